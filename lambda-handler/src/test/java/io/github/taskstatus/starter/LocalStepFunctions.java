@@ -1,0 +1,107 @@
+package io.github.taskstatus.starter;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+
+/**
+ * A Step Functions endpoint on 127.0.0.1 that speaks the service's JSON 1.0 protocol for
+ * StartExecution, as the SDK sends it. It records each request, can be told to fail the next
+ * calls with a given error, and applies the service's name rule: a name already used with a
+ * different input is {@code ExecutionAlreadyExists}; the same name and input returns the same ARN.
+ */
+final class LocalStepFunctions implements AutoCloseable {
+  static final String STATE_MACHINE_ARN =
+      "arn:aws:states:us-east-1:123456789012:stateMachine:Tasks";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final List<JsonNode> requests = new ArrayList<>();
+  private final Deque<int[]> failureStatus = new ArrayDeque<>();
+  private final Deque<String> failureCodes = new ArrayDeque<>();
+  private final Map<String, String> inputsByName = new HashMap<>();
+
+  LocalStepFunctions() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.start();
+  }
+
+  URI endpoint() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  /** Makes the next {@code times} calls fail with this HTTP status and error code. */
+  synchronized void failNext(int times, int status, String errorCode) {
+    for (int i = 0; i < times; i++) {
+      failureStatus.add(new int[] {status});
+      failureCodes.add(errorCode);
+    }
+  }
+
+  synchronized List<JsonNode> requests() {
+    return List.copyOf(requests);
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
+      JsonNode body = JSON.readTree(exchange.getRequestBody());
+      int status;
+      String response;
+      synchronized (this) {
+        requests.add(body);
+        if (!"AWSStepFunctions.StartExecution".equals(target)) {
+          status = 400;
+          response = error("UnknownOperationException", "unsupported: " + target);
+        } else if (!failureStatus.isEmpty()) {
+          status = failureStatus.poll()[0];
+          String code = failureCodes.poll();
+          response = error(code, "injected " + code);
+        } else {
+          String name = body.path("name").asText();
+          String input = body.path("input").asText();
+          String previous = inputsByName.putIfAbsent(name, input);
+          if (previous != null && !previous.equals(input)) {
+            status = 400;
+            response = error("ExecutionAlreadyExists", "Execution Already Exists: '" + name + "'");
+          } else {
+            status = 200;
+            response = "{\"executionArn\":\"" + STATE_MACHINE_ARN.replace(":stateMachine:",
+                ":execution:") + ":" + name + "\",\"startDate\":1.7E9}";
+          }
+        }
+      }
+      byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+      exchange.sendResponseHeaders(status, bytes.length);
+      exchange.getResponseBody().write(bytes);
+    }
+  }
+
+  private static String error(String code, String message) {
+    return "{\"__type\":\"com.amazonaws.swf.service.v2.model#" + code + "\",\"message\":\""
+        + message + "\"}";
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}

@@ -1,0 +1,243 @@
+package io.github.taskstatus.starter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.SfnException;
+
+/** The real handler, the real SDK client and a Step Functions endpoint on 127.0.0.1. */
+class StarterHandlerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final long NOW = 1_767_225_600L;
+  private static final String VALID_NAME = "[A-Za-z0-9_-]{1,80}";
+
+  private LocalStepFunctions service;
+  private SfnClient client;
+  private final List<Long> pauses = new ArrayList<>();
+  private StarterHandler handler;
+  private final AtomicLong now = new AtomicLong(NOW);
+
+  @BeforeEach
+  void start() throws IOException {
+    service = new LocalStepFunctions();
+    client = SfnClient.builder()
+        .endpointOverride(service.endpoint())
+        .httpClient(UrlConnectionHttpClient.create())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("a", "b")))
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build();
+    Clock clock = new Clock() {
+      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
+      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+      @Override public Instant instant() { return Instant.ofEpochSecond(now.get()); }
+    };
+    handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
+        clock, pauses::add, line -> { }));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    service.close();
+  }
+
+  private JsonNode invoke(String event, String requestId) throws IOException {
+    return invoke(event, requestId, 30_000);
+  }
+
+  private JsonNode invoke(String event, String requestId, int remainingMillis) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+        new TestContext(requestId, remainingMillis));
+    return JSON.readTree(out.toByteArray());
+  }
+
+  @Test
+  void startsTheStateMachineWithTaskIdAndTimestampAsANumber() throws IOException {
+    JsonNode result = invoke("{\"taskId\":\"Breakfast\"}", "req-1");
+
+    assertThat(service.requests()).hasSize(1);
+    JsonNode sent = service.requests().get(0);
+    assertThat(sent.get("stateMachineArn").asText()).isEqualTo(LocalStepFunctions.STATE_MACHINE_ARN);
+    JsonNode input = JSON.readTree(sent.get("input").asText());
+    assertThat(input.get("taskId").asText()).isEqualTo("Breakfast");
+    assertThat(input.get("timestamp").isIntegralNumber()).isTrue();
+    assertThat(input.get("timestamp").asLong()).isEqualTo(NOW);
+    assertThat(input.size()).isEqualTo(2);
+    assertThat(sent.get("name").asText()).matches(VALID_NAME).startsWith("Breakfast-");
+
+    assertThat(result.get("taskId").asText()).isEqualTo("Breakfast");
+    assertThat(result.get("timestamp").asLong()).isEqualTo(NOW);
+    assertThat(result.get("executionArn").asText()).isEqualTo(
+        "arn:aws:states:us-east-1:123456789012:execution:Tasks:" + sent.get("name").asText());
+    assertThat(result.get("duplicate").asBoolean()).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "Frühstück mit Ümlauts", "任务-42", "emoji 🍳 and spaces", "a<b>{c}[d]?*\"#%\\^|~`$&,;:/",
+      "tab\tnew\nline\u0000control", "-", "_"})
+  void executionNamesFollowTheServiceRulesForAnyTaskId(String taskId) throws IOException {
+    String event = JSON.writeValueAsString(java.util.Map.of("taskId", taskId));
+    invoke(event, "req-a");
+    invoke(event, "req-b");
+
+    String first = service.requests().get(0).get("name").asText();
+    String second = service.requests().get(1).get("name").asText();
+    assertThat(first).matches(VALID_NAME);
+    assertThat(second).matches(VALID_NAME).isNotEqualTo(first);
+    assertThat(JSON.readTree(service.requests().get(0).get("input").asText()).get("taskId").asText())
+        .isEqualTo(taskId);
+  }
+
+  @Test
+  void veryLongTaskIdsStillGiveShortUniqueNames() throws IOException {
+    String common = "x".repeat(1000);
+    invoke("{\"taskId\":\"" + common + "A\"}", "req-1");
+    invoke("{\"taskId\":\"" + common + "B\"}", "req-1");
+
+    List<String> names = service.requests().stream().map(r -> r.get("name").asText()).toList();
+    assertThat(names).allSatisfy(n -> assertThat(n).matches(VALID_NAME).hasSize(80));
+    assertThat(names.get(0)).isNotEqualTo(names.get(1));
+  }
+
+  @Test
+  void aRetryInTheSameSecondGetsTheSameExecutionBack() throws IOException {
+    JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
+    JsonNode retry = invoke("{\"taskId\":\"Lunch\"}", "same-request");
+
+    assertThat(retry.get("executionArn").asText()).isEqualTo(first.get("executionArn").asText());
+    assertThat(retry.get("timestamp").asLong()).isEqualTo(first.get("timestamp").asLong());
+  }
+
+  @Test
+  void aRetriedInvocationInALaterSecondStartsNoSecondExecution() throws IOException {
+    JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
+    now.addAndGet(5);
+    JsonNode retry = invoke("{\"taskId\":\"Lunch\"}", "same-request");
+
+    assertThat(service.requests()).hasSize(2);
+    assertThat(retry.get("duplicate").asBoolean()).isTrue();
+    assertThat(retry.get("executionArn").asText()).isEqualTo(first.get("executionArn").asText());
+    assertThat(retry.get("timestamp").isNull()).isTrue();
+  }
+
+  @Test
+  void anExplicitIdempotencyKeyWinsOverTheRequestId() throws IOException {
+    JsonNode first = invoke("{\"taskId\":\"Lunch\",\"idempotencyKey\":\"order-7\"}", "req-1");
+    JsonNode second = invoke("{\"taskId\":\"Lunch\",\"idempotencyKey\":\"order-7\"}", "req-2");
+    JsonNode other = invoke("{\"taskId\":\"Lunch\",\"idempotencyKey\":\"order-8\"}", "req-3");
+
+    assertThat(second.get("executionName").asText()).isEqualTo(first.get("executionName").asText());
+    assertThat(other.get("executionName").asText()).isNotEqualTo(first.get("executionName").asText());
+  }
+
+  @Test
+  void throttlingIsRetriedWithGrowingBackoffThenSucceeds() throws IOException {
+    service.failNext(3, 400, "ThrottlingException");
+
+    JsonNode result = invoke("{\"taskId\":\"Dinner\"}", "req-1");
+
+    assertThat(service.requests()).hasSize(4);
+    assertThat(result.get("duplicate").asBoolean()).isFalse();
+    assertThat(pauses).hasSize(3);
+    assertThat(pauses.get(0)).isBetween(50L, 100L);
+    assertThat(pauses.get(2)).isBetween(200L, 400L);
+  }
+
+  @Test
+  void serverErrorsAreRetried() throws IOException {
+    service.failNext(1, 500, "InternalFailure");
+
+    invoke("{\"taskId\":\"Dinner\"}", "req-1");
+
+    assertThat(service.requests()).hasSize(2);
+  }
+
+  @Test
+  void persistentThrottlingSurfacesAfterTheAttemptLimit() {
+    service.failNext(TaskStarter.MAX_ATTEMPTS + 5, 400, "ThrottlingException");
+
+    assertThatThrownBy(() -> invoke("{\"taskId\":\"Dinner\"}", "req-1"))
+        .isInstanceOf(SfnException.class).hasMessageContaining("ThrottlingException");
+    assertThat(service.requests()).hasSize(TaskStarter.MAX_ATTEMPTS);
+  }
+
+  @Test
+  void retriesStopWhenTheFunctionsTimeBudgetRunsOut() {
+    service.failNext(5, 400, "ThrottlingException");
+
+    assertThatThrownBy(() -> invoke("{\"taskId\":\"Dinner\"}", "req-1", 2_000))
+        .isInstanceOf(SfnException.class);
+    assertThat(service.requests()).hasSize(1);
+  }
+
+  @Test
+  void validationErrorsAreNotRetried() {
+    service.failNext(1, 400, "InvalidExecutionInput");
+
+    assertThatThrownBy(() -> invoke("{\"taskId\":\"Dinner\"}", "req-1"))
+        .isInstanceOf(SfnException.class).hasMessageContaining("InvalidExecutionInput");
+    assertThat(service.requests()).hasSize(1);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{}|event has no taskId",
+      "{\"taskId\":42}|taskId must be a string, got a number 42",
+      "{\"taskId\":null}|taskId must be a string, got null",
+      "{\"taskId\":{\"a\":1}}|taskId must be a string, got an object",
+      "{\"taskId\":\"   \"}|taskId must be a non-blank string",
+      "{\"taskId\":\"\"}|taskId must be a non-blank string",
+      "[\"taskId\"]|event must be a JSON object",
+      "\"Breakfast\"|event must be a JSON object",
+      "{\"taskId\":|event is not valid JSON",
+      "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
+  })
+  void badEventsAreRejectedWithAClearMessageAndStartNothing(String row) {
+    String[] parts = row.split("\\|");
+    assertThatThrownBy(() -> invoke(parts[0], "req-1"))
+        .isInstanceOf(InvalidTaskException.class).hasMessageContaining(parts[1]);
+    assertThat(service.requests()).isEmpty();
+  }
+
+  @Test
+  void overLongTaskIdsAreRejected() {
+    String taskId = "é".repeat(StartRequest.MAX_TASK_ID_BYTES / 2 + 1);
+    assertThatThrownBy(() -> invoke("{\"taskId\":\"" + taskId + "\"}", "req-1"))
+        .isInstanceOf(InvalidTaskException.class)
+        .hasMessage("taskId is 1026 bytes in UTF-8; the maximum is 1024");
+  }
+
+  @Test
+  void oversizedEventsAreRejectedBeforeParsing() {
+    String event = "{\"taskId\":\"a\",\"pad\":\"" + "x".repeat(StartRequest.MAX_EVENT_BYTES) + "\"}";
+    assertThatThrownBy(() -> invoke(event, "req-1"))
+        .isInstanceOf(InvalidTaskException.class)
+        .hasMessageContaining("the maximum is " + StartRequest.MAX_EVENT_BYTES);
+  }
+}

@@ -1,0 +1,113 @@
+package io.github.taskstatus;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.TimeConversionOptions;
+import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+
+/**
+ * The props with every default applied, after validation: the one place where defaults and
+ * limits live. Validation collects every problem and reports them together, each naming the
+ * prop, the value and what is allowed.
+ */
+record Settings(
+    Duration waitDuration,
+    StateMachineType type,
+    Duration timeout,
+    RemovalPolicy removalPolicy) {
+
+  static final Duration DEFAULT_WAIT = Duration.seconds(30);
+  /** Room for the DynamoDB steps and their retries after the work. */
+  static final long DYNAMODB_STEPS_SECONDS = 300;
+  /** The least a timeout must exceed the wait by. */
+  static final long MIN_TIMEOUT_MARGIN_SECONDS = 10;
+  static final long DEFAULT_WORK_TIMEOUT_SECONDS = 3600;
+  static final long STANDARD_MAX_SECONDS = 365L * 24 * 3600;
+  static final long EXPRESS_MAX_SECONDS = 300;
+
+  private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
+
+  static Settings of(TaskStatusWorkflowProps props) {
+    List<String> problems = new ArrayList<>();
+    StateMachineType type = props.getStateMachineType() != null
+        ? props.getStateMachineType() : StateMachineType.STANDARD;
+    long maxSeconds = type == StateMachineType.EXPRESS ? EXPRESS_MAX_SECONDS : STANDARD_MAX_SECONDS;
+
+    if (props.getWork() != null && props.getWaitDuration() != null) {
+      problems.add("work and waitDuration cannot both be set: waitDuration configures the default"
+          + " Wait step that work replaces");
+    }
+    if (props.getExistingTable() != null
+        && (props.getTableName() != null || props.getRemovalPolicy() != null)) {
+      problems.add("existingTable cannot be combined with tableName or removalPolicy: they"
+          + " configure the table this construct would create");
+    }
+    String tableName = props.getTableName();
+    if (tableName != null && !Token.isUnresolved(tableName)
+        && !TABLE_NAME.matcher(tableName).matches()) {
+      problems.add("tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got '"
+          + tableName + "'");
+    }
+
+    Duration wait = props.getWork() != null ? null
+        : props.getWaitDuration() != null ? props.getWaitDuration() : DEFAULT_WAIT;
+    long maxWait = maxSeconds - MIN_TIMEOUT_MARGIN_SECONDS;
+    if (wait != null && !wait.isUnresolved()) {
+      double seconds = seconds(wait);
+      if (seconds != Math.rint(seconds) || seconds < 1 || seconds > maxWait) {
+        problems.add("waitDuration must be whole seconds from 1 to " + maxWait + " (" + type
+            + " executions last at most " + maxSeconds + " s, less "
+            + MIN_TIMEOUT_MARGIN_SECONDS + " s for the DynamoDB steps); got " + show(seconds));
+      }
+    }
+
+    Duration timeout = props.getTimeout();
+    if (timeout != null && !timeout.isUnresolved()) {
+      double seconds = seconds(timeout);
+      long least = wait != null && !wait.isUnresolved()
+          ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1;
+      if (seconds != Math.rint(seconds) || seconds < least || seconds > maxSeconds) {
+        problems.add("timeout must be whole seconds from " + least + " to " + maxSeconds
+            + " (at least " + MIN_TIMEOUT_MARGIN_SECONDS + " s more than the wait, at most the "
+            + type + " maximum); got " + show(seconds));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Invalid TaskStatusWorkflow props:\n - " + String.join("\n - ", problems));
+    }
+
+    if (timeout == null) {
+      timeout = defaultTimeout(wait, maxSeconds);
+    }
+    RemovalPolicy removal = props.getRemovalPolicy() != null
+        ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
+    return new Settings(wait, type, timeout, removal);
+  }
+
+  /** Seconds with any fraction kept, so a fraction can be reported rather than thrown. */
+  private static double seconds(Duration duration) {
+    return duration.toMilliseconds(
+        TimeConversionOptions.builder().integral(false).build()).doubleValue() / 1000;
+  }
+
+  private static String show(double seconds) {
+    return (seconds == Math.rint(seconds) ? String.valueOf((long) seconds)
+        : String.valueOf(seconds)) + " s";
+  }
+
+  private static Duration defaultTimeout(Duration wait, long maxSeconds) {
+    if (wait == null) {
+      return Duration.seconds(Math.min(DEFAULT_WORK_TIMEOUT_SECONDS, maxSeconds));
+    }
+    if (wait.isUnresolved()) {
+      return Duration.seconds(maxSeconds);
+    }
+    return Duration.seconds(Math.min((long) seconds(wait) + DYNAMODB_STEPS_SECONDS,
+        maxSeconds));
+  }
+}

@@ -1,0 +1,125 @@
+package io.github.taskstatus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.function.Consumer;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.assertions.Template;
+
+/**
+ * Synthesizes a stack with a workflow and reads the parts tests care about: the template as
+ * JSON, the single resource of a type, and the state machine definition with CloudFormation
+ * references replaced by plain strings.
+ */
+final class Synth {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final String ACCOUNT = "123456789012";
+  static final String REGION = "eu-west-1";
+
+  final Stack stack;
+  final Template template;
+  final JsonNode json;
+
+  private Synth(Stack stack) {
+    this.stack = stack;
+    this.template = Template.fromStack(stack);
+    this.json = JSON.valueToTree(template.toJSON());
+  }
+
+  /** A stack with one workflow, {@code Tasks}, built from these props. */
+  static Synth workflow(TaskStatusWorkflowProps props) {
+    return stack(s -> new TaskStatusWorkflow(s, "Tasks", props));
+  }
+
+  /** A stack built by {@code body}. */
+  static Synth stack(Consumer<Stack> body) {
+    App app = new App();
+    Stack stack = new Stack(app, "Test", StackProps.builder()
+        .env(Environment.builder().account(ACCOUNT).region(REGION).build()).build());
+    body.accept(stack);
+    return new Synth(stack);
+  }
+
+  JsonNode resources() {
+    return json.get("Resources");
+  }
+
+  /** The logical id of the only resource of this type; fails if there is not exactly one. */
+  String logicalId(String type) {
+    String found = null;
+    for (Map.Entry<String, JsonNode> e : resources().properties()) {
+      if (type.equals(e.getValue().path("Type").asText())) {
+        if (found != null) {
+          throw new AssertionError("more than one " + type + ": " + found + ", " + e.getKey());
+        }
+        found = e.getKey();
+      }
+    }
+    if (found == null) {
+      throw new AssertionError("no " + type);
+    }
+    return found;
+  }
+
+  JsonNode only(String type) {
+    return resources().get(logicalId(type));
+  }
+
+  /** The state machine's definition, with each reference rendered as {@code ${LogicalId}}. */
+  JsonNode definition() {
+    return definition(Map.of());
+  }
+
+  /**
+   * The state machine's definition as JSON, each {@code Ref} replaced by {@code values}'s entry
+   * for its logical id (or {@code ${LogicalId}}) and each {@code AWS::Partition} by {@code aws}.
+   */
+  JsonNode definition(Map<String, String> values) {
+    JsonNode body = only("AWS::StepFunctions::StateMachine").get("Properties")
+        .get("DefinitionString");
+    return parse(render(body, values));
+  }
+
+  static String render(JsonNode node, Map<String, String> values) {
+    if (node.isTextual()) {
+      return node.asText();
+    }
+    if (node.has("Fn::Join")) {
+      JsonNode join = node.get("Fn::Join");
+      StringBuilder out = new StringBuilder();
+      for (JsonNode part : join.get(1)) {
+        if (out.length() > 0 || part != join.get(1).get(0)) {
+          out.append(join.get(0).asText());
+        }
+        out.append(render(part, values));
+      }
+      return out.toString();
+    }
+    if (node.has("Ref")) {
+      String ref = node.get("Ref").asText();
+      if (ref.equals("AWS::Partition")) {
+        return "aws";
+      }
+      return values.getOrDefault(ref, "${" + ref + "}");
+    }
+    throw new AssertionError("cannot render " + node);
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static ObjectNode object() {
+    return JSON.createObjectNode();
+  }
+}
