@@ -24,7 +24,12 @@ final class StarterCode {
   private StarterCode() {}
 
   static Code asset() {
-    return Code.fromAsset(Extracted.PATH.toString());
+    return Code.fromAsset(extractedJar().toString());
+  }
+
+  /** The extracted handler jar; the local harness runs this very file. */
+  static Path extractedJar() {
+    return Extracted.PATH;
   }
 
   /** Extracted on first use; the file lives until the JVM exits, after synthesis. */

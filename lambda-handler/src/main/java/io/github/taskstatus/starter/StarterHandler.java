@@ -1,7 +1,6 @@
 package io.github.taskstatus.starter;
 
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.LambdaRuntime;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +49,8 @@ public final class StarterHandler implements RequestStreamHandler {
       throws IOException {
     StartRequest request = StartRequest.parse(input.readNBytes(StartRequest.MAX_EVENT_BYTES + 1));
     TaskStarter.Started started =
-        starter.start(request, context.getAwsRequestId(), context::getRemainingTimeInMillis);
+        starter.start(request, context.getAwsRequestId(), context::getRemainingTimeInMillis,
+            context.getLogger()::log);
     output.write(started.toJson().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -70,8 +70,7 @@ public final class StarterHandler implements RequestStreamHandler {
           .region(Region.of(Objects.requireNonNullElse(System.getenv("AWS_REGION"), "us-east-1")))
           .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
           .build();
-      return new TaskStarter(sfn, arn, Clock.systemUTC(), Thread::sleep,
-          LambdaRuntime.getLogger()::log);
+      return new TaskStarter(sfn, arn, Clock.systemUTC(), Thread::sleep);
     }
   }
 }

@@ -38,7 +38,6 @@ public final class TaskStarter {
   private final String stateMachineArn;
   private final Clock clock;
   private final Sleeper sleeper;
-  private final Consumer<String> log;
 
   /** Pauses between attempts; a seam so tests need not sleep. */
   @FunctionalInterface
@@ -95,15 +94,12 @@ public final class TaskStarter {
    * @param stateMachineArn the state machine to start
    * @param clock the source of the execution's {@code timestamp}
    * @param sleeper pauses between attempts
-   * @param log receives one JSON line per decision
    */
-  public TaskStarter(SfnClient sfn, String stateMachineArn, Clock clock, Sleeper sleeper,
-      Consumer<String> log) {
+  public TaskStarter(SfnClient sfn, String stateMachineArn, Clock clock, Sleeper sleeper) {
     this.sfn = Objects.requireNonNull(sfn, "sfn");
     this.stateMachineArn = Objects.requireNonNull(stateMachineArn, "stateMachineArn");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
-    this.log = Objects.requireNonNull(log, "log");
   }
 
   /**
@@ -113,11 +109,13 @@ public final class TaskStarter {
    * @param defaultKey the idempotency key when the request has none: something stable across
    *     retries of the same delivery (the Lambda request id, an SQS message id)
    * @param remainingMillis the time left in the caller's budget
+   * @param log receives one JSON line per decision: started, duplicate, retrying or failed
    * @return what was started
    * @throws SfnException or {@link SdkClientException} when the call fails for good: not
    *     retryable, or retried until the budget ran out
    */
-  public Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis) {
+  public Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis,
+      Consumer<String> log) {
     String key = request.idempotencyKey() != null ? request.idempotencyKey() : defaultKey;
     String name = ExecutionNames.of(request.taskId(), Objects.requireNonNull(key, "defaultKey"));
     long timestamp = clock.instant().getEpochSecond();
@@ -129,20 +127,20 @@ public final class TaskStarter {
       try {
         StartExecutionResponse response = sfn.startExecution(
             b -> b.stateMachineArn(stateMachineArn).name(name).input(input));
-        logDecision("started", request.taskId(), name, attempt, null);
+        logDecision(log, "started", request.taskId(), name, attempt, null);
         return new Started(request.taskId(), timestamp, name, response.executionArn(), false,
             attempt);
       } catch (ExecutionAlreadyExistsException e) {
-        logDecision("duplicate", request.taskId(), name, attempt, null);
+        logDecision(log, "duplicate", request.taskId(), name, attempt, null);
         return new Started(request.taskId(), null, name, executionArn(name), true, attempt);
       } catch (SfnException | SdkClientException e) {
         long delay = backoff(attempt);
         if (!isTransient(e) || attempt >= MAX_ATTEMPTS
             || remainingMillis.getAsLong() < delay + RESERVE_MILLIS) {
-          logDecision("failed", request.taskId(), name, attempt, errorCode(e));
+          logDecision(log, "failed", request.taskId(), name, attempt, errorCode(e));
           throw e;
         }
-        logDecision("retrying", request.taskId(), name, attempt, errorCode(e));
+        logDecision(log, "retrying", request.taskId(), name, attempt, errorCode(e));
         pause(delay);
       }
     }
@@ -185,7 +183,8 @@ public final class TaskStarter {
     }
   }
 
-  private void logDecision(String event, String taskId, String name, int attempt, String error) {
+  private static void logDecision(Consumer<String> log, String event, String taskId, String name,
+      int attempt, String error) {
     log.accept(json(g -> {
       g.writeStringField("event", event);
       g.writeStringField("taskId", taskId);

@@ -37,6 +37,7 @@ class StarterHandlerTest {
   private LocalStepFunctions service;
   private SfnClient client;
   private final List<Long> pauses = new ArrayList<>();
+  private final List<String> logs = new ArrayList<>();
   private StarterHandler handler;
   private final AtomicLong now = new AtomicLong(NOW);
 
@@ -56,7 +57,7 @@ class StarterHandlerTest {
       @Override public Instant instant() { return Instant.ofEpochSecond(now.get()); }
     };
     handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
-        clock, pauses::add, line -> { }));
+        clock, pauses::add));
   }
 
   @AfterEach
@@ -72,7 +73,7 @@ class StarterHandlerTest {
   private JsonNode invoke(String event, String requestId, int remainingMillis) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
-        new TestContext(requestId, remainingMillis));
+        new TestContext(requestId, remainingMillis, logs));
     return JSON.readTree(out.toByteArray());
   }
 
@@ -167,6 +168,24 @@ class StarterHandlerTest {
     assertThat(pauses).hasSize(3);
     assertThat(pauses.get(0)).isBetween(50L, 100L);
     assertThat(pauses.get(2)).isBetween(200L, 400L);
+  }
+
+  @Test
+  void logsOneJsonLinePerDecisionWithoutTheEvent() throws IOException {
+    service.failNext(1, 400, "ThrottlingException");
+
+    invoke("{\"taskId\":\"Dinner\",\"secret\":\"do-not-log\"}", "req-1");
+
+    assertThat(logs).hasSize(2);
+    JsonNode retrying = JSON.readTree(logs.get(0));
+    assertThat(retrying.get("event").asText()).isEqualTo("retrying");
+    assertThat(retrying.get("error").asText()).isEqualTo("ThrottlingException");
+    assertThat(retrying.get("attempt").asInt()).isEqualTo(1);
+    JsonNode started = JSON.readTree(logs.get(1));
+    assertThat(started.get("event").asText()).isEqualTo("started");
+    assertThat(started.get("taskId").asText()).isEqualTo("Dinner");
+    assertThat(started.get("attempt").asInt()).isEqualTo(2);
+    assertThat(logs).noneMatch(line -> line.contains("do-not-log"));
   }
 
   @Test

@@ -7,7 +7,8 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 
 /** The parts of a Lambda context the handler reads: the request id and the time left. */
-record TestContext(String awsRequestId, int remainingMillis) implements Context {
+record TestContext(String awsRequestId, int remainingMillis, java.util.List<String> logs)
+    implements Context {
   @Override public String getAwsRequestId() { return awsRequestId; }
   @Override public int getRemainingTimeInMillis() { return remainingMillis; }
   @Override public String getLogGroupName() { return "/aws/lambda/test"; }
@@ -20,7 +21,7 @@ record TestContext(String awsRequestId, int remainingMillis) implements Context 
   @Override public int getMemoryLimitInMB() { return 512; }
   @Override public LambdaLogger getLogger() {
     return new LambdaLogger() {
-      @Override public void log(String message) { System.out.println(message); }
+      @Override public void log(String message) { logs.add(message); }
       @Override public void log(byte[] message) { log(new String(message, StandardCharsets.UTF_8)); }
     };
   }

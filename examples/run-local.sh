@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the example app on this machine, no AWS account or Docker needed:
+#   examples/run-local.sh [taskId] [--wait SECONDS]
+# Synthesizes the example with the CDK CLI, starts a local DynamoDB and a local Step Functions
+# endpoint (a real ASL interpreter) on 127.0.0.1, invokes the starter from the synthesized asset
+# jar and prints the task's status as it changes: STARTED, then DONE.
+set -euo pipefail
+
+task="Breakfast"
+wait_seconds=5
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --wait) [ $# -ge 2 ] || { echo "run-local: --wait needs a number of seconds" >&2; exit 2; }
+            wait_seconds="$2"; shift 2 ;;
+    --wait=*) wait_seconds="${1#--wait=}"; shift ;;
+    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run-local: unknown option $1 (usage: run-local.sh [taskId] [--wait SECONDS])" >&2; exit 2 ;;
+    *) task="$1"; shift ;;
+  esac
+done
+case "$wait_seconds" in
+  ''|*[!0-9]*|0) echo "run-local: --wait must be a whole number of seconds >= 1, got '$wait_seconds'" >&2; exit 2 ;;
+esac
+
+examples="$(cd "$(dirname "$0")" && pwd)"
+root="$(dirname "$examples")"
+local_dir="$examples/local"
+for tool in java mvn npm; do
+  command -v "$tool" >/dev/null || { echo "run-local: '$tool' is required but not on PATH" >&2; exit 1; }
+done
+
+# Build what is missing: the library (with its embedded starter jar) and the example.
+if [ ! -f "$examples/target/classes/io/github/taskstatus/example/ExampleApp.class" ]; then
+  echo "run-local: building the library and the example (mvn install -DskipTests) ..."
+  (cd "$root" && mvn -B -q install -DskipTests)
+fi
+# Node 22, the ASL interpreter, the local DynamoDB and the CDK CLI, as pinned in package-lock.json.
+if [ ! -x "$local_dir/node_modules/node/bin/node" ] || [ ! -x "$local_dir/node_modules/.bin/cdk" ]; then
+  echo "run-local: installing the local harness (npm ci) ..."
+  (cd "$local_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+node="$local_dir/node_modules/node/bin/node"
+
+out="$(mktemp -d "${TMPDIR:-/tmp}/task-status-local.XXXXXX")"
+trap 'rm -rf "$out"' EXIT
+echo "run-local: synthesizing the example app (wait ${wait_seconds}s) ..."
+if ! (cd "$examples" && CDK_DISABLE_CLI_TELEMETRY=1 JSII_NODE="$node" \
+    "$node" "$local_dir/node_modules/.bin/cdk" synth --quiet --no-notices \
+    --context "waitSeconds=$wait_seconds" --output "$out/cdk.out" >"$out/synth.log" 2>&1); then
+  cat "$out/synth.log" >&2
+  echo "run-local: synthesizing the example failed (output above)" >&2
+  exit 1
+fi
+
+"$node" "$local_dir/run-local.mjs" --assembly "$out/cdk.out" --stack TaskStatusExample \
+  --task "$task" --timeout $((wait_seconds + 120))
