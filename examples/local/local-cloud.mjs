@@ -6,7 +6,7 @@
 //    Parameters the state machine produced, against the local DynamoDB.
 //
 // As a program: node local-cloud.mjs --template <template.json> [--wait-ms <State>=<ms>]...
-//   [--fault <State>=<Error>[:<times>]]...
+//   [--fault <State>=<Error>[:<times>]]... [--retry-ms <State>=<ms>]...
 // prints one JSON line with the endpoints once ready, and stops when stdin closes or on SIGTERM,
 // so it never outlives the process that started it.
 import http from 'node:http';
@@ -137,8 +137,10 @@ function readBody(request) {
  * @param {Record<string, number>} [options.waitOverrides] Wait state name -> milliseconds
  * @param {Record<string, {error: string, times: number}>} [options.faults] Task state name ->
  *   an error to raise instead of calling DynamoDB, the first `times` times
+ * @param {Record<string, number>} [options.retryOverrides] state name -> milliseconds between
+ *   its retries, instead of the definition's backoff
  */
-export async function startLocalCloud({ template, waitOverrides = {}, faults = {} }) {
+export async function startLocalCloud({ template, waitOverrides = {}, faults = {}, retryOverrides = {} }) {
   const table = onlyResource(template, 'AWS::DynamoDB::Table');
   const machine = onlyResource(template, 'AWS::StepFunctions::StateMachine');
   const tableName = `local-${table.logicalId}`;
@@ -215,7 +217,11 @@ export async function startLocalCloud({ template, waitOverrides = {}, faults = {
     const execution = { executionArn, name, input, status: 'RUNNING', startDate };
     executions.set(name, execution);
     const run = stateMachine.run(JSON.parse(input), {
-      overrides: { taskResourceLocalHandlers, waitTimeOverrides: waitOverrides },
+      overrides: {
+        taskResourceLocalHandlers,
+        waitTimeOverrides: waitOverrides,
+        retryIntervalOverrides: retryOverrides,
+      },
       context: {
         Execution: { Id: executionArn, Name: name },
         StateMachine: { Id: stateMachineArn },
@@ -292,7 +298,7 @@ export async function startLocalCloud({ template, waitOverrides = {}, faults = {
 }
 
 function parseArgs(argv) {
-  const options = { waitOverrides: {}, faults: {} };
+  const options = { waitOverrides: {}, faults: {}, retryOverrides: {} };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -301,6 +307,9 @@ function parseArgs(argv) {
     } else if (flag === '--wait-ms') {
       const [state, ms] = value.split('=');
       options.waitOverrides[state] = Number(ms);
+    } else if (flag === '--retry-ms') {
+      const [state, ms] = value.split('=');
+      options.retryOverrides[state] = Number(ms);
     } else if (flag === '--fault') {
       const [state, spec] = value.split('=');
       const [error, times = '1'] = spec.split(':');
