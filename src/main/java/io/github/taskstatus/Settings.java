@@ -7,6 +7,8 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.TimeConversionOptions;
 import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
@@ -18,9 +20,16 @@ record Settings(
     Duration waitDuration,
     StateMachineType type,
     Duration timeout,
-    RemovalPolicy removalPolicy) {
+    RemovalPolicy removalPolicy,
+    LogLevel logLevel,
+    RetentionDays logRetention,
+    boolean includeExecutionData,
+    boolean tracing,
+    boolean alarms) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
+  static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
+  static final RetentionDays DEFAULT_LOG_RETENTION = RetentionDays.THREE_MONTHS;
   /** Room for the DynamoDB steps and their retries after the work. */
   static final long DYNAMODB_STEPS_SECONDS = 300;
   /** The least a timeout must exceed the wait by. */
@@ -76,6 +85,17 @@ record Settings(
             + type + " maximum); got " + show(seconds));
       }
     }
+    boolean alarms = !Boolean.FALSE.equals(props.getAlarms());
+    if (props.getAlarmTopic() != null && !alarms) {
+      problems.add("alarmTopic needs alarms: alarms is false, so there is nothing to notify it");
+    }
+    LogLevel logLevel = props.getLogLevel() != null ? props.getLogLevel() : DEFAULT_LOG_LEVEL;
+    boolean includeExecutionData = Boolean.TRUE.equals(props.getIncludeExecutionData());
+    if (includeExecutionData && logLevel == LogLevel.OFF) {
+      problems.add("includeExecutionData needs logging: logLevel is OFF, so no execution data"
+          + " would be logged");
+    }
+
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "Invalid TaskStatusWorkflow props:\n - " + String.join("\n - ", problems));
@@ -86,7 +106,9 @@ record Settings(
     }
     RemovalPolicy removal = props.getRemovalPolicy() != null
         ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
-    return new Settings(wait, type, timeout, removal);
+    return new Settings(wait, type, timeout, removal, logLevel,
+        props.getLogRetention() != null ? props.getLogRetention() : DEFAULT_LOG_RETENTION,
+        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms);
   }
 
   /** Seconds with any fraction kept, so a fraction can be reported rather than thrown. */

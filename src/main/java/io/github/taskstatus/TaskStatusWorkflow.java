@@ -1,9 +1,21 @@
 package io.github.taskstatus;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.UniqueResourceNameOptions;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.IAlarm;
+import software.amazon.awscdk.services.cloudwatch.Metric;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -11,12 +23,25 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
 import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.constructs.Construct;
@@ -45,6 +70,7 @@ public class TaskStatusWorkflow extends Construct {
   private final ITable table;
   private final StateMachine stateMachine;
   private final Function starterFunction;
+  private final List<Alarm> alarms;
 
   /**
    * Creates a workflow with every default.
@@ -68,17 +94,39 @@ public class TaskStatusWorkflow extends Construct {
     super(scope, id);
     TaskStatusWorkflowProps p = props != null ? props : TaskStatusWorkflowProps.builder().build();
     Settings settings = Settings.of(p);
+    IKey key = p.getEncryptionKey();
 
     this.table = p.getExistingTable() != null ? p.getExistingTable() : createTable(p, settings);
 
-    IChainable definition = TaskStatusDefinition.create(
-        this, table, p.getWork(), settings.waitDuration());
+    String baseName = Names.uniqueResourceName(this,
+        UniqueResourceNameOptions.builder().maxLength(200).build());
+    String stateMachineLogsName = "/aws/vendedlogs/states/" + baseName;
+    String starterLogsName = "/aws/lambda/" + baseName;
+    LogGroup stateMachineLogs = logGroup("StateMachineLogs", stateMachineLogsName, settings, key);
     this.stateMachine = StateMachine.Builder.create(this, "StateMachine")
-        .definitionBody(DefinitionBody.fromChainable(definition))
+        .definitionBody(DefinitionBody.fromChainable(
+            TaskStatusDefinition.create(this, table, p.getWork(), settings.waitDuration())))
         .stateMachineType(settings.type())
         .timeout(settings.timeout())
+        .logs(LogOptions.builder()
+            .destination(stateMachineLogs)
+            .level(settings.logLevel())
+            .includeExecutionData(settings.includeExecutionData())
+            .build())
+        .tracingEnabled(settings.tracing())
         .build();
+    if (table.getEncryptionKey() != null) {
+      // Named actions, not grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
+      table.getEncryptionKey().grant(stateMachine,
+          "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
+    }
 
+    LogGroup starterLogs = logGroup("StarterLogs", starterLogsName, settings, key);
+    Role starterRole = Role.Builder.create(this, "StarterRole")
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description("Starts executions of one TaskStatusWorkflow state machine")
+        .build();
+    starterLogs.grantWrite(starterRole);
     this.starterFunction = Function.Builder.create(this, "Starter")
         .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
         .runtime(Runtime.JAVA_25)
@@ -87,22 +135,82 @@ public class TaskStatusWorkflow extends Construct {
         .code(StarterCode.asset())
         .memorySize(512)
         .timeout(Duration.seconds(30))
+        .role(starterRole)
+        .logGroup(starterLogs)
+        .loggingFormat(LoggingFormat.JSON)
+        .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
         .environment(Map.of("STATE_MACHINE_ARN", stateMachine.getStateMachineArn()))
         .build();
     stateMachine.grantStartExecution(starterFunction);
+
+    if (key != null) {
+      allowLogsToUse(key, stateMachineLogsName, starterLogsName);
+    }
+    NagSuppressions.wildcardsAwsRequires(stateMachine.getRole(),
+        NagSuppressions.STATE_MACHINE_WILDCARDS);
+    if (settings.tracing()) {
+      NagSuppressions.wildcardsAwsRequires(starterRole, NagSuppressions.STARTER_WILDCARDS);
+    }
+    this.alarms = settings.alarms()
+        ? TaskStatusAlarms.create(this, stateMachine, starterFunction, p.getAlarmTopic())
+        : List.of();
   }
 
   private Table createTable(TaskStatusWorkflowProps p, Settings settings) {
+    IKey key = p.getEncryptionKey();
     return Table.Builder.create(this, "Table")
         .tableName(p.getTableName())
         .partitionKey(Attribute.builder().name(PARTITION_KEY).type(AttributeType.STRING).build())
         .sortKey(Attribute.builder().name(SORT_KEY).type(AttributeType.NUMBER).build())
         .billingMode(BillingMode.PAY_PER_REQUEST)
-        .encryption(TableEncryption.AWS_MANAGED)
+        .encryption(key != null ? TableEncryption.CUSTOMER_MANAGED : TableEncryption.AWS_MANAGED)
+        .encryptionKey(key)
         .pointInTimeRecoverySpecification(
             PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
         .removalPolicy(settings.removalPolicy())
         .build();
+  }
+
+  /**
+   * A log group with a fixed, unique name. It is removed with the stack: a retained group
+   * would keep its name taken and block creating the stack again.
+   */
+  private LogGroup logGroup(String id, String name, Settings settings, IKey key) {
+    return LogGroup.Builder.create(this, id)
+        .logGroupName(name)
+        .retention(settings.logRetention())
+        .encryptionKey(key)
+        .removalPolicy(RemovalPolicy.DESTROY)
+        .build();
+  }
+
+  /**
+   * CloudWatch Logs may use the key for these log groups only. Their names are plain strings,
+   * not references, so the key policy does not depend on the log groups that depend on the key.
+   */
+  private void allowLogsToUse(IKey key, String... logGroupNames) {
+    Stack stack = Stack.of(this);
+    List<String> arns = new ArrayList<>();
+    for (String name : logGroupNames) {
+      arns.add(stack.formatArn(ArnComponents.builder()
+          .service("logs").resource("log-group").resourceName(name)
+          .arnFormat(ArnFormat.COLON_RESOURCE_NAME).build()));
+    }
+    boolean added = key.addToResourcePolicy(PolicyStatement.Builder.create()
+        .sid("AllowTaskStatusWorkflowLogs" + Names.uniqueId(this))
+        .principals(List.of(new ServicePrincipal("logs." + stack.getRegion() + ".amazonaws.com")))
+        .actions(List.of("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
+            "kms:GenerateDataKey*", "kms:Describe*"))
+        .resources(List.of("*"))
+        .conditions(Map.of("ArnEquals", Map.of("kms:EncryptionContext:aws:logs:arn", arns)))
+        .build()).getStatementAdded();
+    if (!added) {
+      Annotations.of(this).addWarningV2("task-status-workflow:imported-key",
+          "encryptionKey is imported, so its key policy cannot be changed here: allow the"
+              + " service principal logs." + stack.getRegion() + ".amazonaws.com kms:Encrypt*,"
+              + " kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* for"
+              + " the log groups " + String.join(", ", arns) + ", or the stack will fail");
+    }
   }
 
   /**
@@ -130,6 +238,153 @@ public class TaskStatusWorkflow extends Construct {
    */
   public IFunction getStarterFunction() {
     return starterFunction;
+  }
+
+  /**
+   * The alarms this construct created: none when {@code alarms} is false.
+   *
+   * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled;
+   *     starter errors, starter throttles
+   */
+  public List<IAlarm> getAlarms() {
+    return List.copyOf(alarms);
+  }
+
+  /**
+   * Lets a principal start tasks: invoke the starter function.
+   *
+   * @param grantee who may start tasks
+   * @return the grant
+   */
+  public Grant grantStartTask(IGrantable grantee) {
+    return starterFunction.grantInvoke(grantee);
+  }
+
+  /**
+   * Lets a principal read task status: get, query and scan the table (and decrypt it, when it
+   * has a customer-managed key).
+   *
+   * @param grantee who may read
+   * @return the grant
+   */
+  public Grant grantReadStatus(IGrantable grantee) {
+    return table.grantReadData(grantee);
+  }
+
+  /**
+   * Executions started: one per task start.
+   *
+   * @return the metric, summed over 5 minutes
+   */
+  public Metric metricTasksStarted() {
+    return metricTasksStarted(null);
+  }
+
+  /**
+   * Executions started: one per task start.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricTasksStarted(MetricOptions options) {
+    return stateMachine.metricStarted(options);
+  }
+
+  /**
+   * Executions that succeeded: tasks recorded {@code DONE}.
+   *
+   * @return the metric, summed over 5 minutes
+   */
+  public Metric metricTasksSucceeded() {
+    return metricTasksSucceeded(null);
+  }
+
+  /**
+   * Executions that succeeded: tasks recorded {@code DONE}.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricTasksSucceeded(MetricOptions options) {
+    return stateMachine.metricSucceeded(options);
+  }
+
+  /**
+   * Executions that failed: tasks recorded {@code FAILED}, and the rare task whose execution
+   * failed before or while recording (see the README's "Failure handling").
+   *
+   * @return the metric, summed over 5 minutes
+   */
+  public Metric metricTasksFailed() {
+    return metricTasksFailed(null);
+  }
+
+  /**
+   * Executions that failed.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricTasksFailed(MetricOptions options) {
+    return stateMachine.metricFailed(options);
+  }
+
+  /**
+   * Executions stopped by the state machine's timeout; their items stay {@code STARTED}.
+   *
+   * @return the metric, summed over 5 minutes
+   */
+  public Metric metricTasksTimedOut() {
+    return metricTasksTimedOut(null);
+  }
+
+  /**
+   * Executions stopped by the state machine's timeout.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricTasksTimedOut(MetricOptions options) {
+    return stateMachine.metricTimedOut(options);
+  }
+
+  /**
+   * How long a task takes, start to finish: the executions' {@code ExecutionTime}, in
+   * milliseconds.
+   *
+   * @return the metric, averaged over 5 minutes
+   */
+  public Metric metricTaskDuration() {
+    return metricTaskDuration(null);
+  }
+
+  /**
+   * How long a task takes, start to finish, in milliseconds.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricTaskDuration(MetricOptions options) {
+    return stateMachine.metricTime(options);
+  }
+
+  /**
+   * Starter invocations that failed: bad events, or StartExecution failing after its retries.
+   *
+   * @return the metric, summed over 5 minutes
+   */
+  public Metric metricStarterErrors() {
+    return metricStarterErrors(null);
+  }
+
+  /**
+   * Starter invocations that failed.
+   *
+   * @param options period, statistic and the like, or {@code null}
+   * @return the metric
+   */
+  public Metric metricStarterErrors(MetricOptions options) {
+    return starterFunction.metricErrors(options);
   }
 
   /** Builds a {@link TaskStatusWorkflow} in the style of CDK's own Java builders. */
@@ -228,6 +483,83 @@ public class TaskStatusWorkflow extends Construct {
      */
     public Builder timeout(Duration timeout) {
       props.timeout(timeout);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getEncryptionKey()}.
+     *
+     * @param encryptionKey the value
+     * @return this builder
+     */
+    public Builder encryptionKey(IKey encryptionKey) {
+      props.encryptionKey(encryptionKey);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getLogLevel()}.
+     *
+     * @param logLevel the value
+     * @return this builder
+     */
+    public Builder logLevel(LogLevel logLevel) {
+      props.logLevel(logLevel);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getLogRetention()}.
+     *
+     * @param logRetention the value
+     * @return this builder
+     */
+    public Builder logRetention(RetentionDays logRetention) {
+      props.logRetention(logRetention);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getIncludeExecutionData()}.
+     *
+     * @param includeExecutionData the value
+     * @return this builder
+     */
+    public Builder includeExecutionData(Boolean includeExecutionData) {
+      props.includeExecutionData(includeExecutionData);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getTracing()}.
+     *
+     * @param tracing the value
+     * @return this builder
+     */
+    public Builder tracing(Boolean tracing) {
+      props.tracing(tracing);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getAlarms()}.
+     *
+     * @param alarms the value
+     * @return this builder
+     */
+    public Builder alarms(Boolean alarms) {
+      props.alarms(alarms);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getAlarmTopic()}.
+     *
+     * @param alarmTopic the value
+     * @return this builder
+     */
+    public Builder alarmTopic(ITopic alarmTopic) {
+      props.alarmTopic(alarmTopic);
       return this;
     }
 

@@ -3,7 +3,11 @@ package io.github.taskstatus;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
@@ -21,6 +25,13 @@ public final class TaskStatusWorkflowProps {
   private final ITable existingTable;
   private final StateMachineType stateMachineType;
   private final Duration timeout;
+  private final IKey encryptionKey;
+  private final LogLevel logLevel;
+  private final RetentionDays logRetention;
+  private final Boolean includeExecutionData;
+  private final Boolean tracing;
+  private final Boolean alarms;
+  private final ITopic alarmTopic;
 
   private TaskStatusWorkflowProps(Builder b) {
     this.waitDuration = b.waitDuration;
@@ -30,6 +41,13 @@ public final class TaskStatusWorkflowProps {
     this.existingTable = b.existingTable;
     this.stateMachineType = b.stateMachineType;
     this.timeout = b.timeout;
+    this.encryptionKey = b.encryptionKey;
+    this.logLevel = b.logLevel;
+    this.logRetention = b.logRetention;
+    this.includeExecutionData = b.includeExecutionData;
+    this.tracing = b.tracing;
+    this.alarms = b.alarms;
+    this.alarmTopic = b.alarmTopic;
   }
 
   /**
@@ -122,6 +140,83 @@ public final class TaskStatusWorkflowProps {
     return timeout;
   }
 
+  /**
+   * A customer-managed KMS key for the created table, the state machine's log group and the
+   * starter's log group. The construct grants the state machine role use of the key for the
+   * table and, for a key defined in your app, adds the key policy statement CloudWatch Logs
+   * needs; for an imported key, add that statement yourself (a synth warning says so).
+   *
+   * @return the value, or {@code null} for the default
+   * @default AWS-managed encryption for the table (the {@code aws/dynamodb} key) and CloudWatch Logs'
+   *     own encryption for the log groups
+   */
+  public IKey getEncryptionKey() {
+    return encryptionKey;
+  }
+
+  /**
+   * What the state machine logs to its CloudWatch log group under
+   * {@code /aws/vendedlogs/states/}.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code LogLevel.ALL}: every state transition, which cdk-nag (AwsSolutions-SF1) requires
+   */
+  public LogLevel getLogLevel() {
+    return logLevel;
+  }
+
+  /**
+   * How long the state machine's and the starter's logs are kept.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code RetentionDays.THREE_MONTHS}: long enough to investigate, bounded in cost
+   */
+  public RetentionDays getLogRetention() {
+    return logRetention;
+  }
+
+  /**
+   * Whether state machine logs include execution input, output and state data. Task ids and
+   * errors are then in the logs; turn on only if that is acceptable.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code false}: execution data stays out of the logs
+   */
+  public Boolean getIncludeExecutionData() {
+    return includeExecutionData;
+  }
+
+  /**
+   * Whether X-Ray tracing is on for the state machine and the starter.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code true}
+   */
+  public Boolean getTracing() {
+    return tracing;
+  }
+
+  /**
+   * Whether to create the CloudWatch alarms described in the README's "Operations" section:
+   * executions failed, timed out, aborted and throttled; starter errors and throttles.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code true}
+   */
+  public Boolean getAlarms() {
+    return alarms;
+  }
+
+  /**
+   * An SNS topic every alarm notifies when it goes into ALARM. Requires alarms.
+   *
+   * @return the value, or {@code null} for the default
+   * @default no alarm action: the alarms are visible in CloudWatch only
+   */
+  public ITopic getAlarmTopic() {
+    return alarmTopic;
+  }
+
   /** Builds {@link TaskStatusWorkflowProps}. */
   public static final class Builder {
     private Duration waitDuration;
@@ -131,6 +226,13 @@ public final class TaskStatusWorkflowProps {
     private ITable existingTable;
     private StateMachineType stateMachineType;
     private Duration timeout;
+    private IKey encryptionKey;
+    private LogLevel logLevel;
+    private RetentionDays logRetention;
+    private Boolean includeExecutionData;
+    private Boolean tracing;
+    private Boolean alarms;
+    private ITopic alarmTopic;
 
     private Builder() {}
 
@@ -208,6 +310,83 @@ public final class TaskStatusWorkflowProps {
      */
     public Builder timeout(Duration timeout) {
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getEncryptionKey()}.
+     *
+     * @param encryptionKey the value
+     * @return this builder
+     */
+    public Builder encryptionKey(IKey encryptionKey) {
+      this.encryptionKey = encryptionKey;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getLogLevel()}.
+     *
+     * @param logLevel the value
+     * @return this builder
+     */
+    public Builder logLevel(LogLevel logLevel) {
+      this.logLevel = logLevel;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getLogRetention()}.
+     *
+     * @param logRetention the value
+     * @return this builder
+     */
+    public Builder logRetention(RetentionDays logRetention) {
+      this.logRetention = logRetention;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getIncludeExecutionData()}.
+     *
+     * @param includeExecutionData the value
+     * @return this builder
+     */
+    public Builder includeExecutionData(Boolean includeExecutionData) {
+      this.includeExecutionData = includeExecutionData;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getTracing()}.
+     *
+     * @param tracing the value
+     * @return this builder
+     */
+    public Builder tracing(Boolean tracing) {
+      this.tracing = tracing;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getAlarms()}.
+     *
+     * @param alarms the value
+     * @return this builder
+     */
+    public Builder alarms(Boolean alarms) {
+      this.alarms = alarms;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getAlarmTopic()}.
+     *
+     * @param alarmTopic the value
+     * @return this builder
+     */
+    public Builder alarmTopic(ITopic alarmTopic) {
+      this.alarmTopic = alarmTopic;
       return this;
     }
 

@@ -5,22 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-/** The starter Lambda and the two roles, statement by statement. */
+/** The starter Lambda: code, runtime, configuration. IAM is in {@link SecurityTest}. */
 class StarterFunctionTest {
   private static final Synth DEFAULT = Synth.workflow(null);
 
   private static JsonNode function() {
     return DEFAULT.only("AWS::Lambda::Function").get("Properties");
-  }
-
-  private static JsonNode policyOfRole(String rolePrefix) {
-    for (JsonNode resource : DEFAULT.resources()) {
-      if (resource.path("Type").asText().equals("AWS::IAM::Policy")
-          && resource.at("/Properties/Roles/0/Ref").asText().startsWith(rolePrefix)) {
-        return resource.at("/Properties/PolicyDocument/Statement");
-      }
-    }
-    throw new AssertionError("no policy for " + rolePrefix);
   }
 
   @Test
@@ -42,28 +32,6 @@ class StarterFunctionTest {
 
     assertThat(function().at("/Environment/Variables")).isEqualTo(Synth.parse(
         "{\"STATE_MACHINE_ARN\":{\"Ref\":\"" + stateMachine + "\"}}"));
-  }
-
-  @Test
-  void mayOnlyStartExecutionsOfThisStateMachine() {
-    String stateMachine = DEFAULT.logicalId("AWS::StepFunctions::StateMachine");
-
-    assertThat(policyOfRole("TasksStarter")).isEqualTo(Synth.parse("""
-        [{"Action": "states:StartExecution", "Effect": "Allow",
-          "Resource": {"Ref": "%s"}}]""".formatted(stateMachine)));
-  }
-
-  @Test
-  void theStateMachineMayOnlyPutAndUpdateItemsOfThisTable() {
-    String table = DEFAULT.logicalId("AWS::DynamoDB::Table");
-    String arn = """
-        {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
-          ":dynamodb:eu-west-1:123456789012:table/", {"Ref": "%s"}]]}""".formatted(table);
-
-    assertThat(policyOfRole("TasksStateMachine")).isEqualTo(Synth.parse("""
-        [{"Action": "dynamodb:PutItem", "Effect": "Allow", "Resource": %s},
-         {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s}]"""
-        .formatted(arn, arn)));
   }
 
   @Test

@@ -1,0 +1,181 @@
+package io.github.taskstatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+
+/** IAM statement by statement, KMS, and the cdk-nag suppressions. */
+class SecurityTest {
+  private static final Synth DEFAULT = Synth.workflow(null);
+  private static final String TABLE_ARN = """
+      {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+        ":dynamodb:eu-west-1:123456789012:table/", {"Ref": "TasksTable45D1B62D"}]]}""";
+  private static final String LOG_DELIVERY = """
+      {"Action": ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
+                  "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
+                  "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
+       "Effect": "Allow", "Resource": "*"}""";
+
+  static JsonNode policy(Synth synth, String rolePrefix) {
+    for (JsonNode resource : synth.resources()) {
+      if (resource.path("Type").asText().equals("AWS::IAM::Policy")
+          && resource.at("/Properties/Roles/0/Ref").asText().startsWith(rolePrefix)) {
+        return resource;
+      }
+    }
+    throw new AssertionError("no policy for " + rolePrefix);
+  }
+
+  static JsonNode statements(Synth synth, String rolePrefix) {
+    return policy(synth, rolePrefix).at("/Properties/PolicyDocument/Statement");
+  }
+
+  @Test
+  void theStarterMayOnlyWriteItsLogsTraceAndStartThisStateMachine() {
+    assertThat(statements(DEFAULT, "TasksStarterRole")).isEqualTo(Synth.parse("""
+        [{"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
+          "Resource": {"Fn::GetAtt": ["TasksStarterLogsE8868112", "Arn"]}},
+         {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Effect": "Allow",
+          "Resource": "*"},
+         {"Action": "states:StartExecution", "Effect": "Allow",
+          "Resource": {"Ref": "TasksStateMachineA4CB7752"}}]"""));
+  }
+
+  @Test
+  void theStateMachineMayOnlyPutAndUpdateThisTableAndDeliverLogsAndTraces() {
+    assertThat(statements(DEFAULT, "TasksStateMachineRole")).isEqualTo(Synth.parse("""
+        [{"Action": "dynamodb:PutItem", "Effect": "Allow", "Resource": %s},
+         {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s},
+         %s,
+         {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                     "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+          "Effect": "Allow", "Resource": "*"}]""".formatted(TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
+  }
+
+  @Test
+  void withoutTracingThereIsNoXrayStatementAndNoStarterSuppression() {
+    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().tracing(false).build());
+
+    assertThat(statements(synth, "TasksStarterRole").toString()).doesNotContain("xray:");
+    assertThat(statements(synth, "TasksStateMachineRole").toString()).doesNotContain("xray:");
+    assertThat(policy(synth, "TasksStarterRole").has("Metadata")).isFalse();
+  }
+
+  @Test
+  void noRoleHasAManagedPolicyAndEachIsAssumedOnlyByItsService() {
+    List<String> services = new java.util.ArrayList<>();
+    for (JsonNode resource : DEFAULT.resources()) {
+      if (resource.path("Type").asText().equals("AWS::IAM::Role")) {
+        assertThat(resource.at("/Properties/ManagedPolicyArns").isMissingNode()).isTrue();
+        assertThat(resource.at("/Properties/AssumeRolePolicyDocument/Statement")).hasSize(1);
+        services.add(resource.at("/Properties/AssumeRolePolicyDocument/Statement/0/Principal/Service")
+            .asText());
+      }
+    }
+    assertThat(services).containsExactlyInAnyOrder("states.amazonaws.com", "lambda.amazonaws.com");
+  }
+
+  @Test
+  void eachWildcardSuppressionIsScopedToOnePolicyOneRuleAndResourceStar() {
+    assertThat(policy(DEFAULT, "TasksStateMachineRole").get("Metadata")).isEqualTo(Synth.parse("""
+        {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
+          "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
+        .formatted(NagSuppressions.STATE_MACHINE_WILDCARDS)));
+    assertThat(policy(DEFAULT, "TasksStarterRole").get("Metadata")).isEqualTo(Synth.parse("""
+        {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
+          "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
+        .formatted(NagSuppressions.STARTER_WILDCARDS)));
+    int suppressed = 0;
+    for (JsonNode resource : DEFAULT.resources()) {
+      suppressed += resource.has("Metadata") && resource.get("Metadata").has("cdk_nag") ? 1 : 0;
+    }
+    assertThat(suppressed).isEqualTo(2);
+  }
+
+  @Test
+  void aCustomerManagedKeyEncryptsTheTableAndBothLogGroups() {
+    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().encryptionKey(
+            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+    JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
+
+    assertThat(synth.only("AWS::DynamoDB::Table").at("/Properties/SSESpecification"))
+        .isEqualTo(Synth.parse("{\"KMSMasterKeyId\": " + keyArn + ", \"SSEEnabled\": true,"
+            + " \"SSEType\": \"KMS\"}"));
+    for (JsonNode resource : synth.resources()) {
+      if (resource.path("Type").asText().equals("AWS::Logs::LogGroup")) {
+        assertThat(resource.at("/Properties/KmsKeyId")).isEqualTo(keyArn);
+      }
+    }
+    assertThat(statements(synth, "TasksStateMachineRole")).contains(Synth.parse("""
+        {"Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+         "Effect": "Allow", "Resource": %s}""".formatted(keyArn)));
+  }
+
+  @Test
+  void theKeyPolicyLetsCloudWatchLogsUseTheKeyForTheseTwoLogGroupsOnly() {
+    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().encryptionKey(
+            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+
+    JsonNode statement = synth.only("AWS::KMS::Key").at("/Properties/KeyPolicy/Statement/1");
+    assertThat(statement).isEqualTo(Synth.parse("""
+        {"Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
+                    "kms:Describe*"],
+         "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [
+           {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+             ":logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/TestTasks4E3E2E29"]]},
+           {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+             ":logs:eu-west-1:123456789012:log-group:/aws/lambda/TestTasks4E3E2E29"]]}]}},
+         "Effect": "Allow", "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
+         "Resource": "*", "Sid": "AllowTaskStatusWorkflowLogsTestTasks4E3E2E29"}"""));
+  }
+
+  @Test
+  void anImportedKeyGetsAWarningAboutItsKeyPolicy() {
+    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().encryptionKey(Key.fromKeyArn(stack, "Imported",
+            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+            .build()));
+
+    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
+        Match.stringLikeRegexp("encryptionKey is imported.*logs.eu-west-1.amazonaws.com.*"));
+  }
+
+  @Test
+  void grantStartTaskAllowsInvokingTheStarterOnly() {
+    Synth synth = Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+      workflow.grantStartTask(Role.Builder.create(stack, "Caller")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+    });
+
+    assertThat(statements(synth, "Caller")).isEqualTo(Synth.parse("""
+        [{"Action": "lambda:InvokeFunction", "Effect": "Allow",
+          "Resource": [{"Fn::GetAtt": ["TasksStarter986E6848", "Arn"]},
+                       {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksStarter986E6848", "Arn"]}, ":*"]]}]}]"""));
+  }
+
+  @Test
+  void grantReadStatusAllowsReadingTheTableOnly() {
+    Synth synth = Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+      workflow.grantReadStatus(Role.Builder.create(stack, "Reader")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+    });
+
+    assertThat(statements(synth, "Reader")).isEqualTo(Synth.parse("""
+        [{"Action": ["dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:GetItem",
+                     "dynamodb:Scan", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"],
+          "Effect": "Allow", "Resource": [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]}]},
+         {"Action": ["dynamodb:GetRecords", "dynamodb:GetShardIterator"],
+          "Effect": "Allow", "Resource": [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]}]}]"""));
+  }
+}
