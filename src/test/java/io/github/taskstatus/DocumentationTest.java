@@ -1,0 +1,69 @@
+package io.github.taskstatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The README's props table and the builders agree with the props class, prop for prop. */
+class DocumentationTest {
+  private static final Path README = Path.of(System.getProperty("taskstatus.readme", "README.md"));
+  private static final Pattern ROW = Pattern.compile("^\\| `(\\w+)` \\| `(\\w+)` \\| (.+?) \\|");
+
+  /** Prop name to its type's simple name, from the props class's getters. */
+  private static List<String> props() {
+    return Arrays.stream(TaskStatusWorkflowProps.class.getDeclaredMethods())
+        .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getName().startsWith("get"))
+        .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4)
+            + ":" + m.getReturnType().getSimpleName())
+        .sorted().toList();
+  }
+
+  private static List<String> setters(Class<?> builder) {
+    return Arrays.stream(builder.getDeclaredMethods())
+        .filter(m -> Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers()))
+        .filter(m -> m.getParameterCount() == 1)
+        .map(m -> m.getName() + ":" + m.getParameterTypes()[0].getSimpleName())
+        .sorted().toList();
+  }
+
+  @Test
+  void theReadmePropsTableListsEveryPropWithItsTypeAndADefault() throws IOException {
+    String readme = Files.readString(README);
+    String section = readme.substring(readme.indexOf("### Props"),
+        readme.indexOf("\n## ", readme.indexOf("### Props")));
+    List<String> rows = section.lines().map(ROW::matcher).filter(Matcher::find)
+        .peek(m -> assertThat(m.group(3)).as("default of %s", m.group(1)).isNotBlank())
+        .map(m -> m.group(1) + ":" + m.group(2)).sorted().toList();
+
+    assertThat(rows).isEqualTo(props());
+  }
+
+  @Test
+  void bothBuildersOfferExactlyTheProps() {
+    assertThat(setters(TaskStatusWorkflowProps.Builder.class)).isEqualTo(props());
+    assertThat(setters(TaskStatusWorkflow.Builder.class)).isEqualTo(props());
+  }
+
+  @Test
+  void everyPropGetterDocumentsItsDefaultInTheSource() throws IOException {
+    String source = Files.readString(Path.of("src/main/java/io/github/taskstatus/"
+        + "TaskStatusWorkflowProps.java"));
+    for (Method getter : TaskStatusWorkflowProps.class.getDeclaredMethods()) {
+      if (getter.getName().startsWith("get")) {
+        int at = source.indexOf("public " + getter.getReturnType().getSimpleName() + " "
+            + getter.getName() + "()");
+        String javadoc = source.substring(source.lastIndexOf("/**", at), at);
+        assertThat(javadoc).as(getter.getName()).contains("@default ");
+      }
+    }
+  }
+}
