@@ -25,7 +25,8 @@ record Settings(
     RetentionDays logRetention,
     boolean includeExecutionData,
     boolean tracing,
-    boolean alarms) {
+    boolean alarms,
+    QueueSettings queue) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
@@ -65,26 +66,15 @@ record Settings(
     Duration wait = props.getWork() != null ? null
         : props.getWaitDuration() != null ? props.getWaitDuration() : DEFAULT_WAIT;
     long maxWait = maxSeconds - MIN_TIMEOUT_MARGIN_SECONDS;
-    if (wait != null && !wait.isUnresolved()) {
-      double seconds = seconds(wait);
-      if (seconds != Math.rint(seconds) || seconds < 1 || seconds > maxWait) {
-        problems.add("waitDuration must be whole seconds from 1 to " + maxWait + " (" + type
-            + " executions last at most " + maxSeconds + " s, less "
-            + MIN_TIMEOUT_MARGIN_SECONDS + " s for the DynamoDB steps); got " + show(seconds));
-      }
-    }
+    checkSeconds(problems, "waitDuration", wait, 1, maxWait, " (" + type
+        + " executions last at most " + maxSeconds + " s, less " + MIN_TIMEOUT_MARGIN_SECONDS
+        + " s for the DynamoDB steps)");
 
     Duration timeout = props.getTimeout();
-    if (timeout != null && !timeout.isUnresolved()) {
-      double seconds = seconds(timeout);
-      long least = wait != null && !wait.isUnresolved()
-          ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1;
-      if (seconds != Math.rint(seconds) || seconds < least || seconds > maxSeconds) {
-        problems.add("timeout must be whole seconds from " + least + " to " + maxSeconds
-            + " (at least " + MIN_TIMEOUT_MARGIN_SECONDS + " s more than the wait, at most the "
-            + type + " maximum); got " + show(seconds));
-      }
-    }
+    long leastTimeout = wait != null && !wait.isUnresolved()
+        ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1;
+    checkSeconds(problems, "timeout", timeout, leastTimeout, maxSeconds, " (at least "
+        + MIN_TIMEOUT_MARGIN_SECONDS + " s more than the wait, at most the " + type + " maximum)");
     boolean alarms = !Boolean.FALSE.equals(props.getAlarms());
     if (props.getAlarmTopic() != null && !alarms) {
       problems.add("alarmTopic needs alarms: alarms is false, so there is nothing to notify it");
@@ -95,6 +85,8 @@ record Settings(
       problems.add("includeExecutionData needs logging: logLevel is OFF, so no execution data"
           + " would be logged");
     }
+
+    QueueSettings queue = QueueSettings.of(props, problems);
 
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
@@ -108,11 +100,41 @@ record Settings(
         ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
     return new Settings(wait, type, timeout, removal, logLevel,
         props.getLogRetention() != null ? props.getLogRetention() : DEFAULT_LOG_RETENTION,
-        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms);
+        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms, queue);
+  }
+
+  /**
+   * Adds a problem unless {@code value} is null, a token, or whole seconds in [min, max].
+   *
+   * @param why what the range comes from, appended to the message
+   */
+  static void checkSeconds(List<String> problems, String prop, Duration value, long min,
+      long max, String why) {
+    if (value == null || value.isUnresolved()) {
+      return;
+    }
+    double seconds = seconds(value);
+    if (seconds != Math.rint(seconds) || seconds < min || seconds > max) {
+      problems.add(prop + " must be whole seconds from " + min + " to " + max + why + "; got "
+          + show(seconds));
+    }
+  }
+
+  /** Adds a problem unless {@code value} is null, a token, or a whole number in [min, max]. */
+  static void checkWhole(List<String> problems, String prop, Number value, long min, long max,
+      String why) {
+    if (value == null || Token.isUnresolved(value)) {
+      return;
+    }
+    double v = value.doubleValue();
+    if (v != Math.rint(v) || v < min || v > max) {
+      problems.add(prop + " must be a whole number from " + min + " to " + max + why + "; got "
+          + value);
+    }
   }
 
   /** Seconds with any fraction kept, so a fraction can be reported rather than thrown. */
-  private static double seconds(Duration duration) {
+  static double seconds(Duration duration) {
     return duration.toMilliseconds(
         TimeConversionOptions.builder().integral(false).build()).doubleValue() / 1000;
   }

@@ -38,6 +38,12 @@ import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
@@ -70,6 +76,8 @@ public class TaskStatusWorkflow extends Construct {
   private final ITable table;
   private final StateMachine stateMachine;
   private final Function starterFunction;
+  private final IQueue queue;
+  private final IQueue deadLetterQueue;
   private final List<Alarm> alarms;
 
   /**
@@ -151,9 +159,53 @@ public class TaskStatusWorkflow extends Construct {
     if (settings.tracing()) {
       NagSuppressions.wildcardsAwsRequires(starterRole, NagSuppressions.STARTER_WILDCARDS);
     }
+    if (settings.queue() == null) {
+      this.queue = null;
+      this.deadLetterQueue = null;
+    } else if (p.getExistingQueue() != null) {
+      this.queue = p.getExistingQueue();
+      this.deadLetterQueue = queue instanceof Queue created && created.getDeadLetterQueue() != null
+          ? created.getDeadLetterQueue().getQueue() : null;
+      if (deadLetterQueue == null) {
+        Annotations.of(this).addWarningV2("task-status-workflow:no-dead-letter-queue",
+            "existingQueue has no dead-letter queue this construct can see: give it a redrive"
+                + " policy, or messages that keep failing are deleted when their retention ends");
+      }
+    } else {
+      this.deadLetterQueue = queue("DeadLetterQueue", key, settings,
+          QueueSettings.DEAD_LETTER_RETENTION).build();
+      this.queue = queue("Queue", key, settings, settings.queue().retentionPeriod())
+          .visibilityTimeout(settings.queue().visibilityTimeout())
+          .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetterQueue)
+              .maxReceiveCount(settings.queue().maxReceiveCount()).build())
+          .build();
+    }
+    if (queue != null) {
+      starterFunction.addEventSource(new SqsEventSource(queue, SqsEventSourceProps.builder()
+          .batchSize(settings.queue().batchSize())
+          .maxBatchingWindow(settings.queue().maxBatchingWindow())
+          .maxConcurrency(settings.queue().maxConcurrency())
+          .reportBatchItemFailures(true)
+          .build()));
+    }
+
     this.alarms = settings.alarms()
-        ? TaskStatusAlarms.create(this, stateMachine, starterFunction, p.getAlarmTopic())
+        ? TaskStatusAlarms.create(this, stateMachine, starterFunction, queue, deadLetterQueue,
+            p.getAlarmTopic())
         : List.of();
+  }
+
+  /**
+   * An SSL-only queue encrypted with the key if there is one, else by SQS; kept like the table
+   * when the stack is deleted, so waiting tasks are not lost.
+   */
+  private Queue.Builder queue(String id, IKey key, Settings settings, Duration retention) {
+    return Queue.Builder.create(this, id)
+        .encryption(key != null ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED)
+        .encryptionMasterKey(key)
+        .enforceSsl(true)
+        .retentionPeriod(retention)
+        .removalPolicy(settings.removalPolicy());
   }
 
   private Table createTable(TaskStatusWorkflowProps p, Settings settings) {
@@ -241,10 +293,44 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
+   * The queue of tasks in queue mode: the created one or {@code existingQueue}.
+   *
+   * @return the queue, or {@code null} when queue mode is off
+   */
+  public IQueue getQueue() {
+    return queue;
+  }
+
+  /**
+   * Where messages go after {@code maxReceiveCount} failed receives, in queue mode.
+   *
+   * @return the created dead-letter queue, that of an {@code existingQueue} defined in this app,
+   *     or {@code null}
+   */
+  public IQueue getDeadLetterQueue() {
+    return deadLetterQueue;
+  }
+
+  /**
+   * Lets a principal send tasks ({@code {"taskId": "..."}} messages) to the queue.
+   *
+   * @param grantee who may send
+   * @return the grant
+   * @throws IllegalStateException if queue mode is off
+   */
+  public Grant grantSendTasks(IGrantable grantee) {
+    if (queue == null) {
+      throw new IllegalStateException("grantSendTasks needs queue mode: set queue(true)");
+    }
+    return queue.grantSendMessages(grantee);
+  }
+
+  /**
    * The alarms this construct created: none when {@code alarms} is false.
    *
    * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled;
-   *     starter errors, starter throttles
+   *     starter errors, starter throttles; in queue mode then dead-letter queue depth and age of
+   *     the oldest task
    */
   public List<IAlarm> getAlarms() {
     return List.copyOf(alarms);
@@ -560,6 +646,39 @@ public class TaskStatusWorkflow extends Construct {
      */
     public Builder alarmTopic(ITopic alarmTopic) {
       props.alarmTopic(alarmTopic);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getQueue()}.
+     *
+     * @param queue the value
+     * @return this builder
+     */
+    public Builder queue(Boolean queue) {
+      props.queue(queue);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getQueueOptions()}.
+     *
+     * @param queueOptions the value
+     * @return this builder
+     */
+    public Builder queueOptions(TaskQueueOptions queueOptions) {
+      props.queueOptions(queueOptions);
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getExistingQueue()}.
+     *
+     * @param existingQueue the value
+     * @return this builder
+     */
+    public Builder existingQueue(IQueue existingQueue) {
+      props.existingQueue(existingQueue);
       return this;
     }
 

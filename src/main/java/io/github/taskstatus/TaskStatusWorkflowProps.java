@@ -6,6 +6,7 @@ import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sns.ITopic;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
@@ -32,6 +33,9 @@ public final class TaskStatusWorkflowProps {
   private final Boolean tracing;
   private final Boolean alarms;
   private final ITopic alarmTopic;
+  private final Boolean queue;
+  private final TaskQueueOptions queueOptions;
+  private final IQueue existingQueue;
 
   private TaskStatusWorkflowProps(Builder b) {
     this.waitDuration = b.waitDuration;
@@ -48,6 +52,9 @@ public final class TaskStatusWorkflowProps {
     this.tracing = b.tracing;
     this.alarms = b.alarms;
     this.alarmTopic = b.alarmTopic;
+    this.queue = b.queue;
+    this.queueOptions = b.queueOptions;
+    this.existingQueue = b.existingQueue;
   }
 
   /**
@@ -95,7 +102,8 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * What happens to the created table when it leaves the stack.
+   * What happens to the created table (and, in queue mode, the created queues) when they leave
+   * the stack.
    *
    * @return the policy, or {@code null} for the default
    * @default {@code RemovalPolicy.RETAIN}: task history survives a stack deletion
@@ -217,6 +225,44 @@ public final class TaskStatusWorkflowProps {
     return alarmTopic;
   }
 
+  /**
+   * Queue mode: the construct creates an SQS queue of tasks (message body
+   * {@code {"taskId": "..."}}) with a dead-letter queue, and the starter consumes it through an
+   * event source mapping, reporting partial batch failures. See the README's "Queue mode".
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code false}; {@code true} when {@link #getExistingQueue()} or
+   *     {@link #getQueueOptions()} is set
+   */
+  public Boolean getQueue() {
+    return queue;
+  }
+
+  /**
+   * Batch size, batching window, concurrency, receive count, visibility timeout and
+   * retention for queue mode.
+   *
+   * @return the value, or {@code null} for the default
+   * @default see {@link TaskQueueOptions}
+   */
+  public TaskQueueOptions getQueueOptions() {
+    return queueOptions;
+  }
+
+  /**
+   * A queue you already have, consumed instead of creating one. Give it a redrive policy
+   * to a dead-letter queue yourself, and a visibility timeout of at least 180 s. Cannot be
+   * combined with {@link #getQueueOptions()} settings that configure the queue
+   * ({@code maxReceiveCount}, {@code visibilityTimeout}, {@code retentionPeriod}).
+   *
+   * @return the value, or {@code null} for the default
+   * @default a new queue and dead-letter queue, encrypted (with {@link #getEncryptionKey()} if set) and
+   *     SSL-only
+   */
+  public IQueue getExistingQueue() {
+    return existingQueue;
+  }
+
   /** Builds {@link TaskStatusWorkflowProps}. */
   public static final class Builder {
     private Duration waitDuration;
@@ -233,6 +279,9 @@ public final class TaskStatusWorkflowProps {
     private Boolean tracing;
     private Boolean alarms;
     private ITopic alarmTopic;
+    private Boolean queue;
+    private TaskQueueOptions queueOptions;
+    private IQueue existingQueue;
 
     private Builder() {}
 
@@ -387,6 +436,39 @@ public final class TaskStatusWorkflowProps {
      */
     public Builder alarmTopic(ITopic alarmTopic) {
       this.alarmTopic = alarmTopic;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getQueue()}.
+     *
+     * @param queue the value
+     * @return this builder
+     */
+    public Builder queue(Boolean queue) {
+      this.queue = queue;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getQueueOptions()}.
+     *
+     * @param queueOptions the value
+     * @return this builder
+     */
+    public Builder queueOptions(TaskQueueOptions queueOptions) {
+      this.queueOptions = queueOptions;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getExistingQueue()}.
+     *
+     * @param existingQueue the value
+     * @return this builder
+     */
+    public Builder existingQueue(IQueue existingQueue) {
+      this.existingQueue = existingQueue;
       return this;
     }
 

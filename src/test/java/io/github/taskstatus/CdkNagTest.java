@@ -46,9 +46,16 @@ class CdkNagTest {
           .alarmTopic(topic)
           .includeExecutionData(true)
           .logRetention(RetentionDays.ONE_YEAR)
+          .queue(true)
           .work(Pass.Builder.create(stack, "Cook").build())
           .build());
     })).isEmpty();
+  }
+
+  @Test
+  void queueModeWithDefaultsPassesAwsSolutions() {
+    assertThat(findings(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().queue(true).build()))).isEmpty();
   }
 
   @Test

@@ -20,7 +20,11 @@ class DocumentationTest {
 
   /** Prop name to its type's simple name, from the props class's getters. */
   private static List<String> props() {
-    return Arrays.stream(TaskStatusWorkflowProps.class.getDeclaredMethods())
+    return props(TaskStatusWorkflowProps.class);
+  }
+
+  private static List<String> props(Class<?> type) {
+    return Arrays.stream(type.getDeclaredMethods())
         .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getName().startsWith("get"))
         .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4)
             + ":" + m.getReturnType().getSimpleName())
@@ -35,16 +39,26 @@ class DocumentationTest {
         .sorted().toList();
   }
 
-  @Test
-  void theReadmePropsTableListsEveryPropWithItsTypeAndADefault() throws IOException {
+  /** The rows of the table under {@code heading}: name and type of each. */
+  private static List<String> tableRows(String heading) throws IOException {
     String readme = Files.readString(README);
-    String section = readme.substring(readme.indexOf("### Props"),
-        readme.indexOf("\n## ", readme.indexOf("### Props")));
-    List<String> rows = section.lines().map(ROW::matcher).filter(Matcher::find)
+    int start = readme.indexOf(heading + "\n");
+    assertThat(start).as("README has a '%s' section", heading).isNotNegative();
+    String section = readme.substring(start, readme.indexOf("\n## ", start));
+    return section.lines().map(ROW::matcher).filter(Matcher::find)
         .peek(m -> assertThat(m.group(3)).as("default of %s", m.group(1)).isNotBlank())
         .map(m -> m.group(1) + ":" + m.group(2)).sorted().toList();
+  }
 
-    assertThat(rows).isEqualTo(props());
+  @Test
+  void theReadmePropsTableListsEveryPropWithItsTypeAndADefault() throws IOException {
+    assertThat(tableRows("### Props")).isEqualTo(props());
+  }
+
+  @Test
+  void theReadmeQueueOptionsTableListsEveryOption() throws IOException {
+    assertThat(tableRows("### Queue options")).isEqualTo(props(TaskQueueOptions.class));
+    assertThat(setters(TaskQueueOptions.Builder.class)).isEqualTo(props(TaskQueueOptions.class));
   }
 
   @Test
@@ -55,9 +69,14 @@ class DocumentationTest {
 
   @Test
   void everyPropGetterDocumentsItsDefaultInTheSource() throws IOException {
+    assertDefaultsDocumented(TaskStatusWorkflowProps.class);
+    assertDefaultsDocumented(TaskQueueOptions.class);
+  }
+
+  private static void assertDefaultsDocumented(Class<?> type) throws IOException {
     String source = Files.readString(Path.of("src/main/java/io/github/taskstatus/"
-        + "TaskStatusWorkflowProps.java"));
-    for (Method getter : TaskStatusWorkflowProps.class.getDeclaredMethods()) {
+        + type.getSimpleName() + ".java"));
+    for (Method getter : type.getDeclaredMethods()) {
       if (getter.getName().startsWith("get")) {
         int at = source.indexOf("public " + getter.getReturnType().getSimpleName() + " "
             + getter.getName() + "()");

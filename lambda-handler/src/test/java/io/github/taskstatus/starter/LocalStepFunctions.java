@@ -34,6 +34,7 @@ final class LocalStepFunctions implements AutoCloseable {
   private final Deque<int[]> failureStatus = new ArrayDeque<>();
   private final Deque<String> failureCodes = new ArrayDeque<>();
   private final Map<String, String> inputsByName = new HashMap<>();
+  private final java.util.Set<String> throttledTaskIds = new java.util.HashSet<>();
 
   LocalStepFunctions() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -54,6 +55,16 @@ final class LocalStepFunctions implements AutoCloseable {
     }
   }
 
+  /** Makes every start of these task ids fail with ThrottlingException. */
+  synchronized void throttleAlways(java.util.Collection<String> taskIds) {
+    throttledTaskIds.addAll(taskIds);
+  }
+
+  /** The executions started, by name: one per distinct name. */
+  synchronized Map<String, String> executions() {
+    return Map.copyOf(inputsByName);
+  }
+
   synchronized List<JsonNode> requests() {
     return List.copyOf(requests);
   }
@@ -69,6 +80,10 @@ final class LocalStepFunctions implements AutoCloseable {
         if (!"AWSStepFunctions.StartExecution".equals(target)) {
           status = 400;
           response = error("UnknownOperationException", "unsupported: " + target);
+        } else if (throttledTaskIds.contains(
+            JSON.readTree(body.path("input").asText("{}")).path("taskId").asText())) {
+          status = 400;
+          response = error("ThrottlingException", "Rate exceeded");
         } else if (!failureStatus.isEmpty()) {
           status = failureStatus.poll()[0];
           String code = failureCodes.poll();

@@ -1,0 +1,263 @@
+package io.github.taskstatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.assertions.Annotations;
+import software.amazon.awscdk.assertions.Match;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+
+/** Queue mode: the queue, its dead-letter queue, the event source, IAM, alarms, validation. */
+class QueueTest {
+  private static final Synth QUEUED = Synth.workflow(
+      TaskStatusWorkflowProps.builder().queue(true).build());
+
+  private static JsonNode resource(Synth synth, String logicalIdPrefix) {
+    for (var e : synth.resources().properties()) {
+      if (e.getKey().startsWith(logicalIdPrefix)) {
+        return e.getValue();
+      }
+    }
+    throw new AssertionError("no " + logicalIdPrefix);
+  }
+
+  @Test
+  void queueModeIsOffByDefault() {
+    Synth synth = Synth.workflow(null);
+    synth.template.resourceCountIs("AWS::SQS::Queue", 0);
+    synth.template.resourceCountIs("AWS::Lambda::EventSourceMapping", 0);
+  }
+
+  @Test
+  void theQueueRedrivesToADeadLetterQueueAfterFiveReceivesAndOutlivesTheStarterTimeout() {
+    JsonNode queue = resource(QUEUED, "TasksQueue14B5121E");
+
+    assertThat(queue.get("Properties")).isEqualTo(Synth.parse("""
+        {"MessageRetentionPeriod": 345600,
+         "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["TasksDeadLetterQueueE47CA1D8", "Arn"]},
+                           "maxReceiveCount": 5},
+         "SqsManagedSseEnabled": true, "VisibilityTimeout": 180}"""));
+    assertThat(queue.get("DeletionPolicy").asText()).isEqualTo("Retain");
+  }
+
+  @Test
+  void theDeadLetterQueueKeepsMessagesForFourteenDays() {
+    JsonNode dlq = resource(QUEUED, "TasksDeadLetterQueueE47CA1D8");
+
+    assertThat(dlq.get("Properties")).isEqualTo(Synth.parse("""
+        {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": true}"""));
+    assertThat(dlq.get("DeletionPolicy").asText()).isEqualTo("Retain");
+  }
+
+  @Test
+  void bothQueuesRefuseRequestsWithoutSsl() {
+    for (String queue : List.of("TasksQueue14B5121E", "TasksDeadLetterQueueE47CA1D8")) {
+      JsonNode policy = null;
+      for (JsonNode r : QUEUED.resources()) {
+        if (r.path("Type").asText().equals("AWS::SQS::QueuePolicy")
+            && r.at("/Properties/Queues/0/Ref").asText().equals(queue)) {
+          policy = r.at("/Properties/PolicyDocument/Statement");
+        }
+      }
+      assertThat(policy).isEqualTo(Synth.parse("""
+          [{"Action": "sqs:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            "Effect": "Deny", "Principal": {"AWS": "*"},
+            "Resource": {"Fn::GetAtt": ["%s", "Arn"]}}]""".formatted(queue)));
+    }
+  }
+
+  @Test
+  void theStarterConsumesTheQueueWithPartialBatchFailuresAndBoundedConcurrency() {
+    assertThat(QUEUED.only("AWS::Lambda::EventSourceMapping").get("Properties"))
+        .isEqualTo(Synth.parse("""
+            {"BatchSize": 10,
+             "EventSourceArn": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]},
+             "FunctionName": {"Ref": "TasksStarter986E6848"},
+             "FunctionResponseTypes": ["ReportBatchItemFailures"],
+             "ScalingConfig": {"MaximumConcurrency": 2}}"""));
+  }
+
+  @Test
+  void queueOptionsConfigureTheQueueAndTheEventSource() {
+    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().queueOptions(
+        TaskQueueOptions.builder().batchSize(100).maxBatchingWindow(Duration.seconds(20))
+            .maxConcurrency(50).maxReceiveCount(3).visibilityTimeout(Duration.minutes(10))
+            .retentionPeriod(Duration.days(7)).build()).build());
+
+    JsonNode mapping = synth.only("AWS::Lambda::EventSourceMapping").get("Properties");
+    assertThat(mapping.get("BatchSize").asInt()).isEqualTo(100);
+    assertThat(mapping.get("MaximumBatchingWindowInSeconds").asInt()).isEqualTo(20);
+    assertThat(mapping.at("/ScalingConfig/MaximumConcurrency").asInt()).isEqualTo(50);
+    JsonNode queue = resource(synth, "TasksQueue14B5121E").get("Properties");
+    assertThat(queue.at("/RedrivePolicy/maxReceiveCount").asInt()).isEqualTo(3);
+    assertThat(queue.get("VisibilityTimeout").asInt()).isEqualTo(600);
+    assertThat(queue.get("MessageRetentionPeriod").asInt()).isEqualTo(604800);
+  }
+
+  @Test
+  void theStarterMayConsumeOnlyItsQueue() {
+    assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole").get(3))
+        .isEqualTo(Synth.parse("""
+            {"Action": ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
+                        "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+             "Effect": "Allow", "Resource": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]}}"""));
+    assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole")).hasSize(4);
+  }
+
+  @Test
+  void theEncryptionKeyEncryptsBothQueuesAndTheStarterMayDecrypt() {
+    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().queue(true).encryptionKey(
+            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+    JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
+
+    for (String queue : List.of("TasksQueue14B5121E", "TasksDeadLetterQueueE47CA1D8")) {
+      JsonNode properties = resource(synth, queue).get("Properties");
+      assertThat(properties.get("KmsMasterKeyId")).isEqualTo(keyArn);
+      assertThat(properties.has("SqsManagedSseEnabled")).isFalse();
+    }
+    assertThat(SecurityTest.statements(synth, "TasksStarterRole")).contains(Synth.parse("""
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": %s}""".formatted(keyArn)));
+  }
+
+  @Test
+  void queueModeAddsDeadLetterAndAgeAlarms() {
+    List<JsonNode> alarms = new ArrayList<>();
+    QUEUED.resources().forEach(r -> {
+      if (r.path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+        alarms.add(r.get("Properties"));
+      }
+    });
+
+    assertThat(alarms).hasSize(8);
+    assertThat(alarms.get(6)).isEqualTo(Synth.parse("""
+        {"AlarmDescription": "Tasks are in the dead-letter queue: they could not be started",
+         "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+         "Dimensions": [{"Name": "QueueName",
+           "Value": {"Fn::GetAtt": ["TasksDeadLetterQueueE47CA1D8", "QueueName"]}}],
+         "EvaluationPeriods": 1, "MetricName": "ApproximateNumberOfMessagesVisible",
+         "Namespace": "AWS/SQS", "Period": 300, "Statistic": "Maximum", "Threshold": 1,
+         "TreatMissingData": "notBreaching"}"""));
+    assertThat(alarms.get(7).get("MetricName").asText()).isEqualTo("ApproximateAgeOfOldestMessage");
+    assertThat(alarms.get(7).get("Threshold").asInt()).isEqualTo(600);
+  }
+
+  @Test
+  void gettersAndGrantSendTasks() {
+    Synth synth = Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
+          TaskStatusWorkflowProps.builder().queue(true).build());
+      assertThat(workflow.getQueue().getNode().getId()).isEqualTo("Queue");
+      assertThat(workflow.getDeadLetterQueue().getNode().getId()).isEqualTo("DeadLetterQueue");
+      workflow.grantSendTasks(Role.Builder.create(stack, "Producer")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+    });
+
+    assertThat(SecurityTest.statements(synth, "Producer")).isEqualTo(Synth.parse("""
+        [{"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+          "Effect": "Allow", "Resource": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]}}]"""));
+  }
+
+  @Test
+  void grantSendTasksWithoutAQueueSaysSo() {
+    Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+      assertThat(workflow.getQueue()).isNull();
+      assertThat(workflow.getDeadLetterQueue()).isNull();
+      assertThatThrownBy(() -> workflow.grantSendTasks(Role.Builder.create(stack, "P")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("grantSendTasks needs queue mode: set queue(true)");
+    });
+  }
+
+  @Test
+  void anExistingQueueIsConsumedAndItsDeadLetterQueueExposed() {
+    Synth synth = Synth.stack(stack -> {
+      Queue dlq = new Queue(stack, "MyDlq");
+      Queue mine = Queue.Builder.create(stack, "Mine").visibilityTimeout(Duration.minutes(5))
+          .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(3).build())
+          .build();
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
+          TaskStatusWorkflowProps.builder().existingQueue(mine).build());
+      assertThat(workflow.getQueue()).isSameAs(mine);
+      assertThat(workflow.getDeadLetterQueue()).isSameAs(dlq);
+    });
+
+    synth.template.resourceCountIs("AWS::SQS::Queue", 2);
+    assertThat(synth.only("AWS::Lambda::EventSourceMapping").at("/Properties/EventSourceArn"))
+        .isEqualTo(Synth.parse("{\"Fn::GetAtt\": [\"Mine1CA0E5A0\", \"Arn\"]}".replace(
+            "Mine1CA0E5A0", synth.resources().properties().stream()
+                .map(java.util.Map.Entry::getKey).filter(k -> k.startsWith("Mine"))
+                .filter(k -> !k.contains("Policy")).findFirst().orElseThrow())));
+  }
+
+  @Test
+  void anImportedQueueWithoutAKnownDeadLetterQueueGetsAWarning() {
+    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().existingQueue(Queue.fromQueueArn(stack, "Imported",
+            "arn:aws:sqs:eu-west-1:123456789012:tasks")).build()));
+
+    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
+        Match.stringLikeRegexp("existingQueue has no dead-letter queue.*"));
+  }
+
+  private static void assertInvalid(TaskStatusWorkflowProps props, String message) {
+    assertThatThrownBy(() -> Synth.workflow(props))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message);
+  }
+
+  @Test
+  void queueOptionsAreValidated() {
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .batchSize(11).build()).build(),
+        "queueOptions.batchSize must be a whole number from 1 to 10 (up to 10000 with a"
+            + " maxBatchingWindow); got 11");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .batchSize(20000).maxBatchingWindow(Duration.seconds(5)).build()).build(),
+        "queueOptions.batchSize must be a whole number from 1 to 10000 (with a"
+            + " maxBatchingWindow); got 20000");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .maxBatchingWindow(Duration.minutes(6)).build()).build(),
+        "queueOptions.maxBatchingWindow must be whole seconds from 0 to 300; got 360 s");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .maxConcurrency(1).build()).build(),
+        "queueOptions.maxConcurrency must be a whole number from 2 to 1000 (the event source's"
+            + " limits); got 1");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .maxReceiveCount(0).build()).build(),
+        "queueOptions.maxReceiveCount must be a whole number from 1 to 1000; got 0");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .visibilityTimeout(Duration.seconds(60)).build()).build(),
+        "queueOptions.visibilityTimeout must be whole seconds from 180 to 43200 (at least six"
+            + " times the starter's 30 s timeout); got 60 s");
+    assertInvalid(TaskStatusWorkflowProps.builder().queueOptions(TaskQueueOptions.builder()
+            .retentionPeriod(Duration.days(15)).build()).build(),
+        "queueOptions.retentionPeriod must be whole seconds from 60 to 1209600; got 1296000 s");
+  }
+
+  @Test
+  void queueOptionsOrAnExistingQueueContradictQueueFalse() {
+    assertInvalid(TaskStatusWorkflowProps.builder().queue(false)
+            .queueOptions(TaskQueueOptions.builder().build()).build(),
+        "queue is false, but existingQueue or queueOptions is set");
+  }
+
+  @Test
+  void anExistingQueueCannotTakeQueueSettings() {
+    assertThatThrownBy(() -> Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().existingQueue(new Queue(stack, "Mine"))
+            .queueOptions(TaskQueueOptions.builder().maxReceiveCount(2).build()).build())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("existingQueue cannot be combined with queueOptions.maxReceiveCount");
+  }
+}
