@@ -46,7 +46,8 @@ public final class LambdaRunner {
     }
   }
 
-  private record LocalContext(String requestId, long deadline) implements Context {
+  // Package-private: the benchmarks' BatchRunner invokes handlers with it too.
+  record LocalContext(String requestId, long deadline) implements Context {
     public String getAwsRequestId() { return requestId; }
     public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
     public String getLogGroupName() { return "/aws/lambda/local"; }

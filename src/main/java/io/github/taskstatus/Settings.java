@@ -26,7 +26,8 @@ record Settings(
     boolean includeExecutionData,
     boolean tracing,
     boolean alarms,
-    QueueSettings queue) {
+    QueueSettings queue,
+    boolean snapStart) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
@@ -87,6 +88,12 @@ record Settings(
     }
 
     QueueSettings queue = QueueSettings.of(props, problems);
+    boolean snapStartSupported =
+        Boolean.TRUE.equals(TaskStatusWorkflow.STARTER_RUNTIME.getSupportsSnapStart());
+    if (Boolean.TRUE.equals(props.getSnapStart()) && !snapStartSupported) {
+      problems.add("snapStart is true, but the starter's runtime "
+          + TaskStatusWorkflow.STARTER_RUNTIME.getName() + " does not support SnapStart");
+    }
 
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
@@ -100,7 +107,8 @@ record Settings(
         ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
     return new Settings(wait, type, timeout, removal, logLevel,
         props.getLogRetention() != null ? props.getLogRetention() : DEFAULT_LOG_RETENTION,
-        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms, queue);
+        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms, queue,
+        props.getSnapStart() != null ? props.getSnapStart() : snapStartSupported);
   }
 
   /**

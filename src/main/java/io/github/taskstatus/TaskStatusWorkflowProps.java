@@ -36,6 +36,7 @@ public final class TaskStatusWorkflowProps {
   private final Boolean queue;
   private final TaskQueueOptions queueOptions;
   private final IQueue existingQueue;
+  private final Boolean snapStart;
 
   private TaskStatusWorkflowProps(Builder b) {
     this.waitDuration = b.waitDuration;
@@ -55,6 +56,7 @@ public final class TaskStatusWorkflowProps {
     this.queue = b.queue;
     this.queueOptions = b.queueOptions;
     this.existingQueue = b.existingQueue;
+    this.snapStart = b.snapStart;
   }
 
   /**
@@ -263,6 +265,20 @@ public final class TaskStatusWorkflowProps {
     return existingQueue;
   }
 
+  /**
+   * Lambda SnapStart for the starter: a published version restored from a snapshot taken
+   * after the starter's priming hook ran, so cold starts skip JVM and SDK initialisation. With
+   * SnapStart the construct publishes a version and an alias ({@code live}); the event source,
+   * {@link TaskStatusWorkflow#grantStartTask} and {@link TaskStatusWorkflow#getStarterFunction()}
+   * use the alias.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code true} where the starter's runtime supports SnapStart
+   */
+  public Boolean getSnapStart() {
+    return snapStart;
+  }
+
   /** Builds {@link TaskStatusWorkflowProps}. */
   public static final class Builder {
     private Duration waitDuration;
@@ -282,6 +298,7 @@ public final class TaskStatusWorkflowProps {
     private Boolean queue;
     private TaskQueueOptions queueOptions;
     private IQueue existingQueue;
+    private Boolean snapStart;
 
     private Builder() {}
 
@@ -469,6 +486,17 @@ public final class TaskStatusWorkflowProps {
      */
     public Builder existingQueue(IQueue existingQueue) {
       this.existingQueue = existingQueue;
+      return this;
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getSnapStart()}.
+     *
+     * @param snapStart the value
+     * @return this builder
+     */
+    public Builder snapStart(Boolean snapStart) {
+      this.snapStart = snapStart;
       return this;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Function;
 
 /** The three ways to create the construct give the same result; the getters expose the parts. */
@@ -29,9 +30,12 @@ class ConstructApiTest {
     Synth.stack(stack -> {
       TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
       assertThat(workflow.getStateMachine().getNode().getId()).isEqualTo("StateMachine");
-      assertThat(workflow.getStarterFunction()).isInstanceOf(Function.class);
-      assertThat(((Function) workflow.getStarterFunction()).getNode().getId())
-          .isEqualTo("Starter");
+      assertThat(workflow.getStarterFunction()).isInstanceOf(Alias.class);
+      assertThat(workflow.getStarterFunction().getNode().getId()).isEqualTo("StarterAlias");
+      TaskStatusWorkflow plain = new TaskStatusWorkflow(stack, "Plain",
+          TaskStatusWorkflowProps.builder().snapStart(false).build());
+      assertThat(plain.getStarterFunction()).isInstanceOf(Function.class);
+      assertThat(plain.getStarterFunction().getNode().getId()).isEqualTo("Starter");
       assertThat(workflow.getTable().getNode().getId()).isEqualTo("Table");
     });
   }

@@ -81,9 +81,18 @@ class QueueTest {
         .isEqualTo(Synth.parse("""
             {"BatchSize": 10,
              "EventSourceArn": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]},
-             "FunctionName": {"Ref": "TasksStarter986E6848"},
+             "FunctionName": {"Fn::Join": ["", [{"Fn::Select": [6, {"Fn::Split": [":",
+                 {"Ref": "TasksStarterAlias984FA83F"}]}]}, ":live"]]},
              "FunctionResponseTypes": ["ReportBatchItemFailures"],
              "ScalingConfig": {"MaximumConcurrency": 2}}"""));
+  }
+
+  @Test
+  void withoutSnapStartTheEventSourceInvokesTheFunction() {
+    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).snapStart(false)
+        .build());
+    assertThat(synth.only("AWS::Lambda::EventSourceMapping").at("/Properties/FunctionName"))
+        .isEqualTo(Synth.parse("{\"Ref\": \"TasksStarter986E6848\"}"));
   }
 
   @Test

@@ -150,9 +150,23 @@ class SecurityTest {
   }
 
   @Test
-  void grantStartTaskAllowsInvokingTheStarterOnly() {
+  void grantStartTaskAllowsInvokingTheStarterAliasOnly() {
     Synth synth = Synth.stack(stack -> {
       TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+      workflow.grantStartTask(Role.Builder.create(stack, "Caller")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+    });
+
+    assertThat(statements(synth, "Caller")).isEqualTo(Synth.parse("""
+        [{"Action": "lambda:InvokeFunction", "Effect": "Allow",
+          "Resource": {"Ref": "TasksStarterAlias984FA83F"}}]"""));
+  }
+
+  @Test
+  void withoutSnapStartGrantStartTaskAllowsInvokingTheFunction() {
+    Synth synth = Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
+          TaskStatusWorkflowProps.builder().snapStart(false).build());
       workflow.grantStartTask(Role.Builder.create(stack, "Caller")
           .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
     });

@@ -27,11 +27,12 @@ class StarterFunctionTest {
   }
 
   @Test
-  void getsTheStateMachineArnFromTheEnvironment() {
+  void getsTheStateMachineArnAndItsJvmOptionsFromTheEnvironment() {
     String stateMachine = DEFAULT.logicalId("AWS::StepFunctions::StateMachine");
 
     assertThat(function().at("/Environment/Variables")).isEqualTo(Synth.parse(
-        "{\"STATE_MACHINE_ARN\":{\"Ref\":\"" + stateMachine + "\"}}"));
+        "{\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
+            + "\"STATE_MACHINE_ARN\":{\"Ref\":\"" + stateMachine + "\"}}"));
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.crac.Core;
 import software.amazon.awssdk.auth.credentials.EnvironmentVariableCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -88,21 +89,29 @@ public final class StarterHandler implements RequestStreamHandler {
 
   /** Holds the client built from the environment; initialised once, when Lambda first calls. */
   private static final class Default {
-    static final TaskStarter STARTER = create();
+    static final String STATE_MACHINE = requireStateMachineArn();
+    static final Region REGION =
+        Region.of(Objects.requireNonNullElse(System.getenv("AWS_REGION"), "us-east-1"));
+    static final TaskStarter STARTER = new TaskStarter(SfnClient.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
+        .region(REGION)
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build(), STATE_MACHINE, Clock.systemUTC(), Thread::sleep);
+    /** Runs when SnapStart takes the snapshot; held here because CRaC holds it weakly. */
+    static final Priming PRIMING = new Priming(REGION, STATE_MACHINE);
 
-    private static TaskStarter create() {
+    static {
+      Core.getGlobalContext().register(PRIMING);
+    }
+
+    private static String requireStateMachineArn() {
       String arn = System.getenv(STATE_MACHINE_ARN);
       if (arn == null || arn.isBlank()) {
         throw new IllegalStateException(STATE_MACHINE_ARN + " is not set; the TaskStatusWorkflow"
             + " construct sets it to the state machine this function starts");
       }
-      SfnClient sfn = SfnClient.builder()
-          .httpClient(UrlConnectionHttpClient.create())
-          .credentialsProvider(EnvironmentVariableCredentialsProvider.create())
-          .region(Region.of(Objects.requireNonNullElse(System.getenv("AWS_REGION"), "us-east-1")))
-          .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-          .build();
-      return new TaskStarter(sfn, arn, Clock.systemUTC(), Thread::sleep);
+      return arn;
     }
   }
 }

@@ -5,9 +5,9 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -33,6 +33,7 @@ public final class TaskStarter {
   static final int MAX_ATTEMPTS = 8;
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final SecureRandom JITTER = new SecureRandom();
 
   private final SfnClient sfn;
   private final String stateMachineArn;
@@ -168,10 +169,14 @@ public final class TaskStarter {
     return e.getClass().getSimpleName();
   }
 
-  /** Full jitter: a uniform pause up to the exponential bound. */
+  /**
+   * Jitter: a uniform pause between half and all of the exponential bound. SecureRandom, not
+   * ThreadLocalRandom, whose seed would be the same in every environment restored from one
+   * SnapStart snapshot.
+   */
   private static long backoff(int attempt) {
     long bound = Math.min(MAX_DELAY_MILLIS, BASE_DELAY_MILLIS << Math.min(attempt - 1, 20));
-    return ThreadLocalRandom.current().nextLong(bound / 2, bound + 1);
+    return bound / 2 + JITTER.nextLong(bound / 2 + 1);
   }
 
   private void pause(long millis) {

@@ -1,0 +1,117 @@
+package io.github.taskstatus.starter;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.crac.Context;
+import org.crac.Resource;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+
+/**
+ * SnapStart priming: before Lambda takes the snapshot, run a whole start (request validation,
+ * execution name, input JSON, the SDK's marshalling, endpoint resolution, signing and response
+ * unmarshalling) and an SQS batch parse, so the classes are loaded and the code warm in the
+ * snapshot. The SDK client used here answers from memory: priming never calls AWS and never
+ * starts an execution.
+ */
+public final class Priming implements Resource {
+  private static final String CANNED_RESPONSE =
+      "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:priming:priming\","
+          + "\"startDate\":1.7E9}";
+  private static final byte[] SAMPLE_BATCH = ("{\"Records\":[{\"messageId\":\"priming\","
+      + "\"body\":\"{\\\"taskId\\\":\\\"priming\\\"}\",\"eventSource\":\"aws:sqs\"}]}")
+      .getBytes(StandardCharsets.UTF_8);
+
+  private final Region region;
+  private final String stateMachineArn;
+  private final AtomicInteger cannedCalls = new AtomicInteger();
+
+  /**
+   * Creates the hook.
+   *
+   * @param region the region the real client uses, so the same endpoint rules run
+   * @param stateMachineArn the real state machine's ARN
+   */
+  public Priming(Region region, String stateMachineArn) {
+    this.region = region;
+    this.stateMachineArn = stateMachineArn;
+  }
+
+  /** Runs the start path once against the in-memory client. */
+  public void prime() {
+    try (SfnClient canned = SfnClient.builder()
+        .httpClient(new CannedHttpClient())
+        .credentialsProvider(StaticCredentialsProvider.create(
+            AwsBasicCredentials.create("priming", "priming")))
+        .region(region)
+        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+        .build()) {
+      TaskStarter starter = new TaskStarter(canned, stateMachineArn, Clock.systemUTC(),
+          millis -> { });
+      starter.start(StartRequest.parse("{\"taskId\":\"priming\"}".getBytes(
+          StandardCharsets.UTF_8)), "priming", () -> 60_000, line -> { });
+      SqsEvents.parse(SAMPLE_BATCH);
+    }
+  }
+
+  /** How many requests the in-memory client answered: the real client sent none. */
+  int cannedCalls() {
+    return cannedCalls.get();
+  }
+
+  @Override
+  public void beforeCheckpoint(Context<? extends Resource> context) {
+    prime();
+  }
+
+  @Override
+  public void afterRestore(Context<? extends Resource> context) {
+    // Nothing is cached that could go stale: credentials are read per request.
+  }
+
+  /** Answers every request with a successful StartExecution response. */
+  private final class CannedHttpClient implements SdkHttpClient {
+    @Override
+    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+      return new ExecutableHttpRequest() {
+        @Override
+        public HttpExecuteResponse call() {
+          cannedCalls.incrementAndGet();
+          byte[] body = CANNED_RESPONSE.getBytes(StandardCharsets.UTF_8);
+          return HttpExecuteResponse.builder()
+              .response(SdkHttpResponse.builder().statusCode(200)
+                  .putHeader("Content-Type", "application/x-amz-json-1.0")
+                  .putHeader("Content-Length", Integer.toString(body.length)).build())
+              .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body)))
+              .build();
+        }
+
+        @Override
+        public void abort() {
+          // Nothing in flight.
+        }
+      };
+    }
+
+    @Override
+    public String clientName() {
+      return "priming";
+    }
+
+    @Override
+    public void close() {
+      // Nothing to release.
+    }
+  }
+}

@@ -1,0 +1,50 @@
+package io.github.taskstatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded starter jar is shaded and minimized: what it keeps must still be enough. The
+ * end-to-end tests run its handler; this runs its SnapStart priming hook, in a class loader that
+ * sees nothing but the jar.
+ */
+class StarterJarTest {
+
+  @Test
+  void theMinimizedJarCanRunThePrimingHook() throws Exception {
+    URL jar = StarterCode.extractedJar().toUri().toURL();
+    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar},
+        ClassLoader.getPlatformClassLoader())) {
+      Class<?> region = loader.loadClass("software.amazon.awssdk.regions.Region");
+      Class<?> priming = loader.loadClass("io.github.taskstatus.starter.Priming");
+      Object hook = priming.getConstructor(region, String.class).newInstance(
+          region.getMethod("of", String.class).invoke(null, "eu-west-1"),
+          "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks");
+
+      priming.getMethod("prime").invoke(hook);
+
+      Method calls = priming.getDeclaredMethod("cannedCalls");
+      calls.setAccessible(true);
+      assertThat(calls.invoke(hook)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void theJarHoldsOnlyTheSqsEventTypesAndNoJodaTime() throws Exception {
+    try (ZipFile zip = new ZipFile(StarterCode.extractedJar().toFile())) {
+      assertThat(zip.stream().map(e -> e.getName())
+          .filter(n -> n.startsWith("com/amazonaws/services/lambda/runtime/events/"))
+          .filter(n -> n.endsWith(".class")))
+          .isNotEmpty()
+          .allSatisfy(n -> assertThat(n).startsWith(
+              "com/amazonaws/services/lambda/runtime/events/SQS"));
+      assertThat(zip.getEntry("org/joda/time/DateTime.class")).isNull();
+      assertThat(zip.getEntry("io/github/taskstatus/starter/StarterHandler.class")).isNotNull();
+    }
+  }
+}
