@@ -117,56 +117,14 @@ public class TaskStatusWorkflow extends Construct {
     TaskStatusWorkflowProps p = props != null ? props : TaskStatusWorkflowProps.builder().build();
     Settings settings = Settings.of(p);
     IKey key = p.getEncryptionKey();
-
-    this.table = p.getExistingTable() != null ? p.getExistingTable() : createTable(p, settings);
-
     String baseName = Names.uniqueResourceName(this,
         UniqueResourceNameOptions.builder().maxLength(200).build());
     String stateMachineLogsName = "/aws/vendedlogs/states/" + baseName;
     String starterLogsName = "/aws/lambda/" + baseName;
-    LogGroup stateMachineLogs = logGroup("StateMachineLogs", stateMachineLogsName, settings, key);
-    this.stateMachine = StateMachine.Builder.create(this, "StateMachine")
-        .definitionBody(DefinitionBody.fromChainable(
-            TaskStatusDefinition.create(this, table, p.getWork(), settings.waitDuration())))
-        .stateMachineType(settings.type())
-        .timeout(settings.timeout())
-        .logs(LogOptions.builder()
-            .destination(stateMachineLogs)
-            .level(settings.logLevel())
-            .includeExecutionData(settings.includeExecutionData())
-            .build())
-        .tracingEnabled(settings.tracing())
-        .build();
-    if (table.getEncryptionKey() != null) {
-      // Named actions, not grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
-      table.getEncryptionKey().grant(stateMachine,
-          "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
-    }
 
-    LogGroup starterLogs = logGroup("StarterLogs", starterLogsName, settings, key);
-    Role starterRole = Role.Builder.create(this, "StarterRole")
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .description("Starts executions of one TaskStatusWorkflow state machine")
-        .build();
-    starterLogs.grantWrite(starterRole);
-    this.starterFunction = Function.Builder.create(this, "Starter")
-        .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
-        .runtime(STARTER_RUNTIME)
-        .architecture(Architecture.ARM_64)
-        .handler(StarterCode.HANDLER)
-        .code(StarterCode.asset())
-        .memorySize(512)
-        .timeout(Duration.seconds(30))
-        .role(starterRole)
-        .logGroup(starterLogs)
-        .loggingFormat(LoggingFormat.JSON)
-        .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
-        .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
-        .environment(new TreeMap<>(Map.of(
-            "STATE_MACHINE_ARN", stateMachine.getStateMachineArn(),
-            "JAVA_TOOL_OPTIONS", STARTER_JVM_OPTIONS)))
-        .build();
-    stateMachine.grantStartExecution(starterFunction);
+    this.table = p.getExistingTable() != null ? p.getExistingTable() : createTable(p, settings);
+    this.stateMachine = createStateMachine(p, settings, stateMachineLogsName);
+    this.starterFunction = createStarterFunction(settings, key, starterLogsName);
     // SnapStart applies to published versions only: callers must invoke the alias.
     this.starter = settings.snapStart()
         ? Alias.Builder.create(this, "StarterAlias").aliasName(STARTER_ALIAS)
@@ -174,36 +132,13 @@ public class TaskStatusWorkflow extends Construct {
             .description("The published starter version, restored from its SnapStart snapshot")
             .build()
         : starterFunction;
-
     if (key != null) {
       allowLogsToUse(key, stateMachineLogsName, starterLogsName);
     }
-    NagSuppressions.wildcardsAwsRequires(stateMachine.getRole(),
-        NagSuppressions.STATE_MACHINE_WILDCARDS);
-    if (settings.tracing()) {
-      NagSuppressions.wildcardsAwsRequires(starterRole, NagSuppressions.STARTER_WILDCARDS);
-    }
-    if (settings.queue() == null) {
-      this.queue = null;
-      this.deadLetterQueue = null;
-    } else if (p.getExistingQueue() != null) {
-      this.queue = p.getExistingQueue();
-      this.deadLetterQueue = queue instanceof Queue created && created.getDeadLetterQueue() != null
-          ? created.getDeadLetterQueue().getQueue() : null;
-      if (deadLetterQueue == null) {
-        Annotations.of(this).addWarningV2("task-status-workflow:no-dead-letter-queue",
-            "existingQueue has no dead-letter queue this construct can see: give it a redrive"
-                + " policy, or messages that keep failing are deleted when their retention ends");
-      }
-    } else {
-      this.deadLetterQueue = queue("DeadLetterQueue", key, settings,
-          QueueSettings.DEAD_LETTER_RETENTION).build();
-      this.queue = queue("Queue", key, settings, settings.queue().retentionPeriod())
-          .visibilityTimeout(settings.queue().visibilityTimeout())
-          .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetterQueue)
-              .maxReceiveCount(settings.queue().maxReceiveCount()).build())
-          .build();
-    }
+
+    Queues queues = settings.queue() == null ? new Queues(null, null) : createQueues(p, settings);
+    this.queue = queues.queue();
+    this.deadLetterQueue = queues.deadLetterQueue();
     if (queue != null) {
       starter.addEventSource(new SqsEventSource(queue, SqsEventSourceProps.builder()
           .batchSize(settings.queue().batchSize())
@@ -217,6 +152,89 @@ public class TaskStatusWorkflow extends Construct {
         ? TaskStatusAlarms.create(this, stateMachine, starterFunction, queue, deadLetterQueue,
             p.getAlarmTopic())
         : List.of();
+  }
+
+  private StateMachine createStateMachine(TaskStatusWorkflowProps p, Settings settings,
+      String logGroupName) {
+    StateMachine machine = StateMachine.Builder.create(this, "StateMachine")
+        .definitionBody(DefinitionBody.fromChainable(
+            TaskStatusDefinition.create(this, table, p.getWork(), settings.waitDuration())))
+        .stateMachineType(settings.type())
+        .timeout(settings.timeout())
+        .logs(LogOptions.builder()
+            .destination(logGroup("StateMachineLogs", logGroupName, settings,
+                p.getEncryptionKey()))
+            .level(settings.logLevel())
+            .includeExecutionData(settings.includeExecutionData())
+            .build())
+        .tracingEnabled(settings.tracing())
+        .build();
+    if (table.getEncryptionKey() != null) {
+      // Named actions, not grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
+      table.getEncryptionKey().grant(machine,
+          "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
+    }
+    NagSuppressions.wildcardsAwsRequires(machine.getRole(),
+        NagSuppressions.STATE_MACHINE_WILDCARDS);
+    return machine;
+  }
+
+  /** The function, with a role of its own: its log group, StartExecution, X-Ray; nothing else. */
+  private Function createStarterFunction(Settings settings, IKey key, String logGroupName) {
+    LogGroup logs = logGroup("StarterLogs", logGroupName, settings, key);
+    Role role = Role.Builder.create(this, "StarterRole")
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description("Starts executions of one TaskStatusWorkflow state machine")
+        .build();
+    logs.grantWrite(role);
+    Function function = Function.Builder.create(this, "Starter")
+        .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
+        .runtime(STARTER_RUNTIME)
+        .architecture(Architecture.ARM_64)
+        .handler(StarterCode.HANDLER)
+        .code(StarterCode.asset())
+        .memorySize(512)
+        .timeout(Duration.seconds(30))
+        .role(role)
+        .logGroup(logs)
+        .loggingFormat(LoggingFormat.JSON)
+        .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
+        .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
+        .environment(new TreeMap<>(Map.of(
+            "STATE_MACHINE_ARN", stateMachine.getStateMachineArn(),
+            "JAVA_TOOL_OPTIONS", STARTER_JVM_OPTIONS)))
+        .build();
+    stateMachine.grantStartExecution(function);
+    if (settings.tracing()) {
+      NagSuppressions.wildcardsAwsRequires(role, NagSuppressions.STARTER_WILDCARDS);
+    }
+    return function;
+  }
+
+  /** The queue of tasks and its dead-letter queue, either of which may be unknown. */
+  private record Queues(IQueue queue, IQueue deadLetterQueue) {}
+
+  private Queues createQueues(TaskStatusWorkflowProps p, Settings settings) {
+    IQueue existing = p.getExistingQueue();
+    if (existing != null) {
+      IQueue deadLetter = existing instanceof Queue created
+          && created.getDeadLetterQueue() != null ? created.getDeadLetterQueue().getQueue() : null;
+      if (deadLetter == null) {
+        Annotations.of(this).addWarningV2("task-status-workflow:no-dead-letter-queue",
+            "existingQueue has no dead-letter queue this construct can see: give it a redrive"
+                + " policy, or messages that keep failing are deleted when their retention ends");
+      }
+      return new Queues(existing, deadLetter);
+    }
+    IKey key = p.getEncryptionKey();
+    Queue deadLetter = queue("DeadLetterQueue", key, settings,
+        QueueSettings.DEAD_LETTER_RETENTION).build();
+    Queue created = queue("Queue", key, settings, settings.queue().retentionPeriod())
+        .visibilityTimeout(settings.queue().visibilityTimeout())
+        .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetter)
+            .maxReceiveCount(settings.queue().maxReceiveCount()).build())
+        .build();
+    return new Queues(created, deadLetter);
   }
 
   /**
