@@ -3,7 +3,7 @@
 #   examples/smoke.sh [--stack TaskStatusExample] [--task smoke-<time>] [--timeout 120]
 # Reads the stack outputs (StarterFunctionName, TableName), invokes the starter, then polls the
 # table until the item is DONE or FAILED, printing each status change. Exits 0 on DONE.
-# Needs the AWS CLI v2 with credentials for the stack's account and region.
+# Needs the AWS CLI (v2, or v1) with credentials for the stack's account and region.
 set -euo pipefail
 
 stack="TaskStatusExample"
@@ -37,10 +37,12 @@ fi
 log() { printf '%s  %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 result="$(mktemp)"
 trap 'rm -f "$result"' EXIT
+# CLI v2 reads --payload as base64 unless told otherwise; v1 has no such option.
+binary_format=(--cli-binary-format raw-in-base64-out)
+case "$(aws --version 2>&1)" in aws-cli/1.*) binary_format=() ;; esac
 log "invoking $function_name with {\"taskId\": \"$task\"}"
-function_error="$(aws lambda invoke --function-name "$function_name" \
-  --cli-binary-format raw-in-base64-out --payload "{\"taskId\":\"$task\"}" \
-  --query FunctionError --output text "$result")"
+function_error="$(aws lambda invoke --function-name "$function_name" "${binary_format[@]}" \
+  --payload "{\"taskId\":\"$task\"}" --query FunctionError --output text "$result")"
 if [ "$function_error" != "None" ]; then
   echo "smoke: the starter failed ($function_error): $(cat "$result")" >&2
   exit 1

@@ -5,20 +5,30 @@
 //    (aws-local-stepfunctions), whose DynamoDB task states make the real calls, with the exact
 //    Parameters the state machine produced, against the local DynamoDB.
 //
+// With --starter-jar, also a small Lambda Invoke and CloudFormation DescribeStacks endpoint
+// (one server, 127.0.0.1): invoking the template's function runs the jar's handler in a JVM,
+// and the stack's outputs point at the local function and table. That is enough for the AWS CLI,
+// and so for examples/smoke.sh, to run against this machine.
+//
 // As a program: node local-cloud.mjs --template <template.json> [--wait-ms <State>=<ms>]...
 //   [--fault <State>=<Error>[:<times>]]... [--retry-ms <State>=<ms>]...
+//   [--starter-jar <jar> [--stack-name <name>]]
 // prints one JSON line with the endpoints once ready, and stops when stdin closes or on SIGTERM,
 // so it never outlives the process that started it.
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
 
 const require = createRequire(import.meta.url);
 const dynalite = require('dynalite');
 
+const here = path.dirname(fileURLToPath(import.meta.url));
 const REGION = 'us-east-1';
+const LOCAL_FUNCTION = 'local-starter';
 const ACCOUNT = '000000000000';
 const DYNAMODB_TASK = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|deleteItem)$/;
 
@@ -102,6 +112,31 @@ export function checkAttributeValues(stateName, parameters) {
   }
 }
 
+/**
+ * Runs a Lambda handler from its jar in a new JVM with one event, as LambdaRunner.java does.
+ * Resolves with the exit code (0, or 1 for a function error), the output and the log lines.
+ */
+export function invokeStarter(jar, handler, event, env, onLog = () => {}) {
+  return new Promise((resolve, reject) => {
+    const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+    const child = spawn(java, ['-cp', jar, path.join(here, 'LambdaRunner.java'), handler],
+      { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let log = '';
+    child.stdout.on('data', (chunk) => { out += chunk; });
+    // The function's log lines, one per call of its logger.
+    child.stderr.on('data', (chunk) => {
+      log += chunk;
+      const lines = log.split('\n');
+      log = lines.pop();
+      lines.filter((line) => line.trim()).forEach(onLog);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output: out.trim() }));
+    child.stdin.end(typeof event === 'string' ? event : JSON.stringify(event));
+  });
+}
+
 /** Every Task state of a definition, including those inside Parallel and Map states. */
 function taskStates(definition, found = []) {
   for (const [name, state] of Object.entries(definition.States)) {
@@ -111,6 +146,80 @@ function taskStates(definition, found = []) {
     if (processor) taskStates(processor, found);
   }
   return found;
+}
+
+/**
+ * The Lambda Invoke and CloudFormation DescribeStacks endpoint for one stack: the template's
+ * function is 'local-starter' (any qualifier; its alias 'local-starter:<name>'), and each output
+ * names the local function, table or state machine it refers to.
+ */
+async function startAccount({ template, stackName, starterJar, environment, tableName,
+  stateMachineArn }) {
+  const fn = onlyResource(template, 'AWS::Lambda::Function');
+  const table = onlyResource(template, 'AWS::DynamoDB::Table');
+  const machine = onlyResource(template, 'AWS::StepFunctions::StateMachine');
+  const aliases = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
+  const outputValue = (value) => {
+    const text = JSON.stringify(value);
+    const alias = aliases.find(([logicalId]) => text.includes(`"${logicalId}"`));
+    if (alias) return `${LOCAL_FUNCTION}:${alias[1].Properties.Name}`;
+    if (text.includes(`"${fn.logicalId}"`)) return LOCAL_FUNCTION;
+    if (text.includes(`"${table.logicalId}"`)) return tableName;
+    if (text.includes(`"${machine.logicalId}"`)) return stateMachineArn;
+    return render(value, {});
+  };
+  const outputs = Object.entries(template.Outputs ?? {}).map(([key, output]) => `
+          <member><OutputKey>${key}</OutputKey><OutputValue>${outputValue(output.Value)}</OutputValue></member>`).join('');
+  const invocationPath = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
+
+  const server = http.createServer(async (request, response) => {
+    const body = await readBody(request);
+    const invoke = invocationPath.exec(request.url);
+    if (invoke) {
+      const name = decodeURIComponent(invoke[1]).split(':')[0];
+      if (name !== LOCAL_FUNCTION) {
+        response.writeHead(404, { 'Content-Type': 'application/json', 'X-Amzn-ErrorType': 'ResourceNotFoundException' });
+        response.end(JSON.stringify({ Type: 'User', message: `Function not found: ${name}` }));
+        return;
+      }
+      const result = await invokeStarter(starterJar, fn.properties.Handler, body || '{}',
+        { ...environment, LAMBDA_REQUEST_ID: `local-${Date.now()}-${Math.random()}` });
+      const headers = { 'Content-Type': 'application/json', 'X-Amz-Executed-Version': '1' };
+      if (result.code !== 0) headers['X-Amz-Function-Error'] = 'Unhandled';
+      response.writeHead(200, headers);
+      response.end(result.output);
+    } else if (new URLSearchParams(body).get('Action') === 'DescribeStacks') {
+      const requested = new URLSearchParams(body).get('StackName');
+      response.writeHead(requested === stackName ? 200 : 400, { 'Content-Type': 'text/xml' });
+      response.end(requested === stackName ? `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+  <DescribeStacksResult>
+    <Stacks>
+      <member>
+        <StackName>${stackName}</StackName>
+        <StackId>arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${stackName}/local</StackId>
+        <StackStatus>CREATE_COMPLETE</StackStatus>
+        <CreationTime>2026-01-01T00:00:00Z</CreationTime>
+        <Outputs>${outputs}
+        </Outputs>
+      </member>
+    </Stacks>
+  </DescribeStacksResult>
+  <ResponseMetadata><RequestId>local</RequestId></ResponseMetadata>
+</DescribeStacksResponse>` : `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/">
+  <Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${requested} does not exist</Message></Error>
+  <RequestId>local</RequestId>
+</ErrorResponse>`);
+    } else {
+      response.writeHead(400, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ message: `unsupported request ${request.method} ${request.url}` }));
+    }
+  });
+  const port = await listen(server);
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
 }
 
 function listen(server) {
@@ -139,8 +248,12 @@ function readBody(request) {
  *   an error to raise instead of calling DynamoDB, the first `times` times
  * @param {Record<string, number>} [options.retryOverrides] state name -> milliseconds between
  *   its retries, instead of the definition's backoff
+ * @param {string} [options.starterJar] the starter's jar: serve Lambda Invoke and DescribeStacks
+ * @param {string} [options.stackName] the stack name DescribeStacks answers to
  */
-export async function startLocalCloud({ template, waitOverrides = {}, faults = {}, retryOverrides = {} }) {
+export async function startLocalCloud({
+  template, waitOverrides = {}, faults = {}, retryOverrides = {}, starterJar, stackName = 'local',
+}) {
   const table = onlyResource(template, 'AWS::DynamoDB::Table');
   const machine = onlyResource(template, 'AWS::StepFunctions::StateMachine');
   const tableName = `local-${table.logicalId}`;
@@ -279,6 +392,16 @@ export async function startLocalCloud({ template, waitOverrides = {}, faults = {
     response.end(JSON.stringify(payload));
   });
   const sfnPort = await listen(sfn);
+  const environment = {
+    STATE_MACHINE_ARN: stateMachineArn,
+    AWS_ENDPOINT_URL_SFN: `http://127.0.0.1:${sfnPort}`,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+  };
+  const account = starterJar ? await startAccount({
+    template, stackName, starterJar, environment, tableName, stateMachineArn,
+  }) : null;
 
   return {
     dynamodbEndpoint,
@@ -288,8 +411,11 @@ export async function startLocalCloud({ template, waitOverrides = {}, faults = {
     region: REGION,
     executions,
     dynamodb: callDynamoDb,
+    starterEnvironment: environment,
+    accountEndpoint: account?.endpoint,
     close: async () => {
       await Promise.all([
+        account?.close(),
         new Promise((resolve) => { sfn.closeAllConnections(); sfn.close(resolve); }),
         new Promise((resolve) => { dynamo.closeAllConnections?.(); dynamo.close(resolve); }),
       ]);
@@ -307,6 +433,10 @@ function parseArgs(argv) {
     } else if (flag === '--wait-ms') {
       const [state, ms] = value.split('=');
       options.waitOverrides[state] = Number(ms);
+    } else if (flag === '--starter-jar') {
+      options.starterJar = value;
+    } else if (flag === '--stack-name') {
+      options.stackName = value;
     } else if (flag === '--retry-ms') {
       const [state, ms] = value.split('=');
       options.retryOverrides[state] = Number(ms);
@@ -331,9 +461,10 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     process.stdin.on('end', stop);
     process.stdin.on('error', stop);
     process.stdin.resume();
-    const { dynamodbEndpoint, stepFunctionsEndpoint, stateMachineArn, tableName, region } = cloud;
-    process.stdout.write(JSON.stringify(
-      { dynamodbEndpoint, stepFunctionsEndpoint, stateMachineArn, tableName, region }) + '\n');
+    const { dynamodbEndpoint, stepFunctionsEndpoint, stateMachineArn, tableName, region,
+      accountEndpoint } = cloud;
+    process.stdout.write(JSON.stringify({ dynamodbEndpoint, stepFunctionsEndpoint,
+      stateMachineArn, tableName, region, accountEndpoint }) + '\n');
   } catch (error) {
     process.stderr.write(`local-cloud: ${error.stack ?? error}\n`);
     process.exit(1);

@@ -4,13 +4,10 @@
 // Starts the local cloud (local-cloud.mjs) for the stack's template, invokes the starter from the
 // very jar the assembly would deploy, prints the item's status on every change and the execution's
 // result. Exits 0 when the execution succeeded and the item is DONE, 1 otherwise.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { onlyResource, startLocalCloud } from './local-cloud.mjs';
+import { invokeStarter, onlyResource, startLocalCloud } from './local-cloud.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const POLL_MS = 100;
 
 function parseArgs(argv) {
@@ -25,28 +22,6 @@ function parseArgs(argv) {
 const time = () => new Date().toISOString().slice(11, 23);
 const say = (message) => process.stdout.write(`${time()}  ${message}\n`);
 
-/** Runs the starter jar in a JVM with a Lambda-style event, as LambdaRunner.java does. */
-function invokeStarter(jar, handler, event, env) {
-  return new Promise((resolve, reject) => {
-    const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-    const child = spawn(java, ['-cp', jar, path.join(here, 'LambdaRunner.java'), handler],
-      { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let log = '';
-    child.stdout.on('data', (chunk) => { out += chunk; });
-    // The function's log lines, as CloudWatch would show them.
-    child.stderr.on('data', (chunk) => {
-      log += chunk;
-      const lines = log.split('\n');
-      log = lines.pop();
-      lines.filter((line) => line.trim()).forEach((line) => say(`starter log: ${line}`));
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output: out.trim() }));
-    child.stdin.end(JSON.stringify(event));
-  });
-}
-
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const templatePath = path.join(options.assembly, `${options.stack}.template.json`);
@@ -60,13 +35,8 @@ async function main() {
     say(`local DynamoDB ${cloud.dynamodbEndpoint}, table ${cloud.tableName}`);
     say(`local Step Functions ${cloud.stepFunctionsEndpoint}`);
     say(`invoking the starter (${path.basename(jar)}) with {"taskId": ${JSON.stringify(options.task)}}`);
-    const invocation = await invokeStarter(jar, fn.Handler, { taskId: options.task }, {
-      STATE_MACHINE_ARN: cloud.stateMachineArn,
-      AWS_ENDPOINT_URL_SFN: cloud.stepFunctionsEndpoint,
-      AWS_REGION: cloud.region,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    });
+    const invocation = await invokeStarter(jar, fn.Handler, { taskId: options.task },
+      cloud.starterEnvironment, (line) => say(`starter log: ${line}`));
     if (invocation.code !== 0) throw new Error(`the starter failed: ${invocation.output}`);
     const started = JSON.parse(invocation.output);
     say(`starter returned ${invocation.output}`);

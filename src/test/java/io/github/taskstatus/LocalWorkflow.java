@@ -49,6 +49,8 @@ final class LocalWorkflow implements AutoCloseable {
   final String tableName;
   final URI dynamodbEndpoint;
   final URI stepFunctionsEndpoint;
+  /** Lambda Invoke and CloudFormation DescribeStacks, with {@code --starter-jar}; else null. */
+  final URI accountEndpoint;
   final DynamoDbClient dynamodb;
   final SfnClient stepFunctions;
 
@@ -67,6 +69,8 @@ final class LocalWorkflow implements AutoCloseable {
       tableName = ready.get("tableName").asText();
       dynamodbEndpoint = URI.create(ready.get("dynamodbEndpoint").asText());
       stepFunctionsEndpoint = URI.create(ready.get("stepFunctionsEndpoint").asText());
+      accountEndpoint = ready.hasNonNull("accountEndpoint")
+          ? URI.create(ready.get("accountEndpoint").asText()) : null;
     } catch (RuntimeException | IOException e) {
       close();
       throw e;
