@@ -25,8 +25,8 @@ import software.constructs.Construct;
  * Builds the state machine's states: record STARTED, do the work, record DONE; any error in the
  * work or in recording DONE records FAILED and fails the execution.
  *
- * <p>State names are part of the contract: the README's diagram, alarms and the local harness
- * refer to them.
+ * <p>State names are part of the contract: the README's diagrams, operators reading execution
+ * histories and the local harness's fault injection refer to them.
  */
 final class TaskStatusDefinition {
 

@@ -66,8 +66,9 @@ import software.constructs.Construct;
  *     .build();
  * }</pre>
  *
- * <p>Child construct ids ({@code Table}, {@code StateMachine}, {@code Starter}) are stable:
- * changing them would replace resources, the table included.
+ * <p>Child construct ids ({@code Table}, {@code StateMachine}, {@code Starter},
+ * {@code StarterAlias}, {@code Queue}, {@code DeadLetterQueue} and the others) are stable:
+ * changing them would replace resources, the table and the queues included.
  */
 public class TaskStatusWorkflow extends Construct {
 

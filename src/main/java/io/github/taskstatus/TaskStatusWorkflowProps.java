@@ -151,14 +151,14 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * A customer-managed KMS key for the created table, the state machine's log group and the
-   * starter's log group. The construct grants the state machine role use of the key for the
-   * table and, for a key defined in your app, adds the key policy statement CloudWatch Logs
+   * A customer-managed KMS key for the created table, the state machine's log group, the
+   * starter's log group and, in queue mode, the created queues. The construct grants the state
+   * machine role use of the key for the table and, for a key defined in your app, adds the key policy statement CloudWatch Logs
    * needs; for an imported key, add that statement yourself (a synth warning says so).
    *
    * @return the value, or {@code null} for the default
-   * @default AWS-managed encryption for the table (the {@code aws/dynamodb} key) and CloudWatch Logs'
-   *     own encryption for the log groups
+   * @default AWS-managed encryption for the table (the {@code aws/dynamodb} key), CloudWatch Logs'
+   *     own encryption for the log groups, SQS-managed encryption for the queues
    */
   public IKey getEncryptionKey() {
     return encryptionKey;
