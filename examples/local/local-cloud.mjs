@@ -153,11 +153,9 @@ function taskStates(definition, found = []) {
  * function is 'local-starter' (any qualifier; its alias 'local-starter:<name>'), and each output
  * names the local function, table or state machine it refers to.
  */
-async function startAccount({ template, stackName, starterJar, environment, tableName,
-  stateMachineArn }) {
+async function startAccount({ template, stackName, starterJar, environment, table, tableName,
+  machine, stateMachineArn }) {
   const fn = onlyResource(template, 'AWS::Lambda::Function');
-  const table = onlyResource(template, 'AWS::DynamoDB::Table');
-  const machine = onlyResource(template, 'AWS::StepFunctions::StateMachine');
   const aliases = Object.entries(template.Resources)
     .filter(([, r]) => r.Type === 'AWS::Lambda::Alias');
   const outputValue = (value) => {
@@ -400,7 +398,7 @@ export async function startLocalCloud({
     AWS_SECRET_ACCESS_KEY: 'local',
   };
   const account = starterJar ? await startAccount({
-    template, stackName, starterJar, environment, tableName, stateMachineArn,
+    template, stackName, starterJar, environment, table, tableName, machine, stateMachineArn,
   }) : null;
 
   return {
