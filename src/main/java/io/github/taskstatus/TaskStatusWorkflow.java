@@ -83,6 +83,8 @@ public class TaskStatusWorkflow extends Construct {
    * fifth faster; the starter is short and I/O-bound, so C2's peak speed would not pay off.
    */
   static final String STARTER_JVM_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+  /** The starter's timeout: its StartExecution retries stay within it. */
+  static final int STARTER_TIMEOUT_SECONDS = 30;
   /** The starter's runtime. */
   static final Runtime STARTER_RUNTIME = Runtime.JAVA_25;
 
@@ -195,7 +197,7 @@ public class TaskStatusWorkflow extends Construct {
         .handler(StarterCode.HANDLER)
         .code(StarterCode.asset())
         .memorySize(512)
-        .timeout(Duration.seconds(30))
+        .timeout(Duration.seconds(STARTER_TIMEOUT_SECONDS))
         .role(role)
         .logGroup(logs)
         .loggingFormat(LoggingFormat.JSON)
