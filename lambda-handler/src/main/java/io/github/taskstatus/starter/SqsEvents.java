@@ -61,8 +61,6 @@ public final class SqsEvents {
           message.setMessageId(parser.getText());
         } else if (value == JsonToken.VALUE_STRING && "body".equals(field)) {
           message.setBody(parser.getText());
-        } else if (value == JsonToken.VALUE_STRING && "eventSource".equals(field)) {
-          message.setEventSource(parser.getText());
         } else {
           parser.skipChildren();
         }
