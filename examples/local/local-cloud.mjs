@@ -460,9 +460,9 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     process.stdin.on('error', stop);
     process.stdin.resume();
     const { dynamodbEndpoint, stepFunctionsEndpoint, stateMachineArn, tableName, region,
-      accountEndpoint } = cloud;
+      accountEndpoint, starterEnvironment } = cloud;
     process.stdout.write(JSON.stringify({ dynamodbEndpoint, stepFunctionsEndpoint,
-      stateMachineArn, tableName, region, accountEndpoint }) + '\n');
+      stateMachineArn, tableName, region, accountEndpoint, starterEnvironment }) + '\n');
   } catch (error) {
     process.stderr.write(`local-cloud: ${error.stack ?? error}\n`);
     process.exit(1);

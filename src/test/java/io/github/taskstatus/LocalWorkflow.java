@@ -51,6 +51,8 @@ final class LocalWorkflow implements AutoCloseable {
   final URI stepFunctionsEndpoint;
   /** Lambda Invoke and CloudFormation DescribeStacks, with {@code --starter-jar}; else null. */
   final URI accountEndpoint;
+  /** What the starter needs to run against the local cloud, as local-cloud.mjs says. */
+  private final Map<String, String> starterEnvironment = new java.util.TreeMap<>();
   final DynamoDbClient dynamodb;
   final SfnClient stepFunctions;
 
@@ -69,6 +71,8 @@ final class LocalWorkflow implements AutoCloseable {
       tableName = ready.get("tableName").asText();
       dynamodbEndpoint = URI.create(ready.get("dynamodbEndpoint").asText());
       stepFunctionsEndpoint = URI.create(ready.get("stepFunctionsEndpoint").asText());
+      ready.get("starterEnvironment").properties()
+          .forEach(e -> starterEnvironment.put(e.getKey(), e.getValue().asText()));
       accountEndpoint = ready.hasNonNull("accountEndpoint")
           ? URI.create(ready.get("accountEndpoint").asText()) : null;
     } catch (RuntimeException | IOException e) {
@@ -160,11 +164,7 @@ final class LocalWorkflow implements AutoCloseable {
         .directory(HARNESS.toFile())
         .redirectError(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> env = builder.environment();
-    env.put("STATE_MACHINE_ARN", stateMachineArn);
-    env.put("AWS_ENDPOINT_URL_SFN", stepFunctionsEndpoint.toString());
-    env.put("AWS_REGION", "us-east-1");
-    env.put("AWS_ACCESS_KEY_ID", "local");
-    env.put("AWS_SECRET_ACCESS_KEY", "local");
+    env.putAll(starterEnvironment);
     env.put("LAMBDA_REQUEST_ID", requestId);
     Process process = null;
     try {
@@ -226,7 +226,8 @@ final class LocalWorkflow implements AutoCloseable {
         e -> e.status() != ExecutionStatus.RUNNING, timeout, "execution " + executionArn);
   }
 
-  private static <T> T poll(java.util.function.Supplier<T> read, Predicate<T> done,
+  /** Reads until {@code done} holds; fails after {@code timeout}, naming {@code what}. */
+  static <T> T poll(java.util.function.Supplier<T> read, Predicate<T> done,
       Duration timeout, String what) {
     Instant deadline = Instant.now().plus(timeout);
     T value = read.get();

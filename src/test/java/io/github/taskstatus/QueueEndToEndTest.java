@@ -108,19 +108,9 @@ class QueueEndToEndTest {
 
   private static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>
       awaitOneItem(String taskId) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (local.items(taskId).isEmpty()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no item for " + taskId);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
-    }
-    assertThat(local.items(taskId)).hasSize(1);
-    return local.items(taskId).get(0);
+    var items = LocalWorkflow.poll(() -> local.items(taskId), list -> !list.isEmpty(), PATIENCE,
+        "an item for " + taskId);
+    assertThat(items).hasSize(1);
+    return items.get(0);
   }
 }
