@@ -50,8 +50,8 @@ ours="$tree/lambda-handler/target/task-status-starter-lambda.jar"
   >"$work/baseline.log" 2>&1) || { cat "$work/baseline.log" >&2; exit 1; }
 baseline="$root/benchmarks/baseline/target/naive-starter-lambda.jar"
 
-# 3. Synthesis of the example with the CDK CLI (aws-cdk@2, pinned in examples/local).
-local_dir="$root/examples/local"
+# 3. Synthesis of the example with the CDK CLI (aws-cdk@2, pinned in local/).
+local_dir="$root/local"
 if [ ! -x "$local_dir/node_modules/.bin/cdk" ]; then
   (cd "$local_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
@@ -73,7 +73,7 @@ jvm_options="$("$node" -e '
 ' "$work/cdk.out/TaskStatusExample.template.json")"
 
 # 4. Cold start and batch throughput.
-javac -d "$work/classes" -cp "$ours" "$root/examples/local/LambdaRunner.java" \
+javac -d "$work/classes" -cp "$ours" "$root/local/LambdaRunner.java" \
   "$root/benchmarks/BatchRunner.java"
 java "$root/benchmarks/Bench.java" "$ours" "$baseline" "$work/classes" "$runs" "$jvm_options" \
   | tee "$work/bench.out"

@@ -24,7 +24,7 @@ esac
 
 examples="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$examples")"
-local_dir="$examples/local"
+local_dir="$root/local"
 for tool in java mvn npm; do
   command -v "$tool" >/dev/null || { echo "run-local: '$tool' is required but not on PATH" >&2; exit 1; }
 done

@@ -19,7 +19,7 @@ record QueueSettings(
   static final int DEFAULT_MAX_CONCURRENCY = 2;
   static final int DEFAULT_MAX_RECEIVE_COUNT = 5;
   /** Six times the starter's timeout, as Lambda recommends for SQS event sources. */
-  static final long MIN_VISIBILITY_SECONDS = 6L * TaskStatusWorkflow.STARTER_TIMEOUT_SECONDS;
+  static final long MIN_VISIBILITY_SECONDS = 6L * StarterFunction.TIMEOUT_SECONDS;
   static final Duration DEFAULT_RETENTION = Duration.days(4);
   static final Duration DEAD_LETTER_RETENTION = Duration.days(14);
 
@@ -54,7 +54,7 @@ record QueueSettings(
         1000, "");
     Settings.checkSeconds(problems, "queueOptions.visibilityTimeout", o.getVisibilityTimeout(),
         MIN_VISIBILITY_SECONDS, 43_200, " (at least six times the starter's "
-            + TaskStatusWorkflow.STARTER_TIMEOUT_SECONDS + " s timeout)");
+            + StarterFunction.TIMEOUT_SECONDS + " s timeout)");
     Settings.checkSeconds(problems, "queueOptions.retentionPeriod", o.getRetentionPeriod(), 60,
         1_209_600, "");
     return new QueueSettings(

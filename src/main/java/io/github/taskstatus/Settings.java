@@ -89,10 +89,10 @@ record Settings(
 
     QueueSettings queue = QueueSettings.of(props, problems);
     boolean snapStartSupported =
-        Boolean.TRUE.equals(TaskStatusWorkflow.STARTER_RUNTIME.getSupportsSnapStart());
+        Boolean.TRUE.equals(StarterFunction.RUNTIME.getSupportsSnapStart());
     if (Boolean.TRUE.equals(props.getSnapStart()) && !snapStartSupported) {
       problems.add("snapStart is true, but the starter's runtime "
-          + TaskStatusWorkflow.STARTER_RUNTIME.getName() + " does not support SnapStart");
+          + StarterFunction.RUNTIME.getName() + " does not support SnapStart");
     }
 
     if (!problems.isEmpty()) {

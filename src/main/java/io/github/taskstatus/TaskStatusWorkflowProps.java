@@ -38,7 +38,7 @@ public final class TaskStatusWorkflowProps {
   private final IQueue existingQueue;
   private final Boolean snapStart;
 
-  private TaskStatusWorkflowProps(Builder b) {
+  private TaskStatusWorkflowProps(Setters<?> b) {
     this.waitDuration = b.waitDuration;
     this.work = b.work;
     this.tableName = b.tableName;
@@ -279,8 +279,12 @@ public final class TaskStatusWorkflowProps {
     return snapStart;
   }
 
-  /** Builds {@link TaskStatusWorkflowProps}. */
-  public static final class Builder {
+  /**
+   * The setters both builders share: {@link Builder} and {@link TaskStatusWorkflow.Builder}.
+   *
+   * @param <B> the concrete builder, returned by every setter
+   */
+  abstract static class Setters<B extends Setters<B>> {
     private Duration waitDuration;
     private IChainable work;
     private String tableName;
@@ -300,214 +304,231 @@ public final class TaskStatusWorkflowProps {
     private IQueue existingQueue;
     private Boolean snapStart;
 
-    private Builder() {}
+    Setters() {}
+
+    /** This builder, typed as the concrete builder. */
+    abstract B self();
+
+    /** The props set so far. */
+    final TaskStatusWorkflowProps props() {
+      return new TaskStatusWorkflowProps(this);
+    }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getWaitDuration()}.
      *
-     * @param waitDuration the wait
+     * @param waitDuration the wait, or {@code null} for the default
      * @return this builder
      */
-    public Builder waitDuration(Duration waitDuration) {
+    public B waitDuration(Duration waitDuration) {
       this.waitDuration = waitDuration;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getWork()}.
      *
-     * @param work the work step or chain
+     * @param work the work step or chain, or {@code null} for the default
      * @return this builder
      */
-    public Builder work(IChainable work) {
+    public B work(IChainable work) {
       this.work = work;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getTableName()}.
      *
-     * @param tableName the table name
+     * @param tableName the table name, or {@code null} for the default
      * @return this builder
      */
-    public Builder tableName(String tableName) {
+    public B tableName(String tableName) {
       this.tableName = tableName;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getRemovalPolicy()}.
      *
-     * @param removalPolicy the removal policy
+     * @param removalPolicy the removal policy, or {@code null} for the default
      * @return this builder
      */
-    public Builder removalPolicy(RemovalPolicy removalPolicy) {
+    public B removalPolicy(RemovalPolicy removalPolicy) {
       this.removalPolicy = removalPolicy;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getExistingTable()}.
      *
-     * @param existingTable the table to use
+     * @param existingTable the table to use, or {@code null} for the default
      * @return this builder
      */
-    public Builder existingTable(ITable existingTable) {
+    public B existingTable(ITable existingTable) {
       this.existingTable = existingTable;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getStateMachineType()}.
      *
-     * @param stateMachineType the workflow type
+     * @param stateMachineType the workflow type, or {@code null} for the default
      * @return this builder
      */
-    public Builder stateMachineType(StateMachineType stateMachineType) {
+    public B stateMachineType(StateMachineType stateMachineType) {
       this.stateMachineType = stateMachineType;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getTimeout()}.
      *
-     * @param timeout the execution timeout
+     * @param timeout the execution timeout, or {@code null} for the default
      * @return this builder
      */
-    public Builder timeout(Duration timeout) {
+    public B timeout(Duration timeout) {
       this.timeout = timeout;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getEncryptionKey()}.
      *
-     * @param encryptionKey the value
+     * @param encryptionKey the key, or {@code null} for the default
      * @return this builder
      */
-    public Builder encryptionKey(IKey encryptionKey) {
+    public B encryptionKey(IKey encryptionKey) {
       this.encryptionKey = encryptionKey;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getLogLevel()}.
      *
-     * @param logLevel the value
+     * @param logLevel what the state machine logs, or {@code null} for the default
      * @return this builder
      */
-    public Builder logLevel(LogLevel logLevel) {
+    public B logLevel(LogLevel logLevel) {
       this.logLevel = logLevel;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getLogRetention()}.
      *
-     * @param logRetention the value
+     * @param logRetention how long logs are kept, or {@code null} for the default
      * @return this builder
      */
-    public Builder logRetention(RetentionDays logRetention) {
+    public B logRetention(RetentionDays logRetention) {
       this.logRetention = logRetention;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getIncludeExecutionData()}.
      *
-     * @param includeExecutionData the value
+     * @param includeExecutionData whether logs include execution data, or {@code null} for the default
      * @return this builder
      */
-    public Builder includeExecutionData(Boolean includeExecutionData) {
+    public B includeExecutionData(Boolean includeExecutionData) {
       this.includeExecutionData = includeExecutionData;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getTracing()}.
      *
-     * @param tracing the value
+     * @param tracing whether X-Ray traces, or {@code null} for the default
      * @return this builder
      */
-    public Builder tracing(Boolean tracing) {
+    public B tracing(Boolean tracing) {
       this.tracing = tracing;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getAlarms()}.
      *
-     * @param alarms the value
+     * @param alarms whether to create the alarms, or {@code null} for the default
      * @return this builder
      */
-    public Builder alarms(Boolean alarms) {
+    public B alarms(Boolean alarms) {
       this.alarms = alarms;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getAlarmTopic()}.
      *
-     * @param alarmTopic the value
+     * @param alarmTopic the topic alarms notify, or {@code null} for the default
      * @return this builder
      */
-    public Builder alarmTopic(ITopic alarmTopic) {
+    public B alarmTopic(ITopic alarmTopic) {
       this.alarmTopic = alarmTopic;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getQueue()}.
      *
-     * @param queue the value
+     * @param queue whether queue mode is on, or {@code null} for the default
      * @return this builder
      */
-    public Builder queue(Boolean queue) {
+    public B queue(Boolean queue) {
       this.queue = queue;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getQueueOptions()}.
      *
-     * @param queueOptions the value
+     * @param queueOptions the queue options, or {@code null} for the default
      * @return this builder
      */
-    public Builder queueOptions(TaskQueueOptions queueOptions) {
+    public B queueOptions(TaskQueueOptions queueOptions) {
       this.queueOptions = queueOptions;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getExistingQueue()}.
      *
-     * @param existingQueue the value
+     * @param existingQueue the queue to consume, or {@code null} for the default
      * @return this builder
      */
-    public Builder existingQueue(IQueue existingQueue) {
+    public B existingQueue(IQueue existingQueue) {
       this.existingQueue = existingQueue;
-      return this;
+      return self();
     }
 
     /**
      * Sets {@link TaskStatusWorkflowProps#getSnapStart()}.
      *
-     * @param snapStart the value
+     * @param snapStart whether SnapStart is on, or {@code null} for the default
      * @return this builder
      */
-    public Builder snapStart(Boolean snapStart) {
+    public B snapStart(Boolean snapStart) {
       this.snapStart = snapStart;
+      return self();
+    }
+  }
+
+  /** Builds {@link TaskStatusWorkflowProps}. */
+  public static final class Builder extends Setters<Builder> {
+    private Builder() {}
+
+    @Override
+    Builder self() {
       return this;
     }
 
     /**
-     * Builds the props. Validation happens when the construct is created, where all problems
-     * are reported together.
+     * Creates the props.
      *
-     * @return the props
+     * @return immutable props
      */
     public TaskStatusWorkflowProps build() {
-      return new TaskStatusWorkflowProps(this);
+      return props();
     }
   }
 }

@@ -32,11 +32,11 @@ class DocumentationTest {
   }
 
   private static List<String> setters(Class<?> builder) {
-    return Arrays.stream(builder.getDeclaredMethods())
-        .filter(m -> Modifier.isPublic(m.getModifiers()) && !Modifier.isStatic(m.getModifiers()))
+    return Arrays.stream(builder.getMethods())
+        .filter(m -> m.getDeclaringClass() != Object.class && !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getParameterCount() == 1)
         .map(m -> m.getName() + ":" + m.getParameterTypes()[0].getSimpleName())
-        .sorted().toList();
+        .distinct().sorted().toList();
   }
 
   /** The rows of the table under {@code heading}: name and type of each. */

@@ -36,8 +36,8 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * JVM. {@link #close()} stops every process it started.
  */
 final class LocalWorkflow implements AutoCloseable {
-  static final Path HARNESS = Paths.get(System.getProperty("taskstatus.harness.dir",
-      "examples/local"));
+  static final Path HARNESS = Paths.get(System.getProperty("taskstatus.local.dir",
+      "local"));
   private static final Duration STARTUP = Duration.ofSeconds(60);
   private static final Duration INVOKE = Duration.ofSeconds(90);
   private static final AwsBasicCredentials CREDENTIALS = AwsBasicCredentials.create("local", "local");

@@ -41,6 +41,6 @@ class SnapStartTest {
 
   @Test
   void theRuntimeSupportsSnapStart() {
-    assertThat(TaskStatusWorkflow.STARTER_RUNTIME.getSupportsSnapStart()).isTrue();
+    assertThat(StarterFunction.RUNTIME.getSupportsSnapStart()).isTrue();
   }
 }

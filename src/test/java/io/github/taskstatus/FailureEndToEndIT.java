@@ -21,7 +21,7 @@ import software.amazon.awscdk.services.stepfunctions.Fail;
  * state, and after each scenario no started task is left behind.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class FailureEndToEndTest {
+class FailureEndToEndIT {
   private static final Duration PATIENCE = Duration.ofSeconds(90);
   private static final software.amazon.awscdk.Duration SHORT_WAIT =
       software.amazon.awscdk.Duration.seconds(1);

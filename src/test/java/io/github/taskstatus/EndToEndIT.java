@@ -25,7 +25,7 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
  * from the template's table definition.
  */
 @Timeout(value = 3, unit = java.util.concurrent.TimeUnit.MINUTES)
-class EndToEndTest {
+class EndToEndIT {
   private static final Duration WAIT = Duration.ofSeconds(3);
   private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static LocalWorkflow local;

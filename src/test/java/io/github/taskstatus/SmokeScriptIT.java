@@ -23,8 +23,8 @@ import software.amazon.awscdk.services.stepfunctions.Fail;
  * DynamoDB answers GetItem. Skipped where the AWS CLI is not installed.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class SmokeScriptTest {
-  private static final Path SMOKE = LocalWorkflow.HARNESS.getParent().resolve("smoke.sh");
+class SmokeScriptIT {
+  private static final Path SMOKE = Path.of(System.getProperty("taskstatus.examples.dir", "examples"), "smoke.sh");
 
   @BeforeAll
   static void needsTheAwsCli() throws Exception {

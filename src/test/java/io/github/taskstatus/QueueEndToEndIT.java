@@ -27,7 +27,7 @@ import software.amazon.awscdk.services.stepfunctions.WaitTime;
  * or reported for redelivery (and so, in the end, the dead-letter queue).
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
-class QueueEndToEndTest {
+class QueueEndToEndIT {
   private static final Duration PATIENCE = Duration.ofSeconds(90);
   private static LocalWorkflow local;
 

@@ -1,0 +1,87 @@
+package io.github.taskstatus;
+
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.LoggingFormat;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.constructs.Construct;
+
+/**
+ * The starter Lambda: the function with a role of its own (its log group, StartExecution,
+ * X-Ray; nothing else), and with SnapStart the published version and the alias callers use.
+ */
+final class StarterFunction {
+  /** The starter's alias when SnapStart is on. */
+  static final String ALIAS = "live";
+  /**
+   * The starter's JVM options: C1 only, which benchmarks/run.sh measured to start it about a
+   * fifth faster; the starter is short and I/O-bound, so C2's peak speed would not pay off.
+   */
+  static final String JVM_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+  /** The starter's timeout: its StartExecution retries stay within it. */
+  static final int TIMEOUT_SECONDS = 30;
+  /** The starter's runtime. */
+  static final Runtime RUNTIME = Runtime.JAVA_25;
+
+  private final Function function;
+  private final IFunction invocable;
+
+  StarterFunction(Construct scope, Settings settings, StateMachine stateMachine,
+      TaskStatusLogs logs) {
+    LogGroup logGroup = logs.function("StarterLogs", "");
+    Role role = Role.Builder.create(scope, "StarterRole")
+        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+        .description("Starts executions of one TaskStatusWorkflow state machine")
+        .build();
+    logGroup.grantWrite(role);
+    function = Function.Builder.create(scope, "Starter")
+        .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
+        .runtime(RUNTIME)
+        .architecture(Architecture.ARM_64)
+        .handler(StarterCode.HANDLER)
+        .code(StarterCode.asset())
+        .memorySize(512)
+        .timeout(Duration.seconds(TIMEOUT_SECONDS))
+        .role(role)
+        .logGroup(logGroup)
+        .loggingFormat(LoggingFormat.JSON)
+        .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
+        .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
+        .environment(new TreeMap<>(Map.of(
+            "STATE_MACHINE_ARN", stateMachine.getStateMachineArn(),
+            "JAVA_TOOL_OPTIONS", JVM_OPTIONS)))
+        .build();
+    stateMachine.grantStartExecution(function);
+    if (settings.tracing()) {
+      NagSuppressions.wildcardsAwsRequires(role, NagSuppressions.STARTER_WILDCARDS);
+    }
+    // SnapStart applies to published versions only: callers must invoke the alias.
+    invocable = settings.snapStart()
+        ? Alias.Builder.create(scope, "StarterAlias").aliasName(ALIAS)
+            .version(function.getCurrentVersion())
+            .description("The published starter version, restored from its SnapStart snapshot")
+            .build()
+        : function;
+  }
+
+  /** The function itself: its metrics cover every version. */
+  Function function() {
+    return function;
+  }
+
+  /** What callers invoke: the SnapStart alias, or the function itself. */
+  IFunction invocable() {
+    return invocable;
+  }
+}

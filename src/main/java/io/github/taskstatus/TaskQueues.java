@@ -1,0 +1,82 @@
+package io.github.taskstatus;
+
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * Queue mode: the queue of tasks (created, or the user's) and its dead-letter queue, feeding
+ * the starter through an event source mapping that reports partial batch failures.
+ *
+ * @param queue the queue of tasks
+ * @param deadLetterQueue where tasks go that could not be started, if this construct knows it
+ */
+record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
+
+  /** The queues when queue mode is off. */
+  static final TaskQueues NONE = new TaskQueues(null, null);
+
+  static TaskQueues create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
+    QueueSettings options = settings.queue();
+    if (options == null) {
+      return NONE;
+    }
+    IQueue existing = props.getExistingQueue();
+    if (existing != null) {
+      IQueue deadLetter = existing instanceof Queue created
+          && created.getDeadLetterQueue() != null ? created.getDeadLetterQueue().getQueue() : null;
+      if (deadLetter == null) {
+        Annotations.of(scope).addWarningV2("task-status-workflow:no-dead-letter-queue",
+            "existingQueue has no dead-letter queue this construct can see: give it a redrive"
+                + " policy, or messages that keep failing are deleted when their retention ends");
+      }
+      return new TaskQueues(existing, deadLetter);
+    }
+    IKey key = props.getEncryptionKey();
+    Queue deadLetter = secureQueue(scope, "DeadLetterQueue", key, settings.removalPolicy(),
+        QueueSettings.DEAD_LETTER_RETENTION).build();
+    Queue created = secureQueue(scope, "Queue", key, settings.removalPolicy(),
+        options.retentionPeriod())
+        .visibilityTimeout(options.visibilityTimeout())
+        .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetter)
+            .maxReceiveCount(options.maxReceiveCount()).build())
+        .build();
+    return new TaskQueues(created, deadLetter);
+  }
+
+  /**
+   * An SSL-only queue encrypted with the key if there is one, else by SQS; kept like the table
+   * when the stack is deleted, so waiting tasks are not lost.
+   */
+  static Queue.Builder secureQueue(Construct scope, String id, IKey key, RemovalPolicy removal,
+      Duration retention) {
+    return Queue.Builder.create(scope, id)
+        .encryption(key != null ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED)
+        .encryptionMasterKey(key)
+        .enforceSsl(true)
+        .retentionPeriod(retention)
+        .removalPolicy(removal);
+  }
+
+  /** Feeds the queue's batches to the starter, reporting partial batch failures. */
+  void feed(IFunction starter, QueueSettings options) {
+    if (queue == null) {
+      return;
+    }
+    starter.addEventSource(new SqsEventSource(queue, SqsEventSourceProps.builder()
+        .batchSize(options.batchSize())
+        .maxBatchingWindow(options.maxBatchingWindow())
+        .maxConcurrency(options.maxConcurrency())
+        .reportBatchItemFailures(true)
+        .build()));
+  }
+}
