@@ -22,11 +22,15 @@ class StarterJarTest {
         ClassLoader.getPlatformClassLoader())) {
       Class<?> region = loader.loadClass("software.amazon.awssdk.regions.Region");
       Class<?> priming = loader.loadClass("io.github.taskstatus.starter.Priming");
-      Object hook = priming.getConstructor(region, String.class).newInstance(
+      var constructor = priming.getDeclaredConstructor(region, String.class);
+      constructor.setAccessible(true);
+      Object hook = constructor.newInstance(
           region.getMethod("of", String.class).invoke(null, "eu-west-1"),
           "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks");
 
-      priming.getMethod("prime").invoke(hook);
+      Method prime = priming.getDeclaredMethod("prime");
+      prime.setAccessible(true);
+      prime.invoke(hook);
 
       Method calls = priming.getDeclaredMethod("cannedCalls");
       calls.setAccessible(true);

@@ -10,23 +10,27 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
- * Starts the tasks of an SQS batch concurrently and reports exactly the messages that could not
- * be started, so SQS redelivers only those (and, after {@code maxReceiveCount} receives, moves
- * them to the dead-letter queue). A malformed body fails its own message, never the batch.
+ * Starts the tasks of an SQS batch concurrently and reports exactly the messages that were not
+ * started, so SQS redelivers only those (and, after {@code maxReceiveCount} receives, moves them
+ * to the dead-letter queue). A malformed message fails alone, never its neighbours; a message
+ * whose turn comes when the time budget has run out is reported without being attempted.
+ *
+ * <p>A record that cannot be identified (not an object, no message id) cannot be reported by
+ * id: it is reported with an empty identifier, which Lambda treats as a failure of the whole
+ * batch, so nothing is acknowledged silently. Its neighbours' starts stand, and their
+ * redeliveries are recognised as duplicates.
  */
-public final class BatchStarter {
+final class BatchStarter {
+  /** How many starts of one batch run at once: the size of the pool it is given. */
+  static final int CONCURRENCY = 10;
+
   private final TaskStarter starter;
   private final Executor executor;
 
-  /**
-   * Creates a batch starter.
-   *
-   * @param starter starts one task, with its retries
-   * @param executor runs the starts; its size bounds how many run at once
-   */
-  public BatchStarter(TaskStarter starter, Executor executor) {
+  BatchStarter(TaskStarter starter, Executor executor) {
     this.starter = Objects.requireNonNull(starter, "starter");
     this.executor = Objects.requireNonNull(executor, "executor");
   }
@@ -34,19 +38,31 @@ public final class BatchStarter {
   /**
    * Starts every message's task.
    *
-   * @param event the SQS batch; each body is {@code {"taskId": "..."}}
+   * @param batch the classified SQS batch
    * @param remainingMillis the time left in the function's budget
    * @param log receives one JSON line per decision
-   * @return the ids of the messages that failed
+   * @return the messages that were not started
    */
-  public SQSBatchResponse start(SQSEvent event, LongSupplier remainingMillis,
+  SQSBatchResponse start(LambdaEvents.SqsBatch batch, LongSupplier remainingMillis,
       Consumer<String> log) {
     List<CompletableFuture<String>> outcomes = new ArrayList<>();
-    for (SQSEvent.SQSMessage message : event.getRecords()) {
+    for (SQSEvent.SQSMessage message : batch.messages()) {
       outcomes.add(CompletableFuture.supplyAsync(
           () -> startOne(message, remainingMillis, log), executor));
     }
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+    for (LambdaEvents.Rejected record : batch.rejected()) {
+      log.accept(Json.object(g -> {
+        g.writeStringField("event", "rejected");
+        g.writeNumberField("record", record.index());
+        if (record.messageId() != null) {
+          g.writeStringField("messageId", record.messageId());
+        }
+        g.writeStringField("reason", record.reason());
+      }));
+      failures.add(new SQSBatchResponse.BatchItemFailure(
+          record.messageId() != null ? record.messageId() : ""));
+    }
     for (CompletableFuture<String> outcome : outcomes) {
       String failedId = outcome.join();
       if (failedId != null) {
@@ -60,23 +76,50 @@ public final class BatchStarter {
   private String startOne(SQSEvent.SQSMessage message, LongSupplier remainingMillis,
       Consumer<String> log) {
     String id = message.getMessageId();
+    if (!TaskStarter.hasRoomForAnAttempt(remainingMillis.getAsLong())) {
+      log.accept(Json.object(g -> {
+        g.writeStringField("event", "deferred");
+        g.writeStringField("messageId", id);
+        g.writeStringField("reason", "the function's time budget ran out before its turn");
+      }));
+      return id;
+    }
     try {
-      StartRequest request = StartRequest.parse(message.getBody() == null ? new byte[0]
-          : message.getBody().getBytes(StandardCharsets.UTF_8));
+      StartRequest request = StartRequest.parse(message.getBody().getBytes(StandardCharsets.UTF_8));
       // The message id is the same on every redelivery: a redelivered message maps to the
       // execution name of its first delivery.
-      starter.start(request, id, remainingMillis, log);
+      starter.start(request, id, remainingMillis, log, false);
       return null;
     } catch (InvalidTaskException e) {
-      log.accept(TaskStarter.json(g -> {
+      log.accept(Json.object(g -> {
         g.writeStringField("event", "rejected");
         g.writeStringField("messageId", id);
         g.writeStringField("reason", e.getMessage());
       }));
       return id;
-    } catch (RuntimeException e) {
+    } catch (SdkException e) {
       // TaskStarter logged the failure; SQS redelivers the message later.
       return id;
+    } catch (RuntimeException e) {
+      log.accept(Json.object(g -> {
+        g.writeStringField("event", "failed");
+        g.writeStringField("messageId", id);
+        g.writeStringField("error", e.toString());
+      }));
+      return id;
     }
+  }
+
+  /** The partial batch response Lambda's SQS event source reads. */
+  static String toJson(SQSBatchResponse response) {
+    return Json.object(g -> {
+      g.writeArrayFieldStart("batchItemFailures");
+      for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+        g.writeStartObject();
+        g.writeStringField("itemIdentifier", failure.getItemIdentifier());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+    });
   }
 }

@@ -21,11 +21,11 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /**
  * SnapStart priming: before Lambda takes the snapshot, run a whole start (request validation,
  * execution name, input JSON, the SDK's marshalling, endpoint resolution, signing and response
- * unmarshalling) and an SQS batch parse, so the classes are loaded and the code warm in the
- * snapshot. The SDK client used here answers from memory: priming never calls AWS and never
- * starts an execution.
+ * unmarshalling) and an SQS batch classification, so the classes are loaded and the code warm
+ * in the snapshot. The SDK client used here answers from memory with made-up credentials:
+ * priming never calls AWS, never starts an execution and never fetches real credentials.
  */
-public final class Priming implements Resource {
+final class Priming implements Resource {
   private static final String CANNED_RESPONSE =
       "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:priming:priming\","
           + "\"startDate\":1.7E9}";
@@ -43,13 +43,13 @@ public final class Priming implements Resource {
    * @param region the region the real client uses, so the same endpoint rules run
    * @param stateMachineArn the real state machine's ARN
    */
-  public Priming(Region region, String stateMachineArn) {
+  Priming(Region region, String stateMachineArn) {
     this.region = region;
     this.stateMachineArn = stateMachineArn;
   }
 
   /** Runs the start path once against the in-memory client. */
-  public void prime() {
+  void prime() {
     try (SfnClient canned = SfnClient.builder()
         .httpClient(new CannedHttpClient())
         .credentialsProvider(StaticCredentialsProvider.create(
@@ -57,11 +57,13 @@ public final class Priming implements Resource {
         .region(region)
         .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build()) {
-      TaskStarter starter = new TaskStarter(canned, stateMachineArn, Clock.systemUTC(),
-          millis -> { });
-      starter.start(StartRequest.parse("{\"taskId\":\"priming\"}".getBytes(
-          StandardCharsets.UTF_8)), "priming", () -> 60_000, line -> { });
-      SqsEvents.parse(SAMPLE_BATCH);
+      TaskStarter starter = new TaskStarter(canned, stateMachineArn,
+          new TaskTimestamps(Clock.systemUTC()), millis -> { });
+      LambdaEvents.LambdaEvent direct = LambdaEvents.classify(
+          "{\"taskId\":\"priming\"}".getBytes(StandardCharsets.UTF_8));
+      starter.start(StartRequest.parse(((LambdaEvents.Direct) direct).event()), "priming",
+          () -> 60_000, line -> { }, false).toJson();
+      LambdaEvents.classify(SAMPLE_BATCH);
     }
   }
 
@@ -77,7 +79,7 @@ public final class Priming implements Resource {
 
   @Override
   public void afterRestore(Context<? extends Resource> context) {
-    // Nothing is cached that could go stale: credentials are read per request.
+    // Nothing here holds state from before the snapshot; LambdaCredentials resets its own.
   }
 
   /** Answers every request with a successful StartExecution response. */

@@ -1,6 +1,5 @@
 package io.github.taskstatus.starter;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -13,38 +12,62 @@ import java.nio.charset.StandardCharsets;
  * <p>Parsed with Jackson's streaming parser: the event is small and flat, so a data-binding
  * layer would only add start-up time.
  */
-public record StartRequest(String taskId, String idempotencyKey) {
+record StartRequest(String taskId, String idempotencyKey) {
 
   /** Partition keys are limited to 2048 bytes; half of that leaves room for the future. */
-  public static final int MAX_TASK_ID_BYTES = 1024;
+  static final int MAX_TASK_ID_BYTES = 1024;
 
   /** Longest accepted caller-supplied idempotency key, in characters. */
-  public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+  static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
-  /** Largest accepted event, in bytes: a task id and a key never need more. */
-  public static final int MAX_EVENT_BYTES = 64 * 1024;
-
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Largest accepted direct event or message body, in bytes: a task never needs more. */
+  static final int MAX_EVENT_BYTES = 64 * 1024;
 
   /**
    * Creates a request after checking both values.
    *
-   * @throws InvalidTaskException if the task id is blank, too long, or the key is invalid
+   * @throws InvalidTaskException if the task id is blank, too long or not printable text, or
+   *     the key is invalid
    */
-  public StartRequest {
+  StartRequest {
     if (taskId == null || taskId.isBlank()) {
       throw new InvalidTaskException("taskId must be a non-blank string");
     }
+    checkText("taskId", taskId);
     int bytes = taskId.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_TASK_ID_BYTES) {
       throw new InvalidTaskException(
           "taskId is " + bytes + " bytes in UTF-8; the maximum is " + MAX_TASK_ID_BYTES);
     }
-    if (idempotencyKey != null
-        && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH)) {
-      throw new InvalidTaskException(
-          "idempotencyKey must be a non-blank string of at most "
-              + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+    if (idempotencyKey != null) {
+      if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+        throw new InvalidTaskException("idempotencyKey must be a non-blank string of at most "
+            + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+      }
+      checkText("idempotencyKey", idempotencyKey);
+    }
+  }
+
+  /**
+   * Rejects what would not survive as a DynamoDB string and an execution name digest: an
+   * unpaired surrogate (not valid Unicode; UTF-8 would turn it into '?', so two different ids
+   * would become one) and control characters (invisible in consoles and logs).
+   */
+  private static void checkText(String field, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < value.length()
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidTaskException(String.format(
+            "%s has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
+            field, (int) c, i));
+      } else if (Character.isISOControl(c)) {
+        throw new InvalidTaskException(String.format(
+            "%s has the control character U+%04X at index %d; it must be printable text",
+            field, (int) c, i));
+      }
     }
   }
 
@@ -53,14 +76,12 @@ public record StartRequest(String taskId, String idempotencyKey) {
    *
    * @param json the event, UTF-8
    * @return the validated request
-   * @throws InvalidTaskException if the event is not such an object or a field is invalid
+   * @throws InvalidTaskException if the event is too large, not such an object, or a field is
+   *     invalid
    */
-  public static StartRequest parse(byte[] json) {
-    if (json.length > MAX_EVENT_BYTES) {
-      throw new InvalidTaskException(
-          "event is " + json.length + " bytes; the maximum is " + MAX_EVENT_BYTES);
-    }
-    try (JsonParser parser = JSON.createParser(json)) {
+  static StartRequest parse(byte[] json) {
+    checkSize(json.length);
+    try (JsonParser parser = Json.FACTORY.createParser(json)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         throw new InvalidTaskException("event must be a JSON object like {\"taskId\": \"...\"}");
       }
@@ -87,6 +108,14 @@ public record StartRequest(String taskId, String idempotencyKey) {
       throw new InvalidTaskException("event is not valid JSON: " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new InvalidTaskException("event could not be read: " + e.getMessage());
+    }
+  }
+
+  /** Rejects a direct event or message body over the limit, before reading it. */
+  static void checkSize(int bytes) {
+    if (bytes > MAX_EVENT_BYTES) {
+      throw new InvalidTaskException(
+          "event is " + bytes + " bytes; the maximum is " + MAX_EVENT_BYTES);
     }
   }
 

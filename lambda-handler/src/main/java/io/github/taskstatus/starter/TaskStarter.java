@@ -1,16 +1,13 @@
 package io.github.taskstatus.starter;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.security.SecureRandom;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
 import software.amazon.awssdk.services.sfn.model.SfnException;
@@ -19,9 +16,10 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 /**
  * Starts one execution per task: builds the execution input and an idempotent execution name,
  * retries throttling and transient errors with jittered exponential backoff while the caller's
- * time budget allows, and treats {@code ExecutionAlreadyExists} as the duplicate it is.
+ * time budget allows, gives every attempt a timeout, and treats {@code ExecutionAlreadyExists}
+ * as the duplicate it is. Configuration errors (no credentials, an unknown caller) fail at once.
  */
-public final class TaskStarter {
+final class TaskStarter {
 
   /** Backoff before the second attempt; doubled for each further attempt. */
   static final long BASE_DELAY_MILLIS = 100;
@@ -29,26 +27,23 @@ public final class TaskStarter {
   static final long MAX_DELAY_MILLIS = 2_000;
   /** Time kept in reserve after the last attempt, so the function can still answer. */
   static final long RESERVE_MILLIS = 3_000;
+  /** Longest one StartExecution attempt may take; the service answers in milliseconds. */
+  static final long ATTEMPT_TIMEOUT_MILLIS = 2_000;
+  /** The shortest timeout an attempt gets, however little budget is left. */
+  static final long MIN_ATTEMPT_MILLIS = 250;
   /** Attempts at most, even with time to spare. */
   static final int MAX_ATTEMPTS = 8;
 
-  private static final JsonFactory JSON = new JsonFactory();
   private static final SecureRandom JITTER = new SecureRandom();
 
   private final SfnClient sfn;
   private final String stateMachineArn;
-  private final Clock clock;
+  private final TaskTimestamps timestamps;
   private final Sleeper sleeper;
 
   /** Pauses between attempts; a seam so tests need not sleep. */
   @FunctionalInterface
-  public interface Sleeper {
-    /**
-     * Pauses.
-     *
-     * @param millis how long
-     * @throws InterruptedException if interrupted
-     */
+  interface Sleeper {
     void sleep(long millis) throws InterruptedException;
   }
 
@@ -56,25 +51,19 @@ public final class TaskStarter {
    * The outcome of a start.
    *
    * @param taskId the task id
-   * @param timestamp the Unix seconds sent as the execution's {@code timestamp}; {@code null} for
-   *     a duplicate, whose first start chose it
+   * @param timestamp the execution's {@code timestamp}, the item's sort key; for a duplicate,
+   *     the first start's, or {@code null} if it could not be read
    * @param executionName the execution name
    * @param executionArn the execution's ARN
    * @param duplicate whether an execution of this name already existed
    * @param attempts StartExecution calls made
    */
-  public record Started(
-      String taskId, Long timestamp, String executionName, String executionArn,
-      boolean duplicate, int attempts) {
+  record Started(String taskId, BigDecimal timestamp, String executionName,
+      String executionArn, boolean duplicate, int attempts) {
 
-    /**
-     * Renders the result the function returns.
-     *
-     * @return a JSON object with {@code taskId}, {@code timestamp}, {@code executionArn},
-     *     {@code executionName} and {@code duplicate}
-     */
-    public String toJson() {
-      return json(g -> {
+    /** The function's answer: taskId, timestamp, executionArn, executionName, duplicate. */
+    String toJson() {
+      return Json.object(g -> {
         g.writeStringField("taskId", taskId);
         if (timestamp == null) {
           g.writeNullField("timestamp");
@@ -88,19 +77,17 @@ public final class TaskStarter {
     }
   }
 
-  /**
-   * Creates a starter.
-   *
-   * @param sfn the Step Functions client; its own retries should be off, this class retries
-   * @param stateMachineArn the state machine to start
-   * @param clock the source of the execution's {@code timestamp}
-   * @param sleeper pauses between attempts
-   */
-  public TaskStarter(SfnClient sfn, String stateMachineArn, Clock clock, Sleeper sleeper) {
+  TaskStarter(SfnClient sfn, String stateMachineArn, TaskTimestamps timestamps,
+      Sleeper sleeper) {
     this.sfn = Objects.requireNonNull(sfn, "sfn");
     this.stateMachineArn = Objects.requireNonNull(stateMachineArn, "stateMachineArn");
-    this.clock = Objects.requireNonNull(clock, "clock");
+    this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+  }
+
+  /** Whether the budget leaves room for a whole attempt and the answer after it. */
+  static boolean hasRoomForAnAttempt(long remainingMillis) {
+    return remainingMillis >= RESERVE_MILLIS + ATTEMPT_TIMEOUT_MILLIS;
   }
 
   /**
@@ -111,39 +98,67 @@ public final class TaskStarter {
    *     retries of the same delivery (the Lambda request id, an SQS message id)
    * @param remainingMillis the time left in the caller's budget
    * @param log receives one JSON line per decision: started, duplicate, retrying or failed
+   * @param lookUpDuplicates whether a duplicate's answer should carry the first start's
+   *     timestamp (one DescribeExecution call)
    * @return what was started
-   * @throws SfnException or {@link SdkClientException} when the call fails for good: not
-   *     retryable, or retried until the budget ran out
+   * @throws SdkException when the call fails for good: not retryable, or retried until the
+   *     budget ran out
    */
-  public Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis,
-      Consumer<String> log) {
+  Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis,
+      Consumer<String> log, boolean lookUpDuplicates) {
     String key = request.idempotencyKey() != null ? request.idempotencyKey() : defaultKey;
     String name = ExecutionNames.of(request.taskId(), Objects.requireNonNull(key, "defaultKey"));
-    long timestamp = clock.instant().getEpochSecond();
-    String input = json(g -> {
+    BigDecimal timestamp = timestamps.next(request.taskId());
+    String input = Json.object(g -> {
       g.writeStringField("taskId", request.taskId());
       g.writeNumberField("timestamp", timestamp);
     });
     for (int attempt = 1; ; attempt++) {
       try {
-        StartExecutionResponse response = sfn.startExecution(
-            b -> b.stateMachineArn(stateMachineArn).name(name).input(input));
+        Duration timeout = attemptTimeout(remainingMillis.getAsLong());
+        StartExecutionResponse response = sfn.startExecution(b -> b
+            .stateMachineArn(stateMachineArn).name(name).input(input)
+            .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout)));
         logDecision(log, "started", request.taskId(), name, attempt, null);
         return new Started(request.taskId(), timestamp, name, response.executionArn(), false,
             attempt);
       } catch (ExecutionAlreadyExistsException e) {
         logDecision(log, "duplicate", request.taskId(), name, attempt, null);
-        return new Started(request.taskId(), null, name, executionArn(name), true, attempt);
-      } catch (SfnException | SdkClientException e) {
+        String arn = executionArn(name);
+        return new Started(request.taskId(),
+            lookUpDuplicates ? firstTimestamp(arn, remainingMillis) : null, name, arn, true,
+            attempt);
+      } catch (SdkException e) {
         long delay = backoff(attempt);
         if (!isTransient(e) || attempt >= MAX_ATTEMPTS
-            || remainingMillis.getAsLong() < delay + RESERVE_MILLIS) {
-          logDecision(log, "failed", request.taskId(), name, attempt, errorCode(e));
+            || !hasRoomForAnAttempt(remainingMillis.getAsLong() - delay)) {
+          logDecision(log, "failed", request.taskId(), name, attempt, describe(e));
           throw e;
         }
-        logDecision(log, "retrying", request.taskId(), name, attempt, errorCode(e));
+        logDecision(log, "retrying", request.taskId(), name, attempt, describe(e));
         pause(delay);
       }
+    }
+  }
+
+  /** The attempt's timeout: the usual one, or what the budget leaves, whichever is less. */
+  private static Duration attemptTimeout(long remainingMillis) {
+    return Duration.ofMillis(Math.max(MIN_ATTEMPT_MILLIS,
+        Math.min(ATTEMPT_TIMEOUT_MILLIS, remainingMillis - RESERVE_MILLIS)));
+  }
+
+  /** The first start's timestamp, from its execution input; {@code null} if unavailable. */
+  private BigDecimal firstTimestamp(String executionArn, LongSupplier remainingMillis) {
+    if (!hasRoomForAnAttempt(remainingMillis.getAsLong())) {
+      return null;
+    }
+    try {
+      String input = sfn.describeExecution(b -> b.executionArn(executionArn)
+          .overrideConfiguration(o -> o.apiCallAttemptTimeout(
+              attemptTimeout(remainingMillis.getAsLong())))).input();
+      return ExecutionInput.timestamp(input);
+    } catch (SdkException | IllegalArgumentException e) {
+      return null;
     }
   }
 
@@ -152,21 +167,22 @@ public final class TaskStarter {
     return stateMachineArn.replaceFirst(":stateMachine:", ":execution:") + ":" + name;
   }
 
-  static boolean isTransient(RuntimeException e) {
-    if (e instanceof SdkClientException) {
-      return true;
+  /**
+   * Throttling, server errors, timeouts and connection failures are transient; a caller AWS
+   * does not recognise, missing permissions, bad input and missing credentials are not.
+   */
+  static boolean isTransient(SdkException e) {
+    if (e instanceof SfnException service) {
+      return service.statusCode() >= 500 || service.isThrottlingException();
     }
-    SfnException service = (SfnException) e;
-    String code = errorCode(service);
-    return service.statusCode() >= 500 || service.isThrottlingException()
-        || "ThrottlingException".equals(code) || "ServiceUnavailable".equals(code);
+    return e instanceof SdkClientException && !LambdaCredentials.isCredentialsFailure(e);
   }
 
-  private static String errorCode(RuntimeException e) {
+  private static String describe(SdkException e) {
     if (e instanceof SfnException service && service.awsErrorDetails() != null) {
       return service.awsErrorDetails().errorCode();
     }
-    return e.getClass().getSimpleName();
+    return e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 
   /**
@@ -190,7 +206,7 @@ public final class TaskStarter {
 
   private static void logDecision(Consumer<String> log, String event, String taskId, String name,
       int attempt, String error) {
-    log.accept(json(g -> {
+    log.accept(Json.object(g -> {
       g.writeStringField("event", event);
       g.writeStringField("taskId", taskId);
       g.writeStringField("executionName", name);
@@ -199,23 +215,5 @@ public final class TaskStarter {
         g.writeStringField("error", error);
       }
     }));
-  }
-
-  /** Writes the fields of one JSON object. */
-  @FunctionalInterface
-  interface Fields {
-    void write(JsonGenerator generator) throws IOException;
-  }
-
-  static String json(Fields fields) {
-    StringWriter out = new StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
-      g.writeStartObject();
-      fields.write(g);
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString();
   }
 }

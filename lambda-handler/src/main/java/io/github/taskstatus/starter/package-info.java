@@ -1,9 +1,11 @@
 /**
- * The starter Lambda of task-status-workflow: it receives {@code {"taskId": "..."}} and starts
- * one Step Functions execution with {@code {"taskId": "...", "timestamp": <Unix seconds>}}.
+ * The starter Lambda of task-status-workflow: it receives {@code {"taskId": "..."}} (or an SQS
+ * batch of such messages) and starts one Step Functions execution per task with
+ * {@code {"taskId": "...", "timestamp": <Unix seconds>}}.
  *
- * <p>{@link io.github.taskstatus.starter.StarterHandler} is the Lambda entry point; everything
- * else in this package is the logic it delegates to, kept free of Lambda types so it can be
- * tested against a local Step Functions endpoint.
+ * <p>{@link io.github.taskstatus.starter.StarterHandler} is the Lambda entry point and the only
+ * public class. The rest is package-private: the event classification, validation, execution
+ * names, timestamps, retries and credentials it delegates to, kept free of Lambda's runtime so
+ * the tests can drive them against a local Step Functions endpoint.
  */
 package io.github.taskstatus.starter;

@@ -41,11 +41,14 @@ final class LocalStepFunctions implements AutoCloseable {
   private final Deque<String> failureCodes = new ArrayDeque<>();
   private final Map<String, String> inputsByName = new HashMap<>();
   private final java.util.Set<String> throttledTaskIds = new java.util.HashSet<>();
+  private volatile long delayMillis;
+  private final java.util.concurrent.atomic.AtomicInteger arrivals =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   LocalStepFunctions() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
-    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.setExecutor(Executors.newFixedThreadPool(32));
     server.start();
   }
 
@@ -72,6 +75,11 @@ final class LocalStepFunctions implements AutoCloseable {
     }
   }
 
+  /** Makes every answer come this much later, like a slow or unreachable service. */
+  void delayAnswers(long millis) {
+    delayMillis = millis;
+  }
+
   /** Makes every start of these task ids fail with ThrottlingException. */
   synchronized void throttleAlways(java.util.Collection<String> taskIds) {
     throttledTaskIds.addAll(taskIds);
@@ -82,6 +90,11 @@ final class LocalStepFunctions implements AutoCloseable {
     return Map.copyOf(inputsByName);
   }
 
+  /** Requests that arrived, answered or not. */
+  int arrivals() {
+    return arrivals.get();
+  }
+
   synchronized List<JsonNode> requests() {
     return List.copyOf(requests);
   }
@@ -90,9 +103,27 @@ final class LocalStepFunctions implements AutoCloseable {
     try (exchange) {
       String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
       JsonNode body = JSON.readTree(exchange.getRequestBody());
+      arrivals.incrementAndGet();
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
       int status;
       String response;
       synchronized (this) {
+        if ("AWSStepFunctions.DescribeExecution".equals(target)) {
+          String arn = body.path("executionArn").asText();
+          String input = inputsByName.get(arn.substring(arn.lastIndexOf(':') + 1));
+          status = input == null ? 400 : 200;
+          response = input == null ? error("ExecutionDoesNotExist", "no " + arn)
+              : JSON.createObjectNode().put("executionArn", arn).put("input", input)
+                  .put("status", "RUNNING").put("startDate", 1.7E9)
+                  .put("stateMachineArn", STATE_MACHINE_ARN).toString();
+        } else {
         requests.add(body);
         if (!"AWSStepFunctions.StartExecution".equals(target)) {
           status = 400;
@@ -117,6 +148,7 @@ final class LocalStepFunctions implements AutoCloseable {
             response = "{\"executionArn\":\"" + STATE_MACHINE_ARN.replace(":stateMachine:",
                 ":execution:") + ":" + name + "\",\"startDate\":1.7E9}";
           }
+        }
         }
       }
       byte[] bytes = response.getBytes(StandardCharsets.UTF_8);

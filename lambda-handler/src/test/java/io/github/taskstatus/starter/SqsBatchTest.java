@@ -34,7 +34,7 @@ class SqsBatchTest {
     service = new LocalStepFunctions();
     client = service.client();
     handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
-        Clock.systemUTC(), millis -> { }));
+        new TaskTimestamps(Clock.systemUTC()), millis -> { }), null);
   }
 
   @AfterEach
@@ -144,5 +144,47 @@ class SqsBatchTest {
 
     assertThat(invoke(sqsEvent(tasks(10)))).isEmpty();
     assertThat(service.executions()).hasSize(10);
+  }
+
+  @Test
+  void unusableRecordsAreReportedWithoutFailingTheirNeighbours() throws IOException {
+    ObjectNode event = (ObjectNode) JSON.readTree(sqsEvent(List.of(
+        new String[] {"good-1", "{\"taskId\":\"a\"}"},
+        new String[] {"good-2", "{\"taskId\":\"b\"}"})));
+    ArrayNode records = (ArrayNode) event.get("Records");
+    records.add(42);
+    records.addObject().put("eventSource", "aws:sqs").put("body", "{\"taskId\":\"c\"}");
+    records.addObject().put("eventSource", "aws:kinesis").put("messageId", "kinesis-1");
+    records.addObject().put("eventSource", "aws:sqs").put("messageId", "no-body");
+
+    List<String> failed = invoke(event.toString());
+
+    assertThat(service.executions()).hasSize(2);
+    assertThat(failed).containsExactlyInAnyOrder("", "", "kinesis-1", "no-body");
+    assertThat(logs).filteredOn(l -> l.contains("\"rejected\"")).extracting(
+        l -> JSON.readTree(l).get("reason").asText()).containsExactlyInAnyOrder(
+        "record 2 is not an object", "record 3 has no messageId",
+        "record 4 is not an SQS message (eventSource aws:kinesis)", "record 5 has no body");
+  }
+
+  @Test
+  void messagesWhoseTurnComesAfterTheBudgetRanOutAreReportedUnattempted() throws IOException {
+    service.delayAnswers(1_000);
+    String event = sqsEvent(tasks(30));
+
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+        TestContext.withDeadline("budget", TaskStarter.RESERVE_MILLIS
+            + TaskStarter.ATTEMPT_TIMEOUT_MILLIS + 1_500, logs));
+    List<String> failed = new ArrayList<>();
+    JSON.readTree(out.toByteArray()).get("batchItemFailures")
+        .forEach(f -> failed.add(f.get("itemIdentifier").asText()));
+
+    List<String> started = service.executions().values().stream()
+        .map(input -> "msg-" + input.replaceAll(".*task-(\\d+).*", "$1")).toList();
+    assertThat(failed).isNotEmpty().doesNotHaveDuplicates().doesNotContainAnyElementsOf(started);
+    assertThat(failed.size() + started.size()).isEqualTo(30);
+    assertThat(logs).filteredOn(l -> l.contains("\"deferred\"")).hasSize(failed.size());
+    assertThat(service.arrivals()).isEqualTo(started.size());
   }
 }

@@ -34,7 +34,7 @@ class StarterHandlerTest {
   private final List<Long> pauses = new ArrayList<>();
   private final List<String> logs = new ArrayList<>();
   private StarterHandler handler;
-  private final AtomicLong now = new AtomicLong(NOW);
+  private final AtomicLong now = new AtomicLong(NOW * 1000);
 
   @BeforeEach
   void start() throws IOException {
@@ -43,16 +43,24 @@ class StarterHandlerTest {
     Clock clock = new Clock() {
       @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
       @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return Instant.ofEpochSecond(now.get()); }
+      @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
     };
     handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
-        clock, pauses::add));
+        new TaskTimestamps(clock), pauses::add), null);
   }
 
   @AfterEach
   void stop() {
     client.close();
     service.close();
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private JsonNode invoke(String event, String requestId) throws IOException {
@@ -75,13 +83,15 @@ class StarterHandlerTest {
     assertThat(sent.get("stateMachineArn").asText()).isEqualTo(LocalStepFunctions.STATE_MACHINE_ARN);
     JsonNode input = JSON.readTree(sent.get("input").asText());
     assertThat(input.get("taskId").asText()).isEqualTo("Breakfast");
-    assertThat(input.get("timestamp").isIntegralNumber()).isTrue();
-    assertThat(input.get("timestamp").asLong()).isEqualTo(NOW);
+    assertThat(input.get("timestamp").isNumber()).isTrue();
+    assertThat(input.get("timestamp").decimalValue().longValue()).isEqualTo(NOW);
+    assertThat(input.get("timestamp").decimalValue().scale()).isEqualTo(TaskTimestamps.SCALE);
     assertThat(input.size()).isEqualTo(2);
     assertThat(sent.get("name").asText()).matches(VALID_NAME).startsWith("Breakfast-");
 
     assertThat(result.get("taskId").asText()).isEqualTo("Breakfast");
-    assertThat(result.get("timestamp").asLong()).isEqualTo(NOW);
+    assertThat(result.get("timestamp").decimalValue())
+        .isEqualTo(input.get("timestamp").decimalValue());
     assertThat(result.get("executionArn").asText()).isEqualTo(
         "arn:aws:states:us-east-1:123456789012:execution:Tasks:" + sent.get("name").asText());
     assertThat(result.get("duplicate").asBoolean()).isFalse();
@@ -90,7 +100,7 @@ class StarterHandlerTest {
   @ParameterizedTest
   @ValueSource(strings = {
       "Frühstück mit Ümlauts", "任务-42", "emoji 🍳 and spaces", "a<b>{c}[d]?*\"#%\\^|~`$&,;:/",
-      "tab\tnew\nline\u0000control", "-", "_"})
+      "-", "_", "\uD83C\uDF73 a surrogate pair"})
   void executionNamesFollowTheServiceRulesForAnyTaskId(String taskId) throws IOException {
     String event = JSON.writeValueAsString(java.util.Map.of("taskId", taskId));
     invoke(event, "req-a");
@@ -116,24 +126,43 @@ class StarterHandlerTest {
   }
 
   @Test
-  void aRetryInTheSameSecondGetsTheSameExecutionBack() throws IOException {
+  void aRetryAtOnceGetsTheSameExecutionAndItsTimestampBack() throws IOException {
     JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
     JsonNode retry = invoke("{\"taskId\":\"Lunch\"}", "same-request");
 
+    assertThat(service.executions()).hasSize(1);
+    assertThat(retry.get("duplicate").asBoolean()).isTrue();
     assertThat(retry.get("executionArn").asText()).isEqualTo(first.get("executionArn").asText());
-    assertThat(retry.get("timestamp").asLong()).isEqualTo(first.get("timestamp").asLong());
+    assertThat(retry.get("timestamp").decimalValue())
+        .isEqualTo(first.get("timestamp").decimalValue());
+  }
+
+  @Test
+  void sameSecondStartsOfOneTaskGetDistinctTimestampsThatTheAnswersReport() throws IOException {
+    List<java.math.BigDecimal> answered = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      answered.add(invoke("{\"taskId\":\"Dup\"}", "req-" + i).get("timestamp").decimalValue());
+    }
+
+    assertThat(answered).doesNotHaveDuplicates().isSorted()
+        .allSatisfy(t -> assertThat(t.longValue()).isEqualTo(NOW));
+    List<java.math.BigDecimal> sent = service.requests().stream()
+        .map(r -> readTree(r.get("input").asText()).get("timestamp").decimalValue()).toList();
+    assertThat(sent).isEqualTo(answered);
   }
 
   @Test
   void aRetriedInvocationInALaterSecondStartsNoSecondExecution() throws IOException {
     JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
-    now.addAndGet(5);
+    now.addAndGet(5_000);
     JsonNode retry = invoke("{\"taskId\":\"Lunch\"}", "same-request");
 
     assertThat(service.requests()).hasSize(2);
     assertThat(retry.get("duplicate").asBoolean()).isTrue();
     assertThat(retry.get("executionArn").asText()).isEqualTo(first.get("executionArn").asText());
-    assertThat(retry.get("timestamp").isNull()).isTrue();
+    assertThat(retry.get("timestamp").decimalValue())
+        .as("the first start's timestamp, which names its item")
+        .isEqualTo(first.get("timestamp").decimalValue());
   }
 
   @Test
@@ -225,6 +254,15 @@ class StarterHandlerTest {
       "\"Breakfast\"|event must be a JSON object",
       "{\"taskId\":|event is not valid JSON",
       "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
+      "{\"taskId\":\"tab\\tx\"}|taskId has the control character U+0009 at index 3",
+      "{\"taskId\":\"nul\\u0000\"}|taskId has the control character U+0000 at index 3",
+      "{\"taskId\":\"a\\ud800b\"}|taskId has an unpaired surrogate U+D800 at index 1",
+      "{\"taskId\":\"a\\udc00\"}|taskId has an unpaired surrogate U+DC00 at index 1",
+      "{\"taskId\":\"a\",\"idempotencyKey\":\"k\\ud83c\"}|idempotencyKey has an unpaired"
+          + " surrogate U+D83C at index 1",
+      "{\"Records\":[]}|event has no taskId",
+      "{\"Records\":[42]}|event has no taskId",
+      "{\"Records\":[{\"eventSource\":\"aws:s3\",\"messageId\":\"m\"}]}|event has no taskId",
   })
   void badEventsAreRejectedWithAClearMessageAndStartNothing(String row) {
     String[] parts = row.split("\\|");
@@ -247,5 +285,56 @@ class StarterHandlerTest {
     assertThatThrownBy(() -> invoke(event, "req-1"))
         .isInstanceOf(InvalidTaskException.class)
         .hasMessageContaining("the maximum is " + StartRequest.MAX_EVENT_BYTES);
+  }
+
+  @Test
+  void aDirectEventThatMerelyHasRecordsIsADirectEvent() throws IOException {
+    JsonNode result = invoke("{\"taskId\":\"Direct\",\"Records\":[{\"eventSource\":\"aws:sqs\","
+        + "\"messageId\":\"m\",\"body\":\"{\\\"taskId\\\":\\\"Other\\\"}\"}]}", "req-1");
+
+    assertThat(result.get("taskId").asText()).isEqualTo("Direct");
+    assertThat(service.requests()).singleElement()
+        .satisfies(r -> assertThat(r.get("input").asText()).contains("\"Direct\""));
+  }
+
+  @Test
+  void anOversizedDirectEventIsRejectedForItsSizeWithoutBeingParsed() {
+    String broken = "{\"taskId\":\"a\",\"pad\":\"" + "x".repeat(StartRequest.MAX_EVENT_BYTES);
+
+    assertThatThrownBy(() -> invoke(broken, "req-1"))
+        .isInstanceOf(InvalidTaskException.class)
+        .hasMessage("event is " + (broken.length()) + " bytes; the maximum is "
+            + StartRequest.MAX_EVENT_BYTES);
+    assertThat(service.requests()).isEmpty();
+  }
+
+  @Test
+  void namesDigestEachFieldWithItsLengthSoNoTwoStartsShareOne() {
+    assertThat(ExecutionNames.of("ab", "c")).isNotEqualTo(ExecutionNames.of("a", "bc"));
+    assertThat(ExecutionNames.of("a\u0000b", "c"))
+        .isNotEqualTo(ExecutionNames.of("a", "b\u0000c"));
+    assertThat(ExecutionNames.of("a:1", "b")).isNotEqualTo(ExecutionNames.of("a", "1:b"));
+  }
+
+  @Test
+  void everyAttemptHasATimeoutAndRetriesStayWithinTheBudget() {
+    service.delayAnswers(TaskStarter.ATTEMPT_TIMEOUT_MILLIS + 1_000);
+    long started = System.nanoTime();
+
+    assertThatThrownBy(() -> invokeWithDeadline("{\"taskId\":\"Slow\"}", 8_000))
+        .isInstanceOf(software.amazon.awssdk.core.exception.SdkClientException.class);
+
+    long elapsed = (System.nanoTime() - started) / 1_000_000;
+    assertThat(elapsed).isLessThan(8_000 - TaskStarter.RESERVE_MILLIS + 500);
+    assertThat(service.arrivals()).isBetween(2, 3);
+    assertThat(logs).last().satisfies(l -> assertThat(readTree(l).get("error").asText())
+        .startsWith("ApiCallAttemptTimeoutException"));
+  }
+
+  private JsonNode invokeWithDeadline(String event, long budgetMillis) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+        TestContext.withDeadline("req-deadline", budgetMillis, logs));
+    return JSON.readTree(out.toByteArray());
   }
 }

@@ -5,12 +5,27 @@ import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.IntSupplier;
 
-/** The parts of a Lambda context the handler reads: the request id and the time left. */
-record TestContext(String awsRequestId, int remainingMillis, java.util.List<String> logs)
+/** The parts of a Lambda context the handler reads: the request id, the time left, the log. */
+record TestContext(String awsRequestId, IntSupplier remainingMillis, List<String> logs)
     implements Context {
+
+  /** A context with a fixed amount of time left. */
+  TestContext(String awsRequestId, int remainingMillis, List<String> logs) {
+    this(awsRequestId, () -> remainingMillis, logs);
+  }
+
+  /** A context whose time runs out {@code budgetMillis} from now, like Lambda's. */
+  static TestContext withDeadline(String awsRequestId, long budgetMillis, List<String> logs) {
+    long deadline = System.currentTimeMillis() + budgetMillis;
+    return new TestContext(awsRequestId,
+        () -> (int) Math.max(0, deadline - System.currentTimeMillis()), logs);
+  }
+
   @Override public String getAwsRequestId() { return awsRequestId; }
-  @Override public int getRemainingTimeInMillis() { return remainingMillis; }
+  @Override public int getRemainingTimeInMillis() { return remainingMillis.getAsInt(); }
   @Override public String getLogGroupName() { return "/aws/lambda/test"; }
   @Override public String getLogStreamName() { return "test"; }
   @Override public String getFunctionName() { return "starter"; }
