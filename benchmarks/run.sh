@@ -73,7 +73,7 @@ jvm_options="$("$node" -e '
 ' "$work/cdk.out/TaskStatusExample.template.json")"
 
 # 4. Cold start and batch throughput.
-javac -d "$work/classes" -cp "$ours" "$root/local/LambdaRunner.java" \
+javac -d "$work/classes" -cp "$ours" "$root/benchmarks/LambdaRunner.java" \
   "$root/benchmarks/BatchRunner.java"
 java "$root/benchmarks/Bench.java" "$ours" "$baseline" "$work/classes" "$runs" "$jvm_options" \
   | tee "$work/bench.out"

@@ -1,0 +1,171 @@
+// The local cloud: a synthesized CloudFormation template deployed on this machine, on
+// 127.0.0.1 only. One gateway endpoint serves DynamoDB, Step Functions, Lambda, SQS and
+// CloudFormation's DescribeStacks, each request signature-checked against the credentials
+// issued here; EventBridge's default bus carries Step Functions' status change events to the
+// template's rules. See the README's "Running locally" for what is and is not emulated.
+//
+// As a program:
+//   node cloud.mjs --template <template.json> [--stack-name <name>]
+//     [--code <LogicalId|*>=<jar>]... [--assembly <cdk.out>]
+//     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
+//     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
+//     [--fail-target <RuleLogicalId>=<times>]
+//     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>]
+// prints one JSON line with the endpoint, credentials and names once ready, and stops when
+// stdin closes or on SIGTERM, so it never outlives the process that started it.
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Credentials } from './auth.mjs';
+import { DynamoDb } from './dynamodb.mjs';
+import { EventBridge } from './eventbridge.mjs';
+import { Gateway, json } from './gateway.mjs';
+import { Lambda } from './lambda.mjs';
+import { Sqs } from './sqs.mjs';
+import { StepFunctions, checkMathAdd } from './stepfunctions.mjs';
+import { ACCOUNT, REGION, Template } from './template.mjs';
+
+/** CloudFormation's DescribeStacks for this stack: its outputs, resolved locally. */
+function cloudFormationRoute(template) {
+  const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return {
+    name: 'cloudformation',
+    match: (req) => req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+      && req.form().get('Action') === 'DescribeStacks',
+    handle: async (req) => {
+      const requested = req.form().get('StackName');
+      if (requested !== template.stackName) {
+        return { status: 400, headers: { 'Content-Type': 'text/xml' }, body: `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escape(requested)} does not exist</Message></Error><RequestId>local</RequestId></ErrorResponse>` };
+      }
+      const outputs = template.outputs().map((o) => `<member><OutputKey>${escape(o.key)}</OutputKey><OutputValue>${escape(o.value)}</OutputValue></member>`).join('');
+      return { status: 200, headers: { 'Content-Type': 'text/xml' }, body: `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member><StackName>${escape(template.stackName)}</StackName><StackId>arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${escape(template.stackName)}/local</StackId><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-01-01T00:00:00Z</CreationTime><Outputs>${outputs}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>local</RequestId></ResponseMetadata></DescribeStacksResponse>` };
+    },
+  };
+}
+
+/**
+ * Starts every local service for a template.
+ *
+ * @param {object} options see the program usage above; `template` is the parsed JSON
+ */
+export async function startLocalCloud({
+  template: json_, stackName = 'local', code = {}, assembly, waitOverrides = {}, retryOverrides = {},
+  faults = {}, apiFaults = {}, failTargets = {}, visibilityTimeoutMs, asyncRetryDelaysMs, onLog,
+}) {
+  await checkMathAdd();
+  const template = new Template(json_, stackName);
+  const credentials = new Credentials();
+  const gateway = new Gateway(credentials);
+  const endpoint = await gateway.start();
+
+  const dynamodb = new DynamoDb(template);
+  const sqs = new Sqs(template, { visibilityTimeoutMs });
+  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults });
+  const eventBridge = new EventBridge(template, { stepFunctions, sqs, failTargets });
+  const lambda = new Lambda(template, { credentials, sqs, code, assembly, asyncRetryDelaysMs });
+  try {
+    // Names first, so that any resource's expressions can refer to any other.
+    sqs.declare(endpoint);
+    stepFunctions.declare();
+    eventBridge.declare();
+    lambda.declare();
+    await dynamodb.start();
+    stepFunctions.start();
+    eventBridge.start();
+    stepFunctions.onStatusChange((event) => eventBridge.put(event));
+    await lambda.start({ gatewayEndpoint: endpoint, onLog });
+  } catch (error) {
+    await Promise.allSettled([gateway.close(), dynamodb.close(), lambda.close()]);
+    throw error;
+  }
+
+  gateway.route(dynamodb.route());
+  gateway.route(stepFunctions.route());
+  gateway.route(sqs.route());
+  gateway.route(lambda.route());
+  gateway.route(cloudFormationRoute(template));
+  gateway.route({
+    // What happened, for tests and demos: not an AWS API, and not signed.
+    name: 'inspect', unsigned: true,
+    match: (req) => req.path.startsWith('/_local/'),
+    handle: async (req) => json(({
+      '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions })),
+      '/_local/invocations': () => lambda.invocations,
+      '/_local/async': () => lambda.asyncEvents,
+      '/_local/environments': () => lambda.environments.map((e) => ({ id: e.id, pid: e.process?.pid, function: e.fn.name, version: e.version, initType: e.initType, lifecycle: e.lifecycle })),
+      '/_local/logs': () => lambda.logs,
+      '/_local/signers': () => credentials.signers,
+      '/_local/deliveries': () => eventBridge.deliveries,
+    }[req.path] ?? (() => { throw new Error(`no ${req.path}`); }))()),
+  });
+
+  const client = credentials.issue('local client', { temporary: false });
+  const names = (type) => Object.fromEntries(template.resources(type).map((r) => [r.logicalId, template.ref(r.logicalId)]));
+  return {
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: client.accessKeyId, secretAccessKey: client.secretAccessKey },
+    tables: Object.fromEntries(dynamodb.tables),
+    stateMachines: names('AWS::StepFunctions::StateMachine'),
+    functions: names('AWS::Lambda::Function'),
+    aliases: names('AWS::Lambda::Alias'),
+    queues: names('AWS::SQS::Queue'),
+    outputs: Object.fromEntries(template.outputs().map((o) => [o.key, o.value])),
+    services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, template },
+    close: async () => {
+      await lambda.close();
+      await Promise.allSettled([gateway.close(), dynamodb.close()]);
+    },
+  };
+}
+
+export function parseArgs(argv) {
+  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {} };
+  const pair = (value) => { const i = value.indexOf('='); return [value.slice(0, i), value.slice(i + 1)]; };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    switch (flag) {
+      case '--template': options.template = JSON.parse(readFileSync(value, 'utf8')); break;
+      case '--stack-name': options.stackName = value; break;
+      case '--assembly': options.assembly = value; break;
+      case '--code': { const [id, jar] = pair(value); options.code[id] = jar; break; }
+      case '--wait-ms': { const [state, ms] = pair(value); options.waitOverrides[state] = Number(ms); break; }
+      case '--retry-ms': { const [state, ms] = pair(value); options.retryOverrides[state] = Number(ms); break; }
+      case '--fault': {
+        const [state, spec] = pair(value);
+        const [error, times = '1', when] = spec.split(':');
+        options.faults[state] = { error, times: Number(times), after: when === 'after' };
+        break;
+      }
+      case '--fault-api': {
+        const [operation, spec] = pair(value);
+        const [error, times = '1'] = spec.split(':');
+        options.apiFaults[operation] = { error, times: Number(times) };
+        break;
+      }
+      case '--fail-target': { const [rule, times] = pair(value); options.failTargets[rule] = Number(times); break; }
+      case '--visibility-timeout-ms': options.visibilityTimeoutMs = Number(value); break;
+      case '--async-retry-ms': options.asyncRetryDelaysMs = value.split(',').map(Number); break;
+      default: throw new Error(`unknown option ${flag}`);
+    }
+  }
+  if (!options.template) throw new Error('--template <synthesized template.json> is required');
+  return options;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const cloud = await startLocalCloud(parseArgs(process.argv.slice(2)));
+    const stop = async () => { await cloud.close(); process.exit(0); };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+    const { services, close, ...ready } = cloud;
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
+  } catch (error) {
+    process.stderr.write(`local cloud: ${error.stack ?? error}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,130 @@
+// DynamoDB: dynalite (a DynamoDB-compatible server in Node.js, in memory) with the template's
+// tables created from their definitions. Requests from SDKs reach it through the gateway after
+// their signature is checked; the state machines' DynamoDB tasks call it directly.
+//
+// Not emulated: Time to Live never deletes expired items (DynamoDB deletes them within days
+// anyway, so readers must filter; the client does), streams, and capacity limits.
+import { createRequire } from 'node:module';
+import { AwsError } from './auth.mjs';
+import { close, listen } from './gateway.mjs';
+import { ACCOUNT, REGION } from './template.mjs';
+
+const require = createRequire(import.meta.url);
+const dynalite = require('dynalite');
+
+/**
+ * Real DynamoDB rejects an S, N or B value that is not a JSON string (Step Functions reports
+ * "The value for the field 'N' must be a STRING"); DynamoDB Local and dynalite are lenient.
+ * This check makes the local cloud as strict as the service.
+ */
+export function checkAttributeValues(stateName, parameters) {
+  const problems = [];
+  const check = (value, path) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      problems.push(`${path} must be an AttributeValue object`);
+      return;
+    }
+    const types = Object.keys(value);
+    if (types.length !== 1) {
+      problems.push(`${path}: Supplied AttributeValue has ${types.length} datatypes set, must contain exactly one of the supported datatypes`);
+      return;
+    }
+    const [type] = types;
+    const v = value[type];
+    if (['S', 'N', 'B'].includes(type) && typeof v !== 'string') {
+      problems.push(`The value for the field '${type}' must be a STRING`);
+    } else if (['SS', 'NS', 'BS'].includes(type)
+        && !(Array.isArray(v) && v.every((e) => typeof e === 'string'))) {
+      problems.push(`The value for the field '${type}' must be a list of STRING`);
+    } else if (type === 'M') {
+      Object.entries(v ?? {}).forEach(([k, e]) => check(e, `${path}.${k}`));
+    } else if (type === 'L') {
+      (Array.isArray(v) ? v : []).forEach((e, i) => check(e, `${path}[${i}]`));
+    } else if (type === 'BOOL' && typeof v !== 'boolean') {
+      problems.push("The value for the field 'BOOL' must be a BOOLEAN");
+    }
+  };
+  for (const field of ['Item', 'Key', 'ExpressionAttributeValues', 'ExclusiveStartKey']) {
+    Object.entries(parameters[field] ?? {}).forEach(([name, value]) => check(value, `${field}.${name}`));
+  }
+  if (problems.length > 0) {
+    throw new AwsError('States.Runtime',
+      `An error occurred while executing the state '${stateName}'. The Parameters `
+      + `'${JSON.stringify(parameters)}' could not be used to start the Task: [${problems.join(', ')}]`);
+  }
+}
+
+export class DynamoDb {
+  /** @param {import('./template.mjs').Template} template */
+  constructor(template) {
+    this.template = template;
+    this.server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+    this.tables = new Map();
+  }
+
+  async start() {
+    this.port = await listen(this.server);
+    this.endpoint = `http://127.0.0.1:${this.port}`;
+    for (const { logicalId, properties } of this.template.resources('AWS::DynamoDB::Table')) {
+      const name = properties.TableName ? this.template.resolve(properties.TableName)
+        : this.template.physicalName(logicalId, 255);
+      const arn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+      this.template.declare(logicalId, name, { Arn: arn, StreamArn: `${arn}/stream/local` });
+      this.tables.set(logicalId, name);
+      const indexes = properties.GlobalSecondaryIndexes?.map((index) => ({
+        IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection,
+      }));
+      await this.call('CreateTable', {
+        TableName: name,
+        KeySchema: properties.KeySchema,
+        AttributeDefinitions: properties.AttributeDefinitions,
+        BillingMode: 'PAY_PER_REQUEST',
+        ...(indexes ? { GlobalSecondaryIndexes: indexes } : {}),
+      });
+    }
+  }
+
+  /** Calls the local DynamoDB; errors are named as Step Functions names them (DynamoDB.X). */
+  async call(action, body) {
+    const response = await fetch(this.endpoint, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-amz-json-1.0',
+        'X-Amz-Target': `DynamoDB_20120810.${action}`,
+        // dynalite checks that a signature is present; the gateway checked the real one.
+        Authorization: `AWS4-HMAC-SHA256 Credential=local/20260101/${REGION}/dynamodb/aws4_request, SignedHeaders=host, Signature=local`,
+        'X-Amz-Date': '20260101T000000Z',
+      },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const json = text ? JSON.parse(text) : {};
+    if (!response.ok) {
+      const type = String(json.__type ?? 'UnknownError').split('#').pop();
+      throw new AwsError(`DynamoDB.${type}`, json.message ?? json.Message ?? type, response.status);
+    }
+    return json;
+  }
+
+  /** The gateway route: signed DynamoDB requests, passed to dynalite as they came. */
+  route() {
+    return {
+      name: 'dynamodb',
+      match: (req) => req.target.startsWith('DynamoDB_20120810.'),
+      handle: async (req) => {
+        const response = await fetch(this.endpoint, {
+          method: 'POST',
+          headers: { 'Content-Type': req.headers['content-type'], 'X-Amz-Target': req.target,
+            Authorization: req.headers.authorization, 'X-Amz-Date': req.headers['x-amz-date'] },
+          body: req.body,
+        });
+        return { status: response.status, headers: { 'Content-Type': 'application/x-amz-json-1.0' },
+          body: Buffer.from(await response.arrayBuffer()) };
+      },
+    };
+  }
+
+  close() {
+    return close(this.server);
+  }
+}

@@ -1,0 +1,110 @@
+// EventBridge's default bus, for the events AWS services send it: the template's rules
+// (AWS::Events::Rule) match events by their event pattern and deliver them to their targets
+// (state machines here) with the target's retry policy, then to its dead-letter queue.
+//
+// Not emulated: delivery is immediate and reliable here, where AWS documents Step Functions
+// events as best effort; content filters beyond exact values, prefix, anything-but and exists;
+// input transformers.
+import { AwsError } from './auth.mjs';
+import { ACCOUNT, REGION } from './template.mjs';
+
+/** Whether an event matches an EventBridge event pattern. */
+export function matches(pattern, event) {
+  return Object.entries(pattern).every(([key, expected]) => {
+    const value = event?.[key];
+    if (Array.isArray(expected)) return expected.some((rule) => matchesValue(rule, value));
+    if (expected && typeof expected === 'object') return value && typeof value === 'object' && matches(expected, value);
+    return false;
+  });
+}
+
+function matchesValue(rule, value) {
+  const values = Array.isArray(value) ? value : [value];
+  if (rule === null || typeof rule !== 'object') return values.some((v) => v === rule);
+  if ('prefix' in rule) return values.some((v) => typeof v === 'string' && v.startsWith(rule.prefix));
+  if ('exists' in rule) return (value !== undefined) === rule.exists;
+  if ('anything-but' in rule) {
+    const excluded = [].concat(rule['anything-but']);
+    return value !== undefined && values.every((v) => !excluded.includes(v));
+  }
+  return false;
+}
+
+export class EventBridge {
+  /**
+   * @param {object} options failTargets: rule logical id -> how many deliveries to fail, so
+   *   tests can see retries and the dead-letter queue; retryDelayMs between attempts
+   */
+  constructor(template, { stepFunctions, sqs, failTargets = {}, retryDelayMs = 100 } = {}) {
+    Object.assign(this, { template, stepFunctions, sqs, retryDelayMs });
+    this.failTargets = { ...failTargets };
+    this.rules = [];
+    this.deliveries = [];
+  }
+
+  declare() {
+    for (const { logicalId, properties } of this.template.resources('AWS::Events::Rule')) {
+      const name = properties.Name ? this.template.resolve(properties.Name) : this.template.physicalName(logicalId, 64);
+      const arn = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${name}`;
+      this.template.declare(logicalId, name, { Arn: arn });
+      this.rules.push({ logicalId, name, arn, properties });
+    }
+  }
+
+  start() {
+    for (const rule of this.rules) {
+      const p = this.template.resolve(rule.properties);
+      Object.assign(rule, { pattern: p.EventPattern ?? {}, enabled: (p.State ?? 'ENABLED') === 'ENABLED', targets: p.Targets ?? [] });
+    }
+  }
+
+  /** Puts an event on the default bus: every enabled rule that matches delivers it. */
+  put(event) {
+    for (const rule of this.rules) {
+      if (rule.enabled && matches(rule.pattern, event)) {
+        for (const target of rule.targets) this.deliver(rule, target, event);
+      }
+    }
+  }
+
+  async deliver(rule, target, event) {
+    const attempts = 1 + Number(target.RetryPolicy?.MaximumRetryAttempts ?? 185);
+    const delivery = { rule: rule.logicalId, target: target.Arn, eventId: event.id, attempts: 0, status: 'PENDING' };
+    this.deliveries.push(delivery);
+    let lastError;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      delivery.attempts = attempt;
+      try {
+        if (this.failTargets[rule.logicalId] > 0) {
+          this.failTargets[rule.logicalId] -= 1;
+          throw new AwsError('ServiceUnavailable', 'injected target failure');
+        }
+        const input = target.Input ?? JSON.stringify(target.InputPath ? pick(event, target.InputPath) : event);
+        if (!target.Arn.includes(':states:')) throw new AwsError('NotSupported', `local EventBridge delivers to state machines only, not ${target.Arn}`);
+        const started = this.stepFunctions.startExecution({ stateMachineArn: target.Arn, input });
+        Object.assign(delivery, { status: 'DELIVERED', executionArn: started.executionArn });
+        return;
+      } catch (error) {
+        lastError = error;
+        if (attempt < attempts) await new Promise((r) => setTimeout(r, this.retryDelayMs));
+      }
+    }
+    const dlq = target.DeadLetterConfig?.Arn;
+    delivery.status = dlq ? 'SENT_TO_DEAD_LETTER_QUEUE' : 'DROPPED';
+    if (dlq) {
+      this.sqs.send(this.sqs.queueByArn(dlq), {
+        body: JSON.stringify(event),
+        attributes: {
+          RULE_ARN: { DataType: 'String', StringValue: rule.arn },
+          TARGET_ARN: { DataType: 'String', StringValue: target.Arn },
+          ERROR_CODE: { DataType: 'String', StringValue: lastError.code ?? 'Error' },
+          ERROR_MESSAGE: { DataType: 'String', StringValue: String(lastError.message).slice(0, 1024) },
+        },
+      });
+    }
+  }
+}
+
+function pick(event, jsonPath) {
+  return jsonPath.replace(/^\$\.?/, '').split('.').filter(Boolean).reduce((v, k) => v?.[k], event);
+}

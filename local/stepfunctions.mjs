@@ -1,0 +1,264 @@
+// Step Functions: every state machine of the template runs in aws-local-stepfunctions, a real
+// ASL interpreter (JSONPath, intrinsics, Retry, Catch, Parallel, Wait), behind the service's
+// JSON protocol: StartExecution, DescribeExecution, StopExecution, ListExecutions. DynamoDB
+// tasks (putItem, updateItem, getItem, deleteItem) call the local DynamoDB with the exact
+// Parameters the state produced, strict about S/N/B values as the real service is; SQS
+// sendMessage tasks send to the local SQS. When a Standard execution starts and ends, the
+// documented "Step Functions Execution Status Change" event goes to EventBridge.
+//
+// Fault injection (tests and demos only): a Task state can fail its first N calls with a given
+// error, before or after its DynamoDB call took effect.
+import { randomUUID } from 'node:crypto';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { AwsError } from './auth.mjs';
+import { checkAttributeValues } from './dynamodb.mjs';
+import { json } from './gateway.mjs';
+import { ACCOUNT, REGION } from './template.mjs';
+
+const DYNAMODB_TASK = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|deleteItem)$/;
+const SQS_SEND = /^arn:aws:states:::sqs:sendMessage$/;
+const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+const MAX_INPUT_BYTES = 256 * 1024;
+
+/** An error a Task state raises, as Step Functions names service errors. */
+class TaskError extends Error {
+  constructor(name, message, { retryable = true, catchable = true } = {}) {
+    super(message);
+    this.name = name;
+    this.isRetryable = retryable;
+    this.isCatchable = catchable;
+  }
+}
+
+/** Every Task state of a definition, including those inside Parallel and Map states. */
+function taskStates(definition, found = []) {
+  for (const [name, state] of Object.entries(definition.States)) {
+    if (state.Type === 'Task') found.push([name, state]);
+    for (const branch of state.Branches ?? []) taskStates(branch, found);
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) taskStates(processor, found);
+  }
+  return found;
+}
+
+/**
+ * Fails unless States.MathAdd rounds non-integers as the service documents (patches/): the
+ * task state machine's move to the next second depends on it.
+ */
+export async function checkMathAdd() {
+  const probe = new StateMachine({ StartAt: 'Add', States: { Add: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.a, 1)' }, End: true } } });
+  const { sum } = await probe.run({ a: 1.6 }).result;
+  if (sum !== 3) {
+    throw new Error(`States.MathAdd(1.6, 1) gave ${sum}, not 3 as Step Functions rounds it: run 'npm ci' in local/ (it patches aws-local-stepfunctions)`);
+  }
+}
+
+export class StepFunctions {
+  /**
+   * @param {import('./template.mjs').Template} template
+   * @param {object} options waitOverrides (state -> ms), retryOverrides (state -> ms),
+   *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
+   *   like a write that commits and then answers 500
+   */
+  constructor(template, { dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {} } = {}) {
+    Object.assign(this, { template, dynamodb, sqs, waitOverrides, retryOverrides });
+    this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
+    this.faults = Object.fromEntries(Object.entries(faults).map(([state, fault]) => [state, { ...fault }]));
+    this.machines = new Map();
+    this.executions = new Map();
+    this.listeners = [];
+  }
+
+  declare() {
+    for (const { logicalId, properties } of this.template.resources('AWS::StepFunctions::StateMachine')) {
+      const name = properties.StateMachineName ? this.template.resolve(properties.StateMachineName) : logicalId;
+      const arn = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:${name}`;
+      this.template.declare(logicalId, arn, { Name: name, Arn: arn });
+      this.machines.set(arn, { logicalId, name, arn, properties });
+    }
+  }
+
+  start() {
+    for (const machine of this.machines.values()) {
+      machine.type = this.template.resolve(machine.properties.StateMachineType) ?? 'STANDARD';
+      machine.definition = JSON.parse(this.template.resolve(machine.properties.DefinitionString));
+      machine.handlers = this.taskHandlers(machine.definition);
+      machine.interpreter = new StateMachine(machine.definition);
+    }
+  }
+
+  /** Called with every execution status change event (EventBridge subscribes). */
+  onStatusChange(listener) {
+    this.listeners.push(listener);
+  }
+
+  taskHandlers(definition) {
+    const handlers = {};
+    for (const [name, state] of taskStates(definition)) {
+      const dynamo = DYNAMODB_TASK.exec(state.Resource);
+      if (dynamo) {
+        const action = dynamo[1][0].toUpperCase() + dynamo[1].slice(1);
+        handlers[name] = async (parameters) => {
+          try {
+            checkAttributeValues(name, parameters);
+          } catch (error) {
+            // A States.Runtime error: neither Retry nor Catch applies, the execution fails.
+            throw new TaskError('States.Runtime', error.message, { retryable: false, catchable: false });
+          }
+          return this.withFaults(name, () => this.dynamodb.call(action, parameters).catch((error) => {
+            throw new TaskError(error.code, error.message);
+          }));
+        };
+      } else if (SQS_SEND.test(state.Resource)) {
+        handlers[name] = async (parameters) => this.withFaults(name, async () => {
+          const message = this.sqs.send(this.sqs.queueByUrl(parameters.QueueUrl), {
+            body: typeof parameters.MessageBody === 'string' ? parameters.MessageBody : JSON.stringify(parameters.MessageBody),
+            attributes: parameters.MessageAttributes,
+          });
+          return { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
+        });
+      }
+    }
+    return handlers;
+  }
+
+  async withFaults(state, call) {
+    const fault = this.faults[state];
+    if (!fault || fault.times <= 0) return call();
+    fault.times -= 1;
+    if (fault.after) await call();
+    throw new TaskError(fault.error, `injected ${fault.error} for ${state}${fault.after ? ' after the call took effect' : ''}`);
+  }
+
+  machine(arn) {
+    const machine = this.machines.get(arn);
+    if (!machine) throw new AwsError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }) {
+    const machine = this.machine(stateMachineArn);
+    if (!NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
+    if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+      throw new AwsError('InvalidExecutionInput', `Input exceeds the maximum size of ${MAX_INPUT_BYTES} bytes`);
+    }
+    let parsed;
+    try { parsed = JSON.parse(input); } catch (e) { throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${e.message}'`); }
+    const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:${machine.type === 'EXPRESS' ? 'express' : 'execution'}:${machine.name}:${name}`;
+    const existing = this.executions.get(executionArn);
+    if (existing && machine.type === 'STANDARD') {
+      // The service: same name and input while running returns the same execution; otherwise
+      // the name is taken (Standard workflows keep names for 90 days).
+      if (existing.input === input && existing.status === 'RUNNING') {
+        return { executionArn, startDate: existing.startDate / 1000 };
+      }
+      throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
+    }
+    const execution = { executionArn, stateMachineArn, name, input, status: 'RUNNING', startDate: Date.now(), transitions: [], type: machine.type };
+    this.executions.set(executionArn, execution);
+    const run = machine.interpreter.run(parsed, {
+      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
+      context: {
+        Execution: { Id: executionArn, Name: name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed },
+        StateMachine: { Id: stateMachineArn, Name: machine.name },
+        // Evaluated when a path reads it, which is when the state is entered.
+        State: { get EnteredTime() { return new Date().toISOString(); } },
+      },
+    });
+    execution.abort = () => run.abort();
+    (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered') execution.transitions.push(event.state.name);
+      }
+    })().catch(() => {});
+    this.emit(execution);
+    run.result.then((output) => {
+      Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+    }, (error) => {
+      if (execution.status === 'ABORTED') return;
+      const timedOut = error.name === 'ExecutionTimeoutError';
+      const cause = error.cause ?? error;
+      Object.assign(execution, timedOut
+        ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
+        : { status: 'FAILED', error: cause.name, cause: cause.message });
+    }).finally(() => {
+      execution.stopDate ??= Date.now();
+      this.emit(execution);
+    });
+    return { executionArn, startDate: execution.startDate / 1000 };
+  }
+
+  stopExecution({ executionArn, error, cause }) {
+    const execution = this.execution(executionArn);
+    if (execution.status === 'RUNNING') {
+      Object.assign(execution, { status: 'ABORTED', error, cause, stopDate: Date.now() });
+      execution.abort();
+    }
+    return { stopDate: execution.stopDate / 1000 };
+  }
+
+  execution(executionArn) {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw new AwsError('ExecutionDoesNotExist', `Execution Does Not Exist: '${executionArn}'`);
+    return execution;
+  }
+
+  describe(execution) {
+    return {
+      executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn, name: execution.name,
+      status: execution.status, startDate: execution.startDate / 1000,
+      ...(execution.stopDate ? { stopDate: execution.stopDate / 1000 } : {}),
+      input: execution.input,
+      ...(execution.output !== undefined ? { output: execution.output } : {}),
+      ...(execution.error !== undefined ? { error: execution.error } : {}),
+      ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    };
+  }
+
+  /** The EventBridge event of a status change, as the Step Functions documentation shows it. */
+  emit(execution) {
+    if (execution.type !== 'STANDARD') return;
+    const event = {
+      version: '0', id: randomUUID(), 'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states', account: ACCOUNT, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+      region: REGION, resources: [execution.executionArn],
+      detail: {
+        executionArn: execution.executionArn, stateMachineArn: execution.stateMachineArn,
+        name: execution.name, status: execution.status, startDate: execution.startDate,
+        stopDate: execution.stopDate ?? null, input: execution.input,
+        output: execution.output ?? null, inputDetails: { included: true },
+        outputDetails: execution.output !== undefined ? { included: true } : null,
+        error: execution.error ?? null, cause: execution.cause ?? null,
+      },
+    };
+    for (const listener of this.listeners) listener(event);
+  }
+
+  route() {
+    const operations = {
+      StartExecution: (body) => this.startExecution(body),
+      DescribeExecution: ({ executionArn }) => this.describe(this.execution(executionArn)),
+      StopExecution: (body) => this.stopExecution(body),
+      ListExecutions: ({ stateMachineArn, statusFilter }) => ({
+        executions: [...this.executions.values()]
+          .filter((e) => e.stateMachineArn === stateMachineArn && (!statusFilter || e.status === statusFilter))
+          .map((e) => ({ executionArn: e.executionArn, stateMachineArn, name: e.name, status: e.status, startDate: e.startDate / 1000 })),
+      }),
+    };
+    return {
+      name: 'states',
+      match: (req) => req.target.startsWith('AWSStepFunctions.'),
+      handle: async (req) => {
+        const name = req.target.slice('AWSStepFunctions.'.length);
+        const operation = operations[name];
+        if (!operation) throw new AwsError('UnknownOperationException', `not supported locally: ${req.target}`);
+        const fault = this.apiFaults[name];
+        if (fault?.times > 0) {
+          fault.times -= 1;
+          throw new AwsError(fault.error, `injected ${fault.error} for ${name}`);
+        }
+        return json(operation(req.json()));
+      },
+    };
+  }
+}
