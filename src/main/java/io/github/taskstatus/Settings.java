@@ -27,7 +27,10 @@ record Settings(
     boolean tracing,
     boolean alarms,
     QueueSettings queue,
-    boolean snapStart) {
+    boolean snapStart,
+    Duration retention,
+    boolean failedTaskIndex,
+    boolean dashboard) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
@@ -39,6 +42,8 @@ record Settings(
   static final long DEFAULT_WORK_TIMEOUT_SECONDS = 3600;
   static final long STANDARD_MAX_SECONDS = 365L * 24 * 3600;
   static final long EXPRESS_MAX_SECONDS = 300;
+  static final long MIN_RETENTION_SECONDS = 3600;
+  static final long MAX_RETENTION_SECONDS = 3650L * 24 * 3600;
 
   private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
@@ -95,6 +100,9 @@ record Settings(
           + StarterFunction.RUNTIME.getName() + " does not support SnapStart");
     }
 
+    checkSeconds(problems, "retention", props.getRetention(), MIN_RETENTION_SECONDS,
+        MAX_RETENTION_SECONDS, " (1 hour to 10 years)");
+
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "Invalid TaskStatusWorkflow props:\n - " + String.join("\n - ", problems));
@@ -108,7 +116,9 @@ record Settings(
     return new Settings(wait, type, timeout, removal, logLevel,
         props.getLogRetention() != null ? props.getLogRetention() : DEFAULT_LOG_RETENTION,
         includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms, queue,
-        props.getSnapStart() != null ? props.getSnapStart() : snapStartSupported);
+        props.getSnapStart() != null ? props.getSnapStart() : snapStartSupported,
+        props.getRetention(), Boolean.TRUE.equals(props.getFailedTaskIndex()),
+        Boolean.TRUE.equals(props.getDashboard()));
   }
 
   /**
@@ -150,6 +160,14 @@ record Settings(
   private static String show(double seconds) {
     return (seconds == Math.rint(seconds) ? String.valueOf((long) seconds)
         : String.valueOf(seconds)) + " s";
+  }
+
+  /**
+   * Whether endings no Catch sees are reconciled: Step Functions sends status change events for
+   * Standard workflows only.
+   */
+  boolean reconciles() {
+    return type == StateMachineType.STANDARD;
   }
 
   private static Duration defaultTimeout(Duration wait, long maxSeconds) {

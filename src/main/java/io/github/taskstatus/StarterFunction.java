@@ -2,9 +2,11 @@ package io.github.taskstatus;
 
 import java.util.Map;
 import java.util.TreeMap;
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
@@ -14,12 +16,15 @@ import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
 import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
  * The starter Lambda: the function with a role of its own (its log group, StartExecution,
- * X-Ray; nothing else), and with SnapStart the published version and the alias callers use.
+ * X-Ray, its dead-letter queue; nothing else), with SnapStart the published version and the
+ * alias callers use, and the dead-letter queue that keeps asynchronous invocations Lambda gave
+ * up on.
  */
 final class StarterFunction {
   /** The starter's alias when SnapStart is on. */
@@ -34,17 +39,28 @@ final class StarterFunction {
   /** The starter's runtime. */
   static final Runtime RUNTIME = Runtime.JAVA_25;
 
+  /** The warning CDK gives every SnapStart function, which publishes a version here. */
+  static final String SNAPSTART_WARNING = "@aws-cdk/aws-lambda:snapStartRequirePublish";
+
   private final Function function;
   private final IFunction invocable;
+  private final Queue deadLetterQueue;
 
   StarterFunction(Construct scope, Settings settings, StateMachine stateMachine,
-      TaskStatusLogs logs) {
+      TaskStatusLogs logs, IKey key) {
     LogGroup logGroup = logs.function("StarterLogs", "");
     Role role = Role.Builder.create(scope, "StarterRole")
         .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
         .description("Starts executions of one TaskStatusWorkflow state machine")
         .build();
     logGroup.grantWrite(role);
+    // An asynchronous invocation that fails its retries lands here instead of being dropped.
+    deadLetterQueue = TaskQueues.secureQueue(scope, "StarterDeadLetterQueue", key,
+        settings.removalPolicy(), QueueSettings.DEAD_LETTER_RETENTION).build();
+    Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+    if (key != null) {
+      key.grant(role, "kms:GenerateDataKey", "kms:Decrypt");
+    }
     function = Function.Builder.create(scope, "Starter")
         .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
         .runtime(RUNTIME)
@@ -58,13 +74,18 @@ final class StarterFunction {
         .loggingFormat(LoggingFormat.JSON)
         .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
         .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
+        .deadLetterQueue(deadLetterQueue)
         .environment(new TreeMap<>(Map.of(
             "STATE_MACHINE_ARN", stateMachine.getStateMachineArn(),
             "JAVA_TOOL_OPTIONS", JVM_OPTIONS)))
         .build();
     stateMachine.grantStartExecution(function);
     if (settings.tracing()) {
-      NagSuppressions.wildcardsAwsRequires(role, NagSuppressions.STARTER_WILDCARDS);
+      Nag.wildcardsAwsRequires(role, Nag.STARTER_WILDCARDS);
+    }
+    if (settings.snapStart()) {
+      Annotations.of(function).acknowledgeWarning(SNAPSTART_WARNING, "The construct publishes"
+          + " a version and points the '" + ALIAS + "' alias, which callers use, at it");
     }
     // SnapStart applies to published versions only: callers must invoke the alias.
     invocable = settings.snapStart()
@@ -78,6 +99,11 @@ final class StarterFunction {
   /** The function itself: its metrics cover every version. */
   Function function() {
     return function;
+  }
+
+  /** Where failed asynchronous invocations go. */
+  Queue deadLetterQueue() {
+    return deadLetterQueue;
   }
 
   /** What callers invoke: the SnapStart alias, or the function itself. */

@@ -4,6 +4,7 @@ import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.lambda.EventSourceMapping;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
@@ -12,6 +13,7 @@ import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
+import software.constructs.IConstruct;
 
 /**
  * Queue mode: the queue of tasks (created, or the user's) and its dead-letter queue, feeding
@@ -44,6 +46,7 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
     IKey key = props.getEncryptionKey();
     Queue deadLetter = secureQueue(scope, "DeadLetterQueue", key, settings.removalPolicy(),
         QueueSettings.DEAD_LETTER_RETENTION).build();
+    Nag.acknowledge(deadLetter, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
     Queue created = secureQueue(scope, "Queue", key, settings.removalPolicy(),
         options.retentionPeriod())
         .visibilityTimeout(options.visibilityTimeout())
@@ -78,5 +81,11 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
         .maxConcurrency(options.maxConcurrency())
         .reportBatchItemFailures(true)
         .build()));
+    for (IConstruct child : starter.getNode().getChildren()) {
+      if (child instanceof EventSourceMapping mapping) {
+        Nag.acknowledge(mapping, "Serverless-LambdaEventSourceMappingDestination", null,
+            Nag.EVENT_SOURCE_DESTINATION);
+      }
+    }
   }
 }

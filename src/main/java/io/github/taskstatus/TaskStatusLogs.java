@@ -37,9 +37,9 @@ final class TaskStatusLogs {
         UniqueResourceNameOptions.builder().maxLength(200).build());
   }
 
-  /** The state machine's group: the vended-logs prefix keeps Logs' resource policy small. */
-  LogGroup stateMachine(String id) {
-    return create(id, "/aws/vendedlogs/states/" + baseName);
+  /** A state machine's group: the vended-logs prefix keeps Logs' resource policy small. */
+  LogGroup stateMachine(String id, String suffix) {
+    return create(id, "/aws/vendedlogs/states/" + baseName + suffix);
   }
 
   /** The starter's group, where Lambda would put it by default. */

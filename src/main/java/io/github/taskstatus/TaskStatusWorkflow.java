@@ -1,7 +1,9 @@
 package io.github.taskstatus;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.IAlarm;
 import software.amazon.awscdk.services.cloudwatch.Metric;
@@ -9,7 +11,7 @@ import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
-import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -38,12 +40,23 @@ public class TaskStatusWorkflow extends Construct {
   public static final String SORT_KEY = "timestamp";
   /** The starter's alias when SnapStart is on. */
   public static final String STARTER_ALIAS = StarterFunction.ALIAS;
+  /** {@link #clientEnvironment()}: the table's name. */
+  public static final String CLIENT_TABLE = "TASK_STATUS_TABLE";
+  /** {@link #clientEnvironment()}: the ARN of the starter function (its alias) to invoke. */
+  public static final String CLIENT_STARTER = "TASK_STATUS_STARTER";
+  /** {@link #clientEnvironment()}: the queue's URL, in queue mode. */
+  public static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
+  /** {@link #clientEnvironment()}: the failed-task index's name, with failedTaskIndex. */
+  public static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
 
   private final ITable table;
   private final StateMachine stateMachine;
   private final StarterFunction starter;
+  private final TaskStatusReconciler reconciler;
   private final TaskQueues queues;
+  private final TaskStatusMetrics metrics;
   private final List<Alarm> alarms;
+  private final boolean failedTaskIndex;
 
   /**
    * Creates a workflow with every default.
@@ -67,20 +80,29 @@ public class TaskStatusWorkflow extends Construct {
     super(scope, id);
     TaskStatusWorkflowProps p = props != null ? props : TaskStatusWorkflowProps.builder().build();
     Settings settings = Settings.of(p);
-    TaskStatusLogs logs = new TaskStatusLogs(this, settings.logRetention(),
-        p.getEncryptionKey());
+    IKey key = p.getEncryptionKey();
+    TaskStatusLogs logs = new TaskStatusLogs(this, settings.logRetention(), key);
 
-    table = p.getExistingTable() != null ? p.getExistingTable()
+    table = p.getExistingTable() != null ? TaskTable.existing(this, p, settings)
         : TaskTable.create(this, p, settings);
-    stateMachine = TaskStateMachine.create(this, table, p.getWork(), settings, logs);
-    starter = new StarterFunction(this, settings, stateMachine, logs);
+    TaskItems items = new TaskItems(table, "$", "$$.Execution.Id", settings.retention(),
+        settings.failedTaskIndex());
+    stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs);
+    starter = new StarterFunction(this, settings, stateMachine, logs, key);
+    reconciler = settings.reconciles()
+        ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key) : null;
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue());
+    failedTaskIndex = settings.failedTaskIndex();
+    metrics = new TaskStatusMetrics(stateMachine, starter.function());
     alarms = settings.alarms()
-        ? TaskStatusAlarms.create(this, stateMachine, starter.function(), queues.queue(),
-            queues.deadLetterQueue(), p.getAlarmTopic())
+        ? TaskStatusAlarms.create(this, metrics, queues, starter.deadLetterQueue(), reconciler,
+            p.getAlarmTopic())
         : List.of();
+    if (settings.dashboard()) {
+      TaskStatusDashboard.create(this, metrics, queues, starter.deadLetterQueue(), reconciler);
+    }
   }
 
   /**
@@ -131,11 +153,64 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
+   * Where an asynchronous invocation of the starter goes when it failed every retry (Lambda's
+   * dead-letter queue, 14 days); replay its messages as the README shows.
+   *
+   * @return the starter's dead-letter queue
+   */
+  public IQueue getStarterDeadLetterQueue() {
+    return starter.deadLetterQueue();
+  }
+
+  /**
+   * The reconciler: an Express state machine that marks FAILED the tasks whose execution timed
+   * out, was aborted or failed unseen by any Catch.
+   *
+   * @return the reconciler, or {@code null} for {@code EXPRESS} workflows, which send no events
+   */
+  public StateMachine getReconciler() {
+    return reconciler == null ? null : reconciler.stateMachine();
+  }
+
+  /**
+   * Where status change events go that could not be reconciled; replay them as the README
+   * shows.
+   *
+   * @return the reconciler's dead-letter queue, or {@code null} without a reconciler
+   */
+  public IQueue getReconcilerDeadLetterQueue() {
+    return reconciler == null ? null : reconciler.deadLetterQueue();
+  }
+
+  /**
+   * What {@code TaskStatusClient} (artifact {@code io.github.taskstatus:task-status-client})
+   * needs to find this workflow, as environment variables for the application that uses it:
+   * {@link #CLIENT_TABLE}, {@link #CLIENT_STARTER}, and {@link #CLIENT_QUEUE_URL} and
+   * {@link #CLIENT_FAILED_INDEX} when they apply. Grant the application
+   * {@link #grantStartTask} and {@link #grantReadStatus} too.
+   *
+   * @return variable name to value (tokens, resolved at deployment)
+   */
+  public Map<String, String> clientEnvironment() {
+    Map<String, String> environment = new TreeMap<>();
+    environment.put(CLIENT_TABLE, table.getTableName());
+    environment.put(CLIENT_STARTER, starter.invocable().getFunctionArn());
+    if (queues.queue() != null) {
+      environment.put(CLIENT_QUEUE_URL, queues.queue().getQueueUrl());
+    }
+    if (failedTaskIndex) {
+      environment.put(CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
+    }
+    return environment;
+  }
+
+  /**
    * The alarms this construct created: none when {@code alarms} is false.
    *
    * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled;
-   *     starter errors, starter throttles; in queue mode then dead-letter queue depth and age of
-   *     the oldest task
+   *     starter errors, starter throttles, starter dead-letter queue depth; for Standard
+   *     workflows the reconciler's failures, dead-letter queue depth and rule failures; in queue
+   *     mode then dead-letter queue depth and age of the oldest task
    */
   public List<IAlarm> getAlarms() {
     return List.copyOf(alarms);
@@ -156,24 +231,35 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Lets a principal start tasks: invoke the starter function.
+   * Lets a principal start tasks the way {@code TaskStatusClient.start} does: invoke the starter
+   * function, or in queue mode send to the queue (and use its key).
    *
    * @param grantee who may start tasks
    * @return the grant
    */
   public Grant grantStartTask(IGrantable grantee) {
-    return starter.invocable().grantInvoke(grantee);
+    if (queues.queue() == null) {
+      return starter.invocable().grantInvoke(grantee);
+    }
+    if (queues.queue().getEncryptionMasterKey() != null) {
+      queues.queue().getEncryptionMasterKey().grant(grantee, "kms:GenerateDataKey",
+          "kms:Decrypt");
+    }
+    return queues.queue().grant(grantee, "sqs:SendMessage");
   }
 
   /**
-   * Lets a principal read task status: get, query and scan the table (and decrypt it, when it
-   * has a customer-managed key).
+   * Lets a principal read task status the way {@code TaskStatusClient} does: get and query the
+   * table and its indexes (and decrypt them, when the table has a customer-managed key).
    *
    * @param grantee who may read
    * @return the grant
    */
   public Grant grantReadStatus(IGrantable grantee) {
-    return table.grantReadData(grantee);
+    if (table.getEncryptionKey() != null) {
+      table.getEncryptionKey().grantDecrypt(grantee);
+    }
+    return table.grant(grantee, "dynamodb:GetItem", "dynamodb:Query");
   }
 
   /**
@@ -192,7 +278,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricTasksStarted(MetricOptions options) {
-    return stateMachine.metricStarted(options);
+    return metrics.tasksStarted(options);
   }
 
   /**
@@ -211,7 +297,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricTasksSucceeded(MetricOptions options) {
-    return stateMachine.metricSucceeded(options);
+    return metrics.tasksSucceeded(options);
   }
 
   /**
@@ -231,11 +317,12 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricTasksFailed(MetricOptions options) {
-    return stateMachine.metricFailed(options);
+    return metrics.tasksFailed(options);
   }
 
   /**
-   * Executions stopped by the state machine's timeout; their items stay {@code STARTED}.
+   * Executions stopped by the state machine's timeout; the reconciler marks their items
+   * {@code FAILED} with {@code States.Timeout}.
    *
    * @return the metric, summed over 5 minutes
    */
@@ -250,7 +337,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricTasksTimedOut(MetricOptions options) {
-    return stateMachine.metricTimedOut(options);
+    return metrics.tasksTimedOut(options);
   }
 
   /**
@@ -270,7 +357,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricTaskDuration(MetricOptions options) {
-    return stateMachine.metricTime(options);
+    return metrics.taskDuration(options);
   }
 
   /**
@@ -289,8 +376,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the metric
    */
   public Metric metricStarterErrors(MetricOptions options) {
-    Function function = starter.function();
-    return function.metricErrors(options);
+    return metrics.starterErrors(options);
   }
 
   /** Builds a {@link TaskStatusWorkflow} in the style of CDK's own Java builders. */

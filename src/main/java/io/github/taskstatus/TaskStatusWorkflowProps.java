@@ -37,6 +37,9 @@ public final class TaskStatusWorkflowProps {
   private final TaskQueueOptions queueOptions;
   private final IQueue existingQueue;
   private final Boolean snapStart;
+  private final Duration retention;
+  private final Boolean failedTaskIndex;
+  private final Boolean dashboard;
 
   private TaskStatusWorkflowProps(Setters<?> b) {
     this.waitDuration = b.waitDuration;
@@ -57,6 +60,9 @@ public final class TaskStatusWorkflowProps {
     this.queueOptions = b.queueOptions;
     this.existingQueue = b.existingQueue;
     this.snapStart = b.snapStart;
+    this.retention = b.retention;
+    this.failedTaskIndex = b.failedTaskIndex;
+    this.dashboard = b.dashboard;
   }
 
   /**
@@ -280,6 +286,45 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
+   * How long a finished task's item is kept. Items recorded {@code DONE} or {@code FAILED} get
+   * {@code ExpiresAt}, their {@code timestamp} plus this, in Unix seconds, and the created table
+   * has DynamoDB Time to Live on that attribute. DynamoDB deletes expired items within days, not
+   * at once: readers filter them ({@code TaskStatusClient} does). Whole seconds, 1 hour to 10
+   * years. With {@link #getExistingTable()}, turn Time to Live on for {@code ExpiresAt} yourself.
+   *
+   * @return the retention, or {@code null} for the default
+   * @default none: items are kept for ever, as the table is the tasks' history
+   */
+  public Duration getRetention() {
+    return retention;
+  }
+
+  /**
+   * A sparse global secondary index, {@code FailedTasks}, holding only {@code FAILED} items
+   * (partition key {@code FailedIndexKey}, always {@code "FAILED"}; sort key {@code UpdatedAt}),
+   * so that finding failed tasks is a {@code Query}, not a {@code Scan}. Costs one index write
+   * per failed task and the storage of failed items. With {@link #getExistingTable()}, the items
+   * get the attribute and you add the index.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code false}: no index and no extra writes
+   */
+  public Boolean getFailedTaskIndex() {
+    return failedTaskIndex;
+  }
+
+  /**
+   * A CloudWatch dashboard: tasks started, succeeded, failed and timed out, task duration (p50,
+   * p99), the starter's errors, throttles and duration, the queues and the reconciler.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code false}: dashboards cost money each month; the metrics are there either way
+   */
+  public Boolean getDashboard() {
+    return dashboard;
+  }
+
+  /**
    * The setters both builders share: {@link Builder} and {@link TaskStatusWorkflow.Builder}.
    *
    * @param <B> the concrete builder, returned by every setter
@@ -303,6 +348,9 @@ public final class TaskStatusWorkflowProps {
     private TaskQueueOptions queueOptions;
     private IQueue existingQueue;
     private Boolean snapStart;
+    private Duration retention;
+    private Boolean failedTaskIndex;
+    private Boolean dashboard;
 
     Setters() {}
 
@@ -509,6 +557,39 @@ public final class TaskStatusWorkflowProps {
      */
     public B snapStart(Boolean snapStart) {
       this.snapStart = snapStart;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getRetention()}.
+     *
+     * @param retention how long finished items are kept, or {@code null} for the default
+     * @return this builder
+     */
+    public B retention(Duration retention) {
+      this.retention = retention;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getFailedTaskIndex()}.
+     *
+     * @param failedTaskIndex whether to index failed items, or {@code null} for the default
+     * @return this builder
+     */
+    public B failedTaskIndex(Boolean failedTaskIndex) {
+      this.failedTaskIndex = failedTaskIndex;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getDashboard()}.
+     *
+     * @param dashboard whether to create the dashboard, or {@code null} for the default
+     * @return this builder
+     */
+    public B dashboard(Boolean dashboard) {
+      this.dashboard = dashboard;
       return self();
     }
   }

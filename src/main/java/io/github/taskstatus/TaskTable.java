@@ -1,9 +1,13 @@
 package io.github.taskstatus;
 
+import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.kms.IKey;
@@ -11,12 +15,34 @@ import software.constructs.Construct;
 
 /** The table this construct creates when it is given none: one item per task start. */
 final class TaskTable {
+  /** The sparse index of FAILED items, with {@code failedTaskIndex}. */
+  static final String FAILED_INDEX = "FailedTasks";
+
   private TaskTable() {}
+
+  /**
+   * The user's table. What the construct cannot configure on it is a warning: Time to Live for
+   * {@code retention}, the index for {@code failedTaskIndex}.
+   */
+  static ITable existing(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
+    if (settings.retention() != null) {
+      Annotations.of(scope).addWarningV2("task-status-workflow:existing-table-ttl",
+          "retention is set with existingTable: turn on Time to Live for the attribute "
+              + TaskItems.EXPIRES_AT + " on that table, or expired items are never deleted");
+    }
+    if (settings.failedTaskIndex()) {
+      Annotations.of(scope).addWarningV2("task-status-workflow:existing-table-index",
+          "failedTaskIndex is set with existingTable: add the global secondary index "
+              + FAILED_INDEX + " (partition key " + TaskItems.FAILED_INDEX_KEY + ", String; sort"
+              + " key " + TaskItems.UPDATED_AT + ", String) to that table");
+    }
+    return props.getExistingTable();
+  }
 
   /** On demand, encrypted, point-in-time recoverable, kept by default when the stack goes. */
   static Table create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     IKey key = props.getEncryptionKey();
-    return Table.Builder.create(scope, "Table")
+    Table table = Table.Builder.create(scope, "Table")
         .tableName(props.getTableName())
         .partitionKey(Attribute.builder().name(TaskStatusWorkflow.PARTITION_KEY)
             .type(AttributeType.STRING).build())
@@ -28,6 +54,18 @@ final class TaskTable {
         .pointInTimeRecoverySpecification(
             PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
         .removalPolicy(settings.removalPolicy())
+        .timeToLiveAttribute(settings.retention() != null ? TaskItems.EXPIRES_AT : null)
         .build();
+    if (settings.failedTaskIndex()) {
+      table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+          .indexName(FAILED_INDEX)
+          .partitionKey(Attribute.builder().name(TaskItems.FAILED_INDEX_KEY)
+              .type(AttributeType.STRING).build())
+          .sortKey(Attribute.builder().name(TaskItems.UPDATED_AT)
+              .type(AttributeType.STRING).build())
+          .projectionType(ProjectionType.ALL)
+          .build());
+    }
+    return table;
   }
 }

@@ -87,11 +87,11 @@ class SecurityTest {
     assertThat(policy(DEFAULT, "TasksStateMachineRole").get("Metadata")).isEqualTo(Synth.parse("""
         {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
           "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
-        .formatted(NagSuppressions.STATE_MACHINE_WILDCARDS)));
+        .formatted(Nag.STATE_MACHINE_WILDCARDS)));
     assertThat(policy(DEFAULT, "TasksStarterRole").get("Metadata")).isEqualTo(Synth.parse("""
         {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
           "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
-        .formatted(NagSuppressions.STARTER_WILDCARDS)));
+        .formatted(Nag.STARTER_WILDCARDS)));
     int suppressed = 0;
     for (JsonNode resource : DEFAULT.resources()) {
       suppressed += resource.has("Metadata") && resource.get("Metadata").has("cdk_nag") ? 1 : 0;

@@ -1,0 +1,233 @@
+package io.github.taskstatus;
+
+import java.util.List;
+import java.util.Map;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.events.EventPattern;
+import software.amazon.awscdk.services.events.Rule;
+import software.amazon.awscdk.services.events.targets.SfnStateMachine;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.CatchProps;
+import software.amazon.awscdk.services.stepfunctions.Chain;
+import software.amazon.awscdk.services.stepfunctions.Choice;
+import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
+import software.amazon.awscdk.services.stepfunctions.Errors;
+import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.IChainable;
+import software.amazon.awscdk.services.stepfunctions.JitterType;
+import software.amazon.awscdk.services.stepfunctions.JsonPath;
+import software.amazon.awscdk.services.stepfunctions.LogOptions;
+import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.RetryProps;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.amazon.awscdk.services.stepfunctions.Succeed;
+import software.amazon.awscdk.services.stepfunctions.TaskInput;
+import software.amazon.awscdk.services.stepfunctions.TaskStateBase;
+import software.amazon.awscdk.services.stepfunctions.tasks.SqsSendMessage;
+import software.constructs.Construct;
+
+/**
+ * Endings no Catch sees: a task execution that times out, is aborted, or fails with an error no
+ * Catch may handle ({@code States.Runtime}, or a start that could not even record STARTED).
+ * Step Functions sends a "Step Functions Execution Status Change" event to EventBridge when a
+ * Standard execution ends; a rule for this state machine's FAILED, TIMED_OUT and ABORTED
+ * executions starts the reconciler, an Express state machine with DynamoDB tasks and no code,
+ * which marks the task's item FAILED with an error that says why, creates the item when there is
+ * none, and never touches an item that is already DONE or FAILED.
+ *
+ * <p>Nothing is lost on the way: the rule's target retries for a day and then sends the event to
+ * the reconciler's dead-letter queue, and a reconciliation that fails after its own retries
+ * sends the event there too; the queue is alarmed, and replaying a message is starting the
+ * reconciler with its body.
+ *
+ * @param stateMachine the reconciler
+ * @param rule the rule that starts it
+ * @param deadLetterQueue where events go that could not be reconciled
+ */
+record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLetterQueue) {
+
+  static final String READ_EVENT = "ReadEvent";
+  static final String MARK_FAILED = "MarkFailed";
+  static final String READ_ITEM = "ReadItem";
+  static final String NOT_RECONCILED = "SendToDeadLetterQueue";
+  /** The task execution statuses that reach the reconciler. */
+  static final List<String> STATUSES = List.of("FAILED", "TIMED_OUT", "ABORTED");
+  /** How long the rule keeps trying to start the reconciler for an event. */
+  static final Duration MAX_EVENT_AGE = Duration.hours(24);
+  static final int RETRY_ATTEMPTS = 185;
+
+  /** A missing item or this execution's STARTED one: never another start's or a final one. */
+  private static final String NEW_OR_OWN_STARTED =
+      "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
+
+  static TaskStatusReconciler create(Construct scope, StateMachine tasks, TaskItems table,
+      Settings settings, TaskStatusLogs logs, IKey key) {
+    Queue deadLetterQueue = TaskQueues.secureQueue(scope, "ReconcilerDeadLetterQueue", key,
+        settings.removalPolicy(), QueueSettings.DEAD_LETTER_RETENTION).build();
+    Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+    TaskItems items = new TaskItems(table.table(), "$.task", "$.executionArn",
+        table.retention(), table.failedIndex());
+    StateMachine reconciler = StateMachine.Builder.create(scope, "Reconciler")
+        .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))
+        .stateMachineType(StateMachineType.EXPRESS)
+        .timeout(Duration.minutes(5))
+        .logs(LogOptions.builder()
+            .destination(logs.stateMachine("ReconcilerLogs", "-reconciler"))
+            .level(settings.logLevel())
+            .includeExecutionData(settings.includeExecutionData())
+            .build())
+        .tracingEnabled(settings.tracing())
+        .comment("Marks FAILED the tasks whose execution timed out, was aborted or failed"
+            + " unseen by any Catch")
+        .build();
+    TaskStateMachine.grantTableKey(table.table(), reconciler);
+    Rule rule = Rule.Builder.create(scope, "ReconcileRule")
+        .description("Task executions that ended FAILED, TIMED_OUT or ABORTED, to reconcile")
+        .eventPattern(EventPattern.builder()
+            .source(List.of("aws.states"))
+            .detailType(List.of("Step Functions Execution Status Change"))
+            .detail(Map.of("stateMachineArn", List.of(tasks.getStateMachineArn()),
+                "status", STATUSES))
+            .build())
+        .targets(List.of(SfnStateMachine.Builder.create(reconciler)
+            .deadLetterQueue(deadLetterQueue)
+            .retryAttempts(RETRY_ATTEMPTS)
+            .maxEventAge(MAX_EVENT_AGE)
+            .build()))
+        .build();
+    if (key != null) {
+      key.addToResourcePolicy(PolicyStatement.Builder.create()
+          .sid("AllowTaskStatusReconcilerDeadLetters")
+          .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+          .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+          .resources(List.of("*"))
+          .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
+          .build());
+    }
+    Nag.wildcardsAwsRequires(reconciler.getRole(), Nag.STATE_MACHINE_WILDCARDS);
+    return new TaskStatusReconciler(reconciler, rule, deadLetterQueue);
+  }
+
+  static IChainable definition(Construct scope, TaskItems items, Queue deadLetterQueue) {
+    Fail notReconciled = Fail.Builder.create(scope, "NotReconciled")
+        .comment("The event is in the reconciler's dead-letter queue")
+        .error("TaskNotReconciled")
+        .cause("The task's item could not be marked FAILED; the event is in the dead-letter"
+            + " queue")
+        .build();
+    SqsSendMessage undeliverable = SqsSendMessage.Builder.create(scope, NOT_RECONCILED)
+        .comment("Keeps the event for a replay: start the reconciler with the message body")
+        .queue(deadLetterQueue)
+        .messageBody(TaskInput.fromJsonPathAt("$.event"))
+        .resultPath(JsonPath.DISCARD)
+        .build();
+    undeliverable.addRetry(RetryProps.builder().errors(List.of(Errors.ALL))
+        .interval(Duration.seconds(1)).backoffRate(2).maxAttempts(5)
+        .jitterStrategy(JitterType.FULL).build());
+    undeliverable.next(notReconciled);
+
+    Pass readEvent = Pass.Builder.create(scope, READ_EVENT)
+        .comment("The task from the ended execution's input, and how it ended")
+        .parameters(TaskItems.ordered(
+            "event", JsonPath.objectAt("$"),
+            "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
+            "executionArn", JsonPath.stringAt("$.detail.executionArn"),
+            "status", JsonPath.stringAt("$.detail.status"),
+            "reported", TaskItems.ordered("Error", JsonPath.stringAt("$.detail.error"),
+                "Cause", JsonPath.stringAt("$.detail.cause"))))
+        .build();
+    Pass limit = Pass.Builder.create(scope, "LastSecondToTry")
+        .comment("Like the task state machine, moves on at most "
+            + TaskStatusDefinition.MAX_MOVES + " s past the requested timestamp")
+        .parameters(Map.of("timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"),
+            TaskStatusDefinition.MAX_MOVES)))
+        .resultPath("$.last")
+        .build();
+    Choice hasInput = Choice.Builder.create(scope, "HasInput")
+        .comment("Step Functions leaves out an input over 248 KiB")
+        .build();
+
+    TaskStateBase markFailed = items.finish(scope, MARK_FAILED,
+        "Marks the task FAILED with why its execution ended; creates the item if there is none",
+        TaskItems.FAILED, NEW_OR_OWN_STARTED, "$.failure");
+    Succeed reconciled = Succeed.Builder.create(scope, "Reconciled").build();
+    TaskStateBase readItem = items.get(scope, READ_ITEM,
+        "Whose is the item that stopped the update?", "$.existing");
+    Choice whoseItem = Choice.Builder.create(scope, "WhoseItem").build();
+    Succeed alreadyFinal = Succeed.Builder.create(scope, "AlreadyFinal")
+        .comment("This execution's item is DONE or FAILED already: left as it is")
+        .build();
+    Pass nextSecond = Pass.Builder.create(scope, "NextSecond")
+        .comment("Another start's item: this execution moved on, as the task state machine does")
+        .parameters(TaskItems.ordered(
+            "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"), 1),
+            "taskId", JsonPath.stringAt("$.task.taskId")))
+        .resultPath("$.task")
+        .build();
+    Choice tooFar = Choice.Builder.create(scope, "TooFar").build();
+
+    Choice explain = Choice.Builder.create(scope, "Explain")
+        .comment("What the item's Error and Cause say")
+        .build();
+    explain
+        .when(Condition.stringEquals("$.status", "TIMED_OUT"), failure(scope, "TimedOut",
+            "States.Timeout", "The execution ran past the state machine's timeout", markFailed))
+        .when(Condition.and(Condition.stringEquals("$.status", "ABORTED"),
+                Condition.isString("$.reported.Cause")),
+            failure(scope, "AbortedWithCause", "States.Aborted", "$.reported.Cause", markFailed))
+        .when(Condition.stringEquals("$.status", "ABORTED"), failure(scope, "Aborted",
+            "States.Aborted", "The execution was stopped (StopExecution)", markFailed))
+        .when(Condition.not(Condition.isString("$.reported.Error")), failure(scope,
+            "UnnamedFailure", TaskStatusDefinition.UNKNOWN_ERROR,
+            TaskStatusDefinition.NO_CAUSE, markFailed))
+        .when(Condition.not(Condition.isString("$.reported.Cause")), failure(scope,
+            "FailureWithoutCause", "$.reported.Error", TaskStatusDefinition.NO_CAUSE,
+            markFailed))
+        .otherwise(failure(scope, "Failure", "$.reported.Error", "$.reported.Cause",
+            markFailed));
+
+    hasInput.when(Condition.isString("$.detail.input"), readEvent)
+        .otherwise(Pass.Builder.create(scope, "KeepEvent")
+            .parameters(Map.of("event", JsonPath.objectAt("$"))).build().next(undeliverable));
+    readEvent.next(limit);
+    limit.next(explain);
+    markFailed.next(reconciled);
+    markFailed.addCatch(readItem, CatchProps.builder()
+        .errors(List.of(TaskItems.CONDITIONAL_CHECK_FAILED)).resultPath(JsonPath.DISCARD).build());
+    markFailed.addCatch(undeliverable, CatchProps.builder().errors(List.of(Errors.ALL))
+        .resultPath("$.error").build());
+    readItem.next(whoseItem);
+    readItem.addCatch(undeliverable, CatchProps.builder().errors(List.of(Errors.ALL))
+        .resultPath("$.error").build());
+    whoseItem.when(Condition.and(Condition.isPresent("$.existing.Item.ExecutionArn.S"),
+            Condition.stringEqualsJsonPath("$.existing.Item.ExecutionArn.S", "$.executionArn")),
+        alreadyFinal).otherwise(nextSecond);
+    nextSecond.next(tooFar);
+    tooFar.when(Condition.numberGreaterThanJsonPath("$.task.timestamp", "$.last.timestamp"),
+        undeliverable).otherwise(markFailed);
+    return Chain.start(hasInput);
+  }
+
+  /**
+   * A Pass that sets {@code $.failure} to {@code {Error, Cause}}: each a literal, or a path when
+   * it starts with {@code $}.
+   */
+  private static Pass failure(Construct scope, String id, String error, String cause,
+      IChainable next) {
+    Pass pass = Pass.Builder.create(scope, id)
+        .parameters(TaskItems.ordered("Error", literalOrPath(error), "Cause", literalOrPath(cause)))
+        .resultPath("$.failure")
+        .build();
+    pass.next(next);
+    return pass;
+  }
+
+  private static Object literalOrPath(String value) {
+    return value.startsWith("$") ? JsonPath.stringAt(value) : value;
+  }
+}
