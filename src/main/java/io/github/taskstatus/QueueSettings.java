@@ -16,6 +16,16 @@ record QueueSettings(
     Duration retentionPeriod) {
 
   static final int DEFAULT_BATCH_SIZE = 10;
+  /**
+   * The largest batch whose every message the starter can attempt within its timeout: it
+   * starts {@link StarterFunction#BATCH_CONCURRENCY} at a time, each attempt capped at
+   * {@link StarterFunction#ATTEMPT_TIMEOUT_SECONDS}, keeping {@link StarterFunction#RESERVE_SECONDS}
+   * to answer. Messages it could not attempt are reported for redelivery, never lost; the bound
+   * keeps that the exception.
+   */
+  static final int MAX_BATCH_SIZE = StarterFunction.BATCH_CONCURRENCY
+      * ((StarterFunction.TIMEOUT_SECONDS - StarterFunction.RESERVE_SECONDS)
+          / StarterFunction.ATTEMPT_TIMEOUT_SECONDS);
   static final int DEFAULT_MAX_CONCURRENCY = 2;
   static final int DEFAULT_MAX_RECEIVE_COUNT = 5;
   /** Six times the starter's timeout, as Lambda recommends for SQS event sources. */
@@ -44,8 +54,9 @@ record QueueSettings(
     boolean window = o.getMaxBatchingWindow() != null && !o.getMaxBatchingWindow().isUnresolved()
         && Settings.seconds(o.getMaxBatchingWindow()) > 0;
     Settings.checkWhole(problems, "queueOptions.batchSize", o.getBatchSize(), 1,
-        window ? 10_000 : 10, window ? " (with a maxBatchingWindow)"
-            : " (up to 10000 with a maxBatchingWindow)");
+        window ? MAX_BATCH_SIZE : 10, window ? " (with a maxBatchingWindow; a batch must fit the"
+            + " starter's " + StarterFunction.TIMEOUT_SECONDS + " s timeout)"
+            : " (up to " + MAX_BATCH_SIZE + " with a maxBatchingWindow)");
     Settings.checkSeconds(problems, "queueOptions.maxBatchingWindow", o.getMaxBatchingWindow(),
         0, 300, "");
     Settings.checkWhole(problems, "queueOptions.maxConcurrency", o.getMaxConcurrency(), 2, 1000,

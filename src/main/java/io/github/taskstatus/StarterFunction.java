@@ -36,6 +36,12 @@ final class StarterFunction {
   static final String JVM_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
   /** The starter's timeout: its StartExecution retries stay within it. */
   static final int TIMEOUT_SECONDS = 30;
+  /** How many starts of one batch the starter runs at once (its BatchStarter.CONCURRENCY). */
+  static final int BATCH_CONCURRENCY = 10;
+  /** The starter's cap on one StartExecution attempt (its TaskStarter.ATTEMPT_TIMEOUT_MILLIS). */
+  static final int ATTEMPT_TIMEOUT_SECONDS = 2;
+  /** What the starter keeps of its timeout to answer (its TaskStarter.RESERVE_MILLIS). */
+  static final int RESERVE_SECONDS = 3;
   /** The starter's runtime. */
   static final Runtime RUNTIME = Runtime.JAVA_25;
 

@@ -2,7 +2,11 @@ package io.github.taskstatus;
 
 import java.util.List;
 import java.util.Map;
+import software.amazon.awscdk.ArnComponents;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Names;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.UniqueResourceNameOptions;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.SfnStateMachine;
@@ -70,6 +74,9 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     Queue deadLetterQueue = TaskQueues.secureQueue(scope, "ReconcilerDeadLetterQueue", key,
         settings.removalPolicy(), QueueSettings.DEAD_LETTER_RETENTION).build();
     Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+    Nag.acknowledge(deadLetterQueue, "AwsSolutions-SQS3", null, "This queue is a dead-letter"
+        + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
+        + " does not recognise as it does a redrive policy");
     TaskItems items = new TaskItems(table.table(), "$.task", "$.executionArn",
         table.retention(), table.failedIndex());
     StateMachine reconciler = StateMachine.Builder.create(scope, "Reconciler")
@@ -86,7 +93,11 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             + " unseen by any Catch")
         .build();
     TaskStateMachine.grantTableKey(table.table(), reconciler);
+    // A fixed name, so the key policy can name the rule without depending on it (a cycle).
+    String ruleName = Names.uniqueResourceName(scope,
+        UniqueResourceNameOptions.builder().maxLength(54).build()) + "-reconcile";
     Rule rule = Rule.Builder.create(scope, "ReconcileRule")
+        .ruleName(ruleName)
         .description("Task executions that ended FAILED, TIMED_OUT or ABORTED, to reconcile")
         .eventPattern(EventPattern.builder()
             .source(List.of("aws.states"))
@@ -106,10 +117,18 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
           .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
           .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
           .resources(List.of("*"))
-          .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", rule.getRuleArn())))
+          .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", Stack.of(scope).formatArn(
+              ArnComponents.builder().service("events").resource("rule")
+                  .resourceName(ruleName).build()))))
           .build());
     }
     Nag.wildcardsAwsRequires(reconciler.getRole(), Nag.STATE_MACHINE_WILDCARDS);
+    if (key != null) {
+      Nag.acknowledge(reconciler.getRole().getNode().findChild("DefaultPolicy"),
+          "AwsSolutions-IAM5", "Action::kms:GenerateDataKey*", "SendMessage to the dead-letter"
+              + " queue, which this key encrypts, needs a data key: CDK grants the"
+              + " kms:GenerateDataKey* family on this one key only");
+    }
     return new TaskStatusReconciler(reconciler, rule, deadLetterQueue);
   }
 

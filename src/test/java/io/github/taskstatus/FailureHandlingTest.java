@@ -1,13 +1,15 @@
 package io.github.taskstatus;
 
+import static io.github.taskstatus.StateMachineTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /** Retries, catches and conditions: every task ends DONE or FAILED, or the execution says why. */
 class FailureHandlingTest {
-  private static final JsonNode DEFAULT = Synth.workflow(null).definition();
   private static final JsonNode TRANSIENT_RETRY = Synth.parse("""
       [{"ErrorEquals": [
           "DynamoDB.ProvisionedThroughputExceededException",
@@ -18,56 +20,42 @@ class FailureHandlingTest {
         "IntervalSeconds": 1, "MaxAttempts": 6, "BackoffRate": 2, "MaxDelaySeconds": 20,
         "JitterStrategy": "FULL"}]""");
 
-  private static JsonNode state(String name) {
-    return DEFAULT.get("States").get(name);
+  @ParameterizedTest
+  @ValueSource(strings = {"RecordStarted", "RecordStartedMoved", "RecordDone", "RecordFailed"})
+  void everyDynamoDbStepRetriesOnlyThrottlingAndTransientErrorsWithJitteredBackoff(String name) {
+    assertThat(state(name).get("Retry")).isEqualTo(TRANSIENT_RETRY);
   }
 
   @Test
-  void everyDynamoDbStepRetriesOnlyThrottlingAndTransientErrorsWithJitteredBackoff() {
-    assertThat(state("RecordStarted").get("Retry")).isEqualTo(TRANSIENT_RETRY);
-    assertThat(state("RecordDone").get("Retry")).isEqualTo(TRANSIENT_RETRY);
-    assertThat(state("RecordFailed").get("Retry")).isEqualTo(TRANSIENT_RETRY);
-  }
-
-  @Test
-  void anExistingItemStopsTheExecutionWithoutTouchingIt() {
-    assertThat(state("RecordStarted").get("Catch")).isEqualTo(Synth.parse("""
-        [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
-          "ResultPath": "$.error", "Next": "TaskAlreadyRecorded"}]"""));
-    assertThat(state("TaskAlreadyRecorded").get("Type").asText()).isEqualTo("Fail");
-    assertThat(state("TaskAlreadyRecorded").get("Error").asText())
-        .isEqualTo("TaskAlreadyRecorded");
-  }
-
-  @Test
-  void anyErrorInTheWorkRecordsFailed() {
-    assertThat(state("Work").get("Catch")).isEqualTo(Synth.parse("""
-        [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailed"}]"""));
-  }
-
-  @Test
-  void aDoneUpdateOnAMissingOrFinishedItemIsAConflictAndAnyOtherErrorRecordsFailed() {
+  void aDoneUpdateOnAnItemFinishedElsewhereIsAConflictAndAnyOtherErrorRecordsFailed() {
     assertThat(state("RecordDone").get("Catch")).isEqualTo(Synth.parse("""
         [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
           "ResultPath": "$.error", "Next": "TaskStatusConflict"},
-         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "RecordFailed"}]"""));
+         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "FailureDefaults"}]"""));
     assertThat(state("TaskStatusConflict").get("Error").asText()).isEqualTo("TaskStatusConflict");
   }
 
   @Test
-  void recordFailedStoresErrorAndCauseOnlyOnAStartedItem() {
+  void aFailureWithoutErrorOrCauseGetsDefaultsBeforeRecordFailed() {
+    assertThat(state("FailureDefaults").get("Result")).isEqualTo(Synth.parse(
+        "{\"Error\": \"States.Unknown\", \"Cause\": \"The error gave no cause\"}"));
+    assertThat(state("FailureDefaults").get("ResultPath").asText()).isEqualTo("$.failureDefaults");
+    assertThat(state("DescribeFailure").get("Parameters")).isEqualTo(Synth.parse("""
+        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp",
+         "error.$": "States.JsonMerge($.failureDefaults, $.error, false)"}"""));
+    assertThat(state("DescribeFailure").get("Next").asText()).isEqualTo("RecordFailed");
+  }
+
+  @Test
+  void recordFailedStoresErrorAndCause() {
     JsonNode parameters = state("RecordFailed").get("Parameters");
 
-    assertThat(parameters.get("UpdateExpression").asText()).isEqualTo(
-        "SET #Status = :status, UpdatedAt = :updatedAt, #Error = :Error, #Cause = :Cause");
-    assertThat(parameters.get("ConditionExpression").asText())
-        .isEqualTo("attribute_exists(taskId) AND #Status = :started");
-    assertThat(parameters.get("ExpressionAttributeNames")).isEqualTo(Synth.parse(
-        "{\"#Status\":\"Status\",\"#Error\":\"Error\",\"#Cause\":\"Cause\"}"));
-    assertThat(parameters.get("ExpressionAttributeValues")).isEqualTo(Synth.parse("""
-        {":status": {"S": "FAILED"}, ":started": {"S": "STARTED"},
-         ":updatedAt": {"S.$": "$$.State.EnteredTime"},
-         ":Error": {"S.$": "$.error.Error"}, ":Cause": {"S.$": "$.error.Cause"}}"""));
+    assertThat(parameters.get("UpdateExpression").asText()).isEqualTo("SET #Status = :status,"
+        + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+    assertThat(parameters.at("/ExpressionAttributeValues/:error")).isEqualTo(Synth.parse(
+        "{\"S.$\": \"$.error.Error\"}"));
+    assertThat(parameters.at("/ExpressionAttributeValues/:cause")).isEqualTo(Synth.parse(
+        "{\"S.$\": \"$.error.Cause\"}"));
   }
 
   @Test
@@ -79,5 +67,12 @@ class FailureHandlingTest {
     assertThat(state("TaskFailed").get("Type").asText()).isEqualTo("Fail");
     assertThat(state("TaskFailed").get("ErrorPath").asText()).isEqualTo("$.error.Error");
     assertThat(state("TaskFailed").get("CausePath").asText()).isEqualTo("$.error.Cause");
+  }
+
+  @Test
+  void aStartThatFindsEverySecondTakenGivesUpAsTaskAlreadyRecorded() {
+    assertThat(state("TaskAlreadyRecorded").get("Type").asText()).isEqualTo("Fail");
+    assertThat(state("TaskAlreadyRecorded").get("Error").asText())
+        .isEqualTo("TaskAlreadyRecorded");
   }
 }

@@ -39,7 +39,7 @@ class OperationsTest {
 
   @Test
   void theStateMachineLogsAllEventsWithoutExecutionDataToAVendedLogsGroup() {
-    JsonNode machine = DEFAULT.only("AWS::StepFunctions::StateMachine").get("Properties");
+    JsonNode machine = DEFAULT.only("AWS::StepFunctions::StateMachine", "TasksStateMachine").get("Properties");
 
     assertThat(machine.get("LoggingConfiguration")).isEqualTo(Synth.parse("""
         {"Destinations": [{"CloudWatchLogsLogGroup": {"LogGroupArn":
@@ -57,7 +57,7 @@ class OperationsTest {
     Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().logLevel(LogLevel.ERROR)
         .logRetention(RetentionDays.ONE_WEEK).includeExecutionData(true).build());
 
-    JsonNode logging = synth.only("AWS::StepFunctions::StateMachine")
+    JsonNode logging = synth.only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
         .at("/Properties/LoggingConfiguration");
     assertThat(logging.get("Level").asText()).isEqualTo("ERROR");
     assertThat(logging.get("IncludeExecutionData").asBoolean()).isTrue();
@@ -80,35 +80,43 @@ class OperationsTest {
 
   @Test
   void tracingIsOnByDefaultForBothAndCanBeTurnedOff() {
-    assertThat(DEFAULT.only("AWS::StepFunctions::StateMachine")
+    assertThat(DEFAULT.only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
         .at("/Properties/TracingConfiguration/Enabled").asBoolean()).isTrue();
     assertThat(DEFAULT.only("AWS::Lambda::Function").at("/Properties/TracingConfig/Mode").asText())
         .isEqualTo("Active");
 
     Synth off = Synth.workflow(TaskStatusWorkflowProps.builder().tracing(false).build());
-    assertThat(off.only("AWS::StepFunctions::StateMachine")
+    assertThat(off.only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
         .at("/Properties/TracingConfiguration/Enabled").asBoolean(false)).isFalse();
     assertThat(off.only("AWS::Lambda::Function").at("/Properties/TracingConfig/Mode").asText("PassThrough"))
         .isIn("PassThrough");
   }
 
   @Test
-  void sixAlarmsWatchExecutionsAndTheStarterWithAThresholdOfOne() {
+  void alarmsWatchExecutionsTheStarterTheReconcilerAndEveryDeadLetterQueueWithAThresholdOfOne() {
     List<JsonNode> alarms = alarms(DEFAULT);
 
-    assertThat(alarms).extracting(a -> a.get("Namespace").asText() + "/" + a.get("MetricName").asText())
-        .containsExactly("AWS/States/ExecutionsFailed", "AWS/States/ExecutionsTimedOut",
-            "AWS/States/ExecutionsAborted", "AWS/States/ExecutionThrottled",
-            "AWS/Lambda/Errors", "AWS/Lambda/Throttles");
+    assertThat(alarms).extracting(a -> a.get("Namespace").asText() + "/" + a.get("MetricName").asText()
+        + "/" + a.get("Statistic").asText())
+        .containsExactly("AWS/States/ExecutionsFailed/Sum", "AWS/States/ExecutionsTimedOut/Sum",
+            "AWS/States/ExecutionsAborted/Sum", "AWS/States/ExecutionThrottled/Sum",
+            "AWS/Lambda/Errors/Sum", "AWS/Lambda/Throttles/Sum",
+            "AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum",
+            "AWS/States/ExecutionsFailed/Sum",
+            "AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum",
+            "AWS/Events/FailedInvocations/Sum");
     assertThat(alarms).allSatisfy(a -> {
       assertThat(a.get("Threshold").asDouble()).isEqualTo(1.0);
       assertThat(a.get("ComparisonOperator").asText()).isEqualTo("GreaterThanOrEqualToThreshold");
       assertThat(a.get("EvaluationPeriods").asInt()).isEqualTo(1);
       assertThat(a.get("Period").asInt()).isEqualTo(300);
-      assertThat(a.get("Statistic").asText()).isEqualTo("Sum");
       assertThat(a.get("TreatMissingData").asText()).isEqualTo("notBreaching");
       assertThat(a.has("AlarmActions")).isFalse();
     });
+    assertThat(alarms.get(7).get("Dimensions")).isEqualTo(Synth.parse("""
+        [{"Name": "StateMachineArn", "Value": {"Ref": "TasksReconcilerDCFA3312"}}]"""));
+    assertThat(alarms.get(9).get("Dimensions")).isEqualTo(Synth.parse("""
+        [{"Name": "RuleName", "Value": {"Ref": "TasksReconcileRule7454E55A"}}]"""));
     assertThat(alarms.get(0).get("Dimensions")).isEqualTo(Synth.parse("""
         [{"Name": "StateMachineArn", "Value": {"Ref": "TasksStateMachineA4CB7752"}}]"""));
     assertThat(alarms.get(4).get("Dimensions")).isEqualTo(Synth.parse("""
@@ -120,7 +128,7 @@ class OperationsTest {
     Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
         TaskStatusWorkflowProps.builder().alarmTopic(new Topic(stack, "Ops")).build()));
 
-    assertThat(alarms(synth)).hasSize(6).allSatisfy(a -> assertThat(a.get("AlarmActions"))
+    assertThat(alarms(synth)).hasSize(10).allSatisfy(a -> assertThat(a.get("AlarmActions"))
         .isEqualTo(Synth.parse("[{\"Ref\": \"OpsD4F9A0B2\"}]".replace("OpsD4F9A0B2",
             synth.logicalId("AWS::SNS::Topic")))));
   }
@@ -138,7 +146,9 @@ class OperationsTest {
       TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
       assertThat(workflow.getAlarms()).extracting(a -> a.getNode().getId()).containsExactly(
           "ExecutionsFailedAlarm", "ExecutionsTimedOutAlarm", "ExecutionsAbortedAlarm",
-          "ExecutionsThrottledAlarm", "StarterErrorsAlarm", "StarterThrottlesAlarm");
+          "ExecutionsThrottledAlarm", "StarterErrorsAlarm", "StarterThrottlesAlarm",
+          "StarterDeadLetterQueueAlarm", "ReconcilerFailedAlarm",
+          "ReconcilerDeadLetterQueueAlarm", "ReconcileRuleFailedAlarm");
       TaskStatusWorkflow quiet = new TaskStatusWorkflow(stack, "Quiet",
           TaskStatusWorkflowProps.builder().alarms(false).build());
       assertThat(quiet.getAlarms()).isEmpty();
@@ -168,22 +178,5 @@ class OperationsTest {
     assertThat(metric.getStatistic()).isEqualTo(statistic);
     assertThat(metric.getPeriod().toSeconds()).isEqualTo(300);
     assertThat(metric.getDimensions()).hasSize(1);
-  }
-
-  @Test
-  void alarmTopicWithoutAlarmsIsRejected() {
-    assertThatThrownBy(() -> Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().alarms(false).alarmTopic(new Topic(stack, "Ops"))
-            .build())))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("alarmTopic needs alarms: alarms is false");
-  }
-
-  @Test
-  void executionDataWithoutLoggingIsRejected() {
-    assertThatThrownBy(() -> Synth.workflow(TaskStatusWorkflowProps.builder()
-        .logLevel(LogLevel.OFF).includeExecutionData(true).build()))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("includeExecutionData needs logging: logLevel is OFF");
   }
 }

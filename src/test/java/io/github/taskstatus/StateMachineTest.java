@@ -3,30 +3,43 @@ package io.github.taskstatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
-/** The state machine definition, parsed from the template and asserted state by state. */
+/** The task state machine's definition, parsed from the template and asserted state by state. */
 class StateMachineTest {
-  private static final String TABLE = "${TasksTable45D1B62D}";
-  private static final JsonNode DEFAULT = Synth.workflow(null).definition();
+  static final String TABLE = "${TasksTable45D1B62D}";
+  static final JsonNode DEFAULT = Synth.workflow(null).definition();
 
-  private static JsonNode state(String name) {
+  static JsonNode state(String name) {
     return DEFAULT.get("States").get(name);
   }
 
   @Test
-  void startsByRecordingTheTask() {
-    assertThat(DEFAULT.get("StartAt").asText()).isEqualTo("RecordStarted");
+  void theDefaultTaskCostsThreeTransitionsLikeTheReferenceDesign() {
+    List<String> path = new ArrayList<>();
+    for (String name = DEFAULT.get("StartAt").asText(); name != null; ) {
+      path.add(name);
+      JsonNode state = state(name);
+      name = state.has("Next") ? state.get("Next").asText() : null;
+    }
+
+    assertThat(path).containsExactly("RecordStarted", "Wait", "RecordDone");
+    assertThat(state("Wait").get("Type").asText()).isEqualTo("Wait");
+    assertThat(state("Wait").get("Seconds").asInt()).isEqualTo(30);
+    assertThat(DEFAULT.get("States").has("Work")).as("no Parallel around a Wait").isFalse();
   }
 
   @Test
-  void recordStartedPutsExactlyTheStartedItemWithTheTimestampAsANumberString() {
+  void recordStartedPutsTheStartedItemOnlyWhereNoOtherStartHasOne() {
     JsonNode put = state("RecordStarted");
 
-    assertThat(put.get("Type").asText()).isEqualTo("Task");
     assertThat(put.get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:putItem");
     assertThat(put.get("Parameters")).isEqualTo(Synth.parse("""
         {"Item": {
@@ -36,60 +49,63 @@ class StateMachineTest {
            "ExecutionArn": {"S.$": "$$.Execution.Id"},
            "UpdatedAt": {"S.$": "$$.State.EnteredTime"}},
          "TableName": "%s",
-         "ConditionExpression": "attribute_not_exists(taskId)"}""".formatted(TABLE)));
-    assertThat(put.get("ResultPath").isNull()).isTrue();
-    assertThat(put.get("Next").asText()).isEqualTo("Work");
-  }
-
-  @Test
-  void theWorkIsAWaitOfThirtySecondsByDefault() {
-    JsonNode work = state("Work");
-
-    assertThat(work.get("Type").asText()).isEqualTo("Parallel");
-    assertThat(work.get("ResultPath").isNull()).isTrue();
-    assertThat(work.get("Next").asText()).isEqualTo("RecordDone");
-    assertThat(work.get("Branches")).hasSize(1);
-    JsonNode branch = work.get("Branches").get(0);
-    assertThat(branch.get("StartAt").asText()).isEqualTo("Wait");
-    assertThat(branch.at("/States/Wait/Type").asText()).isEqualTo("Wait");
-    assertThat(branch.at("/States/Wait/Seconds").asInt()).isEqualTo(30);
-    assertThat(branch.at("/States/Wait/End").asBoolean()).isTrue();
-  }
-
-  @Test
-  void theWaitEqualsTheWaitDurationProp() {
-    JsonNode definition = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(Duration.minutes(2)).build()).definition();
-
-    assertThat(definition.at("/States/Work/Branches/0/States/Wait/Seconds").asInt())
-        .isEqualTo(120);
-  }
-
-  @Test
-  void recordDoneSetsDoneOnTheSameKeyOnlyIfTheTaskIsStillStarted() {
-    JsonNode update = state("RecordDone");
-
-    assertThat(update.get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:updateItem");
-    assertThat(update.get("Parameters")).isEqualTo(Synth.parse("""
-        {"Key": {
-           "taskId": {"S.$": "$.taskId"},
-           "timestamp": {"N.$": "States.Format('{}', $.timestamp)"}},
-         "TableName": "%s",
-         "ConditionExpression": "attribute_exists(taskId) AND #Status = :started",
-         "ExpressionAttributeNames": {"#Status": "Status"},
-         "ExpressionAttributeValues": {
-           ":status": {"S": "DONE"},
-           ":started": {"S": "STARTED"},
-           ":updatedAt": {"S.$": "$$.State.EnteredTime"}},
-         "UpdateExpression": "SET #Status = :status, UpdatedAt = :updatedAt"}"""
+         "ConditionExpression": "attribute_not_exists(taskId) OR ExecutionArn = :self",
+         "ExpressionAttributeValues": {":self": {"S.$": "$$.Execution.Id"}}}"""
         .formatted(TABLE)));
-    assertThat(update.get("ResultPath").isNull()).isTrue();
-    assertThat(update.get("End").asBoolean()).isTrue();
+    assertThat(put.get("ResultPath").isNull()).isTrue();
   }
 
   @Test
-  void everyAttributeValueIsSentAsAStringOrAPath() {
-    for (String name : new String[] {"RecordStarted", "RecordDone", "RecordFailed"}) {
+  void anotherStartsItemMovesThisStartToTheNextFreeSecondRecordingTheRequestedOne() {
+    assertThat(state("RecordStarted").get("Catch")).isEqualTo(Synth.parse("""
+        [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.error",
+          "Next": "MoveToNextSecond"}]"""));
+    assertThat(state("MoveToNextSecond").get("Parameters")).isEqualTo(Synth.parse("""
+        {"taskId.$": "$.taskId", "timestamp.$": "States.MathAdd($.timestamp, 1)",
+         "requestedTimestamp.$": "$.timestamp",
+         "lastTimestamp.$": "States.MathAdd($.timestamp, 60)"}"""));
+    JsonNode moved = state("RecordStartedMoved");
+    assertThat(moved.at("/Parameters/Item/RequestedTimestamp")).isEqualTo(Synth.parse(
+        "{\"N.$\": \"States.Format('{}', $.requestedTimestamp)\"}"));
+    assertThat(moved.at("/Parameters/ConditionExpression").asText())
+        .isEqualTo("attribute_not_exists(taskId) OR ExecutionArn = :self");
+    assertThat(moved.get("Next").asText()).isEqualTo("Wait");
+    assertThat(moved.at("/Catch/0/Next").asText()).isEqualTo("TryTheSecondAfter");
+    assertThat(state("TryTheSecondAfter").get("Next").asText()).isEqualTo("MovedTooFar");
+    assertThat(state("MovedTooFar").get("Choices")).isEqualTo(Synth.parse("""
+        [{"Variable": "$.timestamp", "NumericGreaterThanPath": "$.lastTimestamp",
+          "Next": "TaskAlreadyRecorded"}]"""));
+    assertThat(state("MovedTooFar").get("Default").asText()).isEqualTo("RecordStartedMoved");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"RecordDone, DONE", "RecordFailed, FAILED"})
+  void finishingChangesOnlyThisExecutionsItemAndIsIdempotent(String name, String status) {
+    JsonNode parameters = state(name).get("Parameters");
+
+    assertThat(state(name).get("Resource").asText())
+        .isEqualTo("arn:aws:states:::dynamodb:updateItem");
+    assertThat(parameters.get("Key")).isEqualTo(Synth.parse("""
+        {"taskId": {"S.$": "$.taskId"},
+         "timestamp": {"N.$": "States.Format('{}', $.timestamp)"}}"""));
+    assertThat(parameters.get("ConditionExpression").asText())
+        .isEqualTo("ExecutionArn = :self AND (#Status = :started OR #Status = :status)");
+    assertThat(parameters.at("/ExpressionAttributeValues/:status/S").asText()).isEqualTo(status);
+    assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())
+        .isEqualTo("$$.Execution.Id");
+  }
+
+  @Test
+  void recordDoneSetsDoneAndTheTimeOfTheChange() {
+    assertThat(state("RecordDone").at("/Parameters/UpdateExpression").asText())
+        .isEqualTo("SET #Status = :status, UpdatedAt = :updatedAt, ExecutionArn = :self");
+    assertThat(state("RecordDone").get("End").asBoolean()).isTrue();
+  }
+
+  @Test
+  void everyAttributeValueIsSentAsAStringOrAStringPath() {
+    for (String name : List.of("RecordStarted", "RecordStartedMoved", "RecordDone",
+        "RecordFailed")) {
       state(name).get("Parameters").findParents("N.$").forEach(n ->
           assertThat(n.get("N.$").asText()).startsWith("States.Format("));
       assertThat(state(name).get("Parameters").findValues("N")).isEmpty();
@@ -98,30 +114,40 @@ class StateMachineTest {
 
   @Test
   void theDefinitionIsTheSameOnEverySynth() {
-    String again = Synth.workflow(null).definition().toString();
-    assertThat(again).isEqualTo(DEFAULT.toString());
+    assertThat(Synth.workflow(null).definition().toString()).isEqualTo(DEFAULT.toString());
+  }
+
+  @Test
+  void theWaitEqualsTheWaitDurationProp() {
+    JsonNode definition = Synth.workflow(TaskStatusWorkflowProps.builder()
+        .waitDuration(Duration.minutes(2)).build()).definition();
+
+    assertThat(definition.at("/States/Wait/Seconds").asInt()).isEqualTo(120);
+  }
+
+  @Test
+  void customWorkRunsInAParallelWhoseCatchSeesEveryError() {
+    JsonNode definition = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        TaskStatusWorkflowProps.builder().work(Pass.Builder.create(stack, "Cook").build())
+            .build())).definition();
+
+    JsonNode work = definition.at("/States/Work");
+    assertThat(work.get("Type").asText()).isEqualTo("Parallel");
+    assertThat(work.at("/Branches/0/StartAt").asText()).isEqualTo("Cook");
+    assertThat(work.get("Catch")).isEqualTo(Synth.parse("""
+        [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "FailureDefaults"}]"""));
+    assertThat(definition.at("/States/RecordStarted/Next").asText()).isEqualTo("Work");
+    assertThat(definition.at("/States/Wait").isMissingNode()).isTrue();
+    assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(3600);
   }
 
   @Test
   void isAStandardWorkflowByDefaultWithATimeoutOfTheWaitPlusFiveMinutes() {
     Synth synth = Synth.workflow(null);
 
-    assertThat(synth.only("AWS::StepFunctions::StateMachine").at("/Properties/StateMachineType")
-        .asText()).isEqualTo("STANDARD");
-    assertThat(synth.definition().get("TimeoutSeconds").asInt()).isEqualTo(330);
-  }
-
-  @Test
-  void customWorkReplacesTheWait() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder()
-            .work(Pass.Builder.create(stack, "Cook").build()).build()));
-
-    JsonNode branch = synth.definition().at("/States/Work/Branches/0");
-    assertThat(branch.get("StartAt").asText()).isEqualTo("Cook");
-    assertThat(branch.at("/States/Cook/Type").asText()).isEqualTo("Pass");
-    assertThat(branch.at("/States/Wait").isMissingNode()).isTrue();
-    assertThat(synth.definition().get("TimeoutSeconds").asInt()).isEqualTo(3600);
+    assertThat(synth.only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
+        .at("/Properties/StateMachineType").asText()).isEqualTo("STANDARD");
+    assertThat(DEFAULT.get("TimeoutSeconds").asInt()).isEqualTo(330);
   }
 
   @Test

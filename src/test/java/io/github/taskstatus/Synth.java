@@ -67,8 +67,43 @@ final class Synth {
     return found;
   }
 
+  /** The logical id of the only resource of a type whose logical id starts with a prefix. */
+  String logicalId(String type, String prefix) {
+    String found = null;
+    for (Map.Entry<String, JsonNode> e : resources().properties()) {
+      if (e.getKey().startsWith(prefix) && type.equals(e.getValue().path("Type").asText())) {
+        if (found != null) {
+          throw new AssertionError("more than one " + type + " " + prefix);
+        }
+        found = e.getKey();
+      }
+    }
+    if (found == null) {
+      throw new AssertionError("no " + type + " " + prefix);
+    }
+    return found;
+  }
+
   JsonNode only(String type) {
     return resources().get(logicalId(type));
+  }
+
+  /** The only resource of this type whose logical id starts with {@code logicalIdPrefix}. */
+  JsonNode only(String type, String logicalIdPrefix) {
+    JsonNode found = null;
+    for (Map.Entry<String, JsonNode> e : resources().properties()) {
+      if (type.equals(e.getValue().path("Type").asText())
+          && e.getKey().startsWith(logicalIdPrefix)) {
+        if (found != null) {
+          throw new AssertionError("more than one " + type + " " + logicalIdPrefix);
+        }
+        found = e.getValue();
+      }
+    }
+    if (found == null) {
+      throw new AssertionError("no " + type + " " + logicalIdPrefix);
+    }
+    return found;
   }
 
   /** The state machine's definition, with each reference rendered as {@code ${LogicalId}}. */
@@ -81,7 +116,16 @@ final class Synth {
    * for its logical id (or {@code ${LogicalId}}) and each {@code AWS::Partition} by {@code aws}.
    */
   JsonNode definition(Map<String, String> values) {
-    JsonNode body = only("AWS::StepFunctions::StateMachine").get("Properties")
+    return definitionOf("TasksStateMachine", values);
+  }
+
+  /** The reconciler's definition, references rendered as {@code ${LogicalId}}. */
+  JsonNode reconcilerDefinition() {
+    return definitionOf("TasksReconciler", Map.of());
+  }
+
+  private JsonNode definitionOf(String logicalIdPrefix, Map<String, String> values) {
+    JsonNode body = only("AWS::StepFunctions::StateMachine", logicalIdPrefix).get("Properties")
         .get("DefinitionString");
     return parse(render(body, values));
   }
@@ -100,6 +144,10 @@ final class Synth {
         out.append(render(part, values));
       }
       return out.toString();
+    }
+    if (node.has("Fn::GetAtt")) {
+      return "${" + node.get("Fn::GetAtt").get(0).asText() + "."
+          + node.get("Fn::GetAtt").get(1).asText() + "}";
     }
     if (node.has("Ref")) {
       String ref = node.get("Ref").asText();

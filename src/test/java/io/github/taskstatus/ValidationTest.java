@@ -1,108 +1,142 @@
 package io.github.taskstatus;
 
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.assertThatNoException;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.function.Function;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Lazy;
 import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /** Bad props fail at synth with a message naming the prop, the value and what is allowed. */
 class ValidationTest {
 
-  private static void assertInvalid(TaskStatusWorkflowProps props, String... messages) {
-    assertThatThrownBy(() -> Synth.workflow(props))
+  /** Props built in the stack they are synthesized in (some need constructs of their own). */
+  private interface Props extends Function<Stack, TaskStatusWorkflowProps> {}
+
+  /** The one helper for invalid props: synth fails, listing every expected problem. */
+  static void assertInvalid(Props props, String... problems) {
+    assertThatThrownBy(() -> Synth.stack(stack ->
+        new TaskStatusWorkflow(stack, "Tasks", props.apply(stack))))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("Invalid TaskStatusWorkflow props:")
-        .hasMessageContainingAll(messages);
+        .hasMessageStartingWith("Invalid TaskStatusWorkflow props:\n - ")
+        .hasMessageContainingAll(problems);
   }
 
-  @Test
-  void waitDurationMustBeWholeSeconds() {
-    assertInvalid(TaskStatusWorkflowProps.builder().waitDuration(Duration.millis(1500)).build(),
-        "waitDuration must be whole seconds from 1 to 31535990", "got 1.5 s");
+  private static Arguments invalid(String name, Props props, String... problems) {
+    return Arguments.of(name, props, problems);
   }
 
-  @Test
-  void waitDurationMustBeAtLeastOneSecond() {
-    assertInvalid(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(0)).build(),
-        "waitDuration must be whole seconds from 1 to 31535990", "got 0 s");
+  private static TaskStatusWorkflowProps.Builder props() {
+    return TaskStatusWorkflowProps.builder();
   }
 
-  @Test
-  void waitDurationMustFitAStandardExecution() {
-    assertInvalid(TaskStatusWorkflowProps.builder().waitDuration(Duration.days(366)).build(),
-        "waitDuration must be whole seconds from 1 to 31535990 (STANDARD executions last at most"
-            + " 31536000 s", "got 31622400 s");
+  private static TaskStatusWorkflowProps queueOptions(TaskQueueOptions.Builder options) {
+    return props().queueOptions(options.build()).build();
   }
 
-  @Test
-  void waitDurationMustFitAnExpressExecution() {
-    assertInvalid(TaskStatusWorkflowProps.builder().stateMachineType(StateMachineType.EXPRESS)
-            .waitDuration(Duration.minutes(5)).build(),
-        "waitDuration must be whole seconds from 1 to 290 (EXPRESS executions last at most 300 s",
-        "got 300 s");
+  static Stream<Arguments> invalidProps() {
+    return Stream.of(
+        invalid("waitDuration fraction", s -> props().waitDuration(Duration.millis(1500)).build(),
+            "waitDuration must be whole seconds from 1 to 31535990", "got 1.5 s"),
+        invalid("waitDuration zero", s -> props().waitDuration(Duration.seconds(0)).build(),
+            "waitDuration must be whole seconds from 1 to 31535990", "got 0 s"),
+        invalid("waitDuration over a year", s -> props().waitDuration(Duration.days(366)).build(),
+            "waitDuration must be whole seconds from 1 to 31535990 (STANDARD executions last at"
+                + " most 31536000 s", "got 31622400 s"),
+        invalid("waitDuration over Express", s -> props().stateMachineType(StateMachineType.EXPRESS)
+                .waitDuration(Duration.minutes(5)).build(),
+            "waitDuration must be whole seconds from 1 to 290 (EXPRESS executions last at most"
+                + " 300 s", "got 300 s"),
+        invalid("timeout shorter than the wait", s -> props().waitDuration(Duration.seconds(60))
+                .timeout(Duration.seconds(65)).build(),
+            "timeout must be whole seconds from 70 to 31536000", "got 65 s"),
+        invalid("Express timeout", s -> props().stateMachineType(StateMachineType.EXPRESS)
+                .timeout(Duration.minutes(6)).build(),
+            "timeout must be whole seconds from 40 to 300", "EXPRESS maximum); got 360 s"),
+        invalid("work and waitDuration", s -> props().work(Pass.Builder.create(s, "Cook").build())
+                .waitDuration(Duration.seconds(5)).build(),
+            "work and waitDuration cannot both be set"),
+        invalid("existingTable and removalPolicy", s -> props()
+                .existingTable(Table.fromTableName(s, "Existing", "mine"))
+                .removalPolicy(RemovalPolicy.DESTROY).build(),
+            "existingTable cannot be combined with tableName or removalPolicy"),
+        invalid("tableName", s -> props().tableName("no spaces!").build(),
+            "tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got"
+                + " 'no spaces!'"),
+        invalid("every problem at once", s -> props().tableName("x")
+                .waitDuration(Duration.millis(10)).timeout(Duration.millis(20)).build(),
+            "tableName must be", "waitDuration must be", "timeout must be"),
+        invalid("alarmTopic without alarms", s -> props().alarms(false)
+                .alarmTopic(new Topic(s, "Ops")).build(),
+            "alarmTopic needs alarms: alarms is false"),
+        invalid("execution data without logs", s -> props().logLevel(LogLevel.OFF)
+                .includeExecutionData(true).build(),
+            "includeExecutionData needs logging: logLevel is OFF"),
+        invalid("retention under an hour", s -> props().retention(Duration.minutes(30)).build(),
+            "retention must be whole seconds from 3600 to 315360000 (1 hour to 10 years); got"
+                + " 1800 s"),
+        invalid("batchSize over 10", s -> queueOptions(TaskQueueOptions.builder().batchSize(11)),
+            "queueOptions.batchSize must be a whole number from 1 to 10 (up to 130 with a"
+                + " maxBatchingWindow); got 11"),
+        invalid("batchSize over what fits the starter's timeout", s -> queueOptions(
+                TaskQueueOptions.builder().batchSize(131).maxBatchingWindow(Duration.seconds(5))),
+            "queueOptions.batchSize must be a whole number from 1 to 130 (with a"
+                + " maxBatchingWindow; a batch must fit the starter's 30 s timeout); got 131"),
+        invalid("maxBatchingWindow", s -> queueOptions(TaskQueueOptions.builder()
+                .maxBatchingWindow(Duration.minutes(6))),
+            "queueOptions.maxBatchingWindow must be whole seconds from 0 to 300; got 360 s"),
+        invalid("maxConcurrency", s -> queueOptions(TaskQueueOptions.builder().maxConcurrency(1)),
+            "queueOptions.maxConcurrency must be a whole number from 2 to 1000 (the event"
+                + " source's limits); got 1"),
+        invalid("maxReceiveCount", s -> queueOptions(TaskQueueOptions.builder().maxReceiveCount(0)),
+            "queueOptions.maxReceiveCount must be a whole number from 1 to 1000; got 0"),
+        invalid("visibilityTimeout", s -> queueOptions(TaskQueueOptions.builder()
+                .visibilityTimeout(Duration.seconds(60))),
+            "queueOptions.visibilityTimeout must be whole seconds from 180 to 43200 (at least six"
+                + " times the starter's 30 s timeout); got 60 s"),
+        invalid("retentionPeriod", s -> queueOptions(TaskQueueOptions.builder()
+                .retentionPeriod(Duration.days(15))),
+            "queueOptions.retentionPeriod must be whole seconds from 60 to 1209600; got 1296000 s"),
+        invalid("queue false with options", s -> props().queue(false)
+                .queueOptions(TaskQueueOptions.builder().build()).build(),
+            "queue is false, but existingQueue or queueOptions is set"),
+        invalid("existingQueue with queue settings", s -> props()
+                .existingQueue(new Queue(s, "Mine"))
+                .queueOptions(TaskQueueOptions.builder().maxReceiveCount(2).build()).build(),
+            "existingQueue cannot be combined with queueOptions.maxReceiveCount"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidProps")
+  void badPropsAreRejectedNamingThePropTheValueAndWhatIsAllowed(String name, Props props,
+      String[] problems) {
+    assertInvalid(props, problems);
   }
 
   @Test
   void theDefaultWaitFitsBothWorkflowTypes() {
-    assertThatNoException().isThrownBy(() -> Synth.workflow(TaskStatusWorkflowProps.builder()
+    assertThatNoException().isThrownBy(() -> Synth.workflow(props()
         .stateMachineType(StateMachineType.EXPRESS).build()));
   }
 
   @Test
-  void timeoutMustLeaveRoomAfterTheWait() {
-    assertInvalid(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(60))
-            .timeout(Duration.seconds(65)).build(),
-        "timeout must be whole seconds from 70 to 31536000", "got 65 s");
-  }
-
-  @Test
-  void expressTimeoutIsAtMostFiveMinutes() {
-    assertInvalid(TaskStatusWorkflowProps.builder().stateMachineType(StateMachineType.EXPRESS)
-            .timeout(Duration.minutes(6)).build(),
-        "timeout must be whole seconds from 40 to 300", "EXPRESS maximum); got 360 s");
-  }
-
-  @Test
-  void workAndWaitDurationAreExclusive() {
-    assertThatThrownBy(() -> Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().work(Pass.Builder.create(stack, "Cook").build())
-            .waitDuration(Duration.seconds(5)).build())))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("work and waitDuration cannot both be set");
-  }
-
-  @Test
-  void existingTableExcludesTableNameAndRemovalPolicy() {
-    assertThatThrownBy(() -> Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder()
-            .existingTable(Table.fromTableName(stack, "Existing", "mine"))
-            .removalPolicy(RemovalPolicy.DESTROY).build())))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("existingTable cannot be combined with tableName or removalPolicy");
-  }
-
-  @Test
-  void tableNameMustBeAValidDynamoDbName() {
-    assertInvalid(TaskStatusWorkflowProps.builder().tableName("no spaces!").build(),
-        "tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got 'no spaces!'");
-  }
-
-  @Test
-  void allProblemsAreReportedTogether() {
-    assertInvalid(TaskStatusWorkflowProps.builder().tableName("x")
-            .waitDuration(Duration.millis(10)).timeout(Duration.millis(20)).build(),
-        "tableName must be", "waitDuration must be", "timeout must be");
-  }
-
-  @Test
   void unresolvedTokensAreNotValidated() {
-    assertThatNoException().isThrownBy(() -> Synth.workflow(TaskStatusWorkflowProps.builder()
-        .tableName(Lazy.string(() -> "resolved-later")).build()));
+    assertThatNoException().isThrownBy(() -> Synth.workflow(props()
+        .tableName(Lazy.string(() -> "resolved-later")).logRetention(RetentionDays.ONE_DAY)
+        .build()));
   }
 }

@@ -1,0 +1,137 @@
+package io.github.taskstatus;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+
+/**
+ * The reconciler: the rule for the task state machine's FAILED, TIMED_OUT and ABORTED
+ * executions, its target's retries and dead-letter queue, and the Express state machine that
+ * marks the item FAILED without touching a final one.
+ */
+class ReconcilerTest {
+  private static final Synth DEFAULT = Synth.workflow(null);
+  private static final JsonNode DEFINITION = DEFAULT.reconcilerDefinition();
+
+  private static JsonNode state(String name) {
+    return DEFINITION.get("States").get(name);
+  }
+
+  @Test
+  void theRuleMatchesOnlyThisStateMachinesEndingsNoCatchSaw() {
+    JsonNode rule = DEFAULT.only("AWS::Events::Rule").get("Properties");
+
+    assertThat(rule.get("EventPattern")).isEqualTo(Synth.parse("""
+        {"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
+         "detail": {"stateMachineArn": [{"Ref": "TasksStateMachineA4CB7752"}],
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED"]}}"""));
+    assertThat(rule.get("State").asText()).isEqualTo("ENABLED");
+  }
+
+  @Test
+  void theTargetIsTheReconcilerWithRetriesAndADeadLetterQueue() {
+    JsonNode target = DEFAULT.only("AWS::Events::Rule").at("/Properties/Targets/0");
+
+    assertThat(target.get("Arn")).isEqualTo(Synth.parse("{\"Ref\": \"TasksReconcilerDCFA3312\"}"));
+    assertThat(target.get("RetryPolicy")).isEqualTo(Synth.parse(
+        "{\"MaximumEventAgeInSeconds\": 86400, \"MaximumRetryAttempts\": 185}"));
+    assertThat(target.at("/DeadLetterConfig/Arn")).isEqualTo(Synth.parse(
+        "{\"Fn::GetAtt\": [\"TasksReconcilerDeadLetterQueueFD1F9A7B\", \"Arn\"]}"));
+  }
+
+  @Test
+  void theReconcilerIsAnExpressStateMachineThatLogsAndTraces() {
+    JsonNode machine = DEFAULT.only("AWS::StepFunctions::StateMachine", "TasksReconciler")
+        .get("Properties");
+
+    assertThat(machine.get("StateMachineType").asText()).isEqualTo("EXPRESS");
+    assertThat(machine.at("/LoggingConfiguration/Level").asText()).isEqualTo("ALL");
+    assertThat(machine.at("/TracingConfiguration/Enabled").asBoolean()).isTrue();
+  }
+
+  @Test
+  void itMarksFailedOnlyAMissingItemOrThisExecutionsStartedOne() {
+    JsonNode parameters = state("MarkFailed").get("Parameters");
+
+    assertThat(parameters.get("Key")).isEqualTo(Synth.parse("""
+        {"taskId": {"S.$": "$.task.taskId"},
+         "timestamp": {"N.$": "States.Format('{}', $.task.timestamp)"}}"""));
+    assertThat(parameters.get("ConditionExpression").asText()).isEqualTo(
+        "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)");
+    assertThat(parameters.get("UpdateExpression").asText()).isEqualTo("SET #Status = :status,"
+        + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+    assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())
+        .isEqualTo("$.executionArn");
+    assertThat(parameters.at("/ExpressionAttributeValues/:error/S.$").asText())
+        .isEqualTo("$.failure.Error");
+  }
+
+  @Test
+  void theTaskComesFromTheEndedExecutionsInput() {
+    assertThat(state("ReadEvent").get("Parameters")).isEqualTo(Synth.parse("""
+        {"event.$": "$", "task.$": "States.StringToJson($.detail.input)",
+         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status",
+         "reported": {"Error.$": "$.detail.error", "Cause.$": "$.detail.cause"}}"""));
+  }
+
+  @Test
+  void theErrorSaysWhyTheExecutionEnded() {
+    assertThat(state("TimedOut").get("Parameters")).isEqualTo(Synth.parse("""
+        {"Error": "States.Timeout",
+         "Cause": "The execution ran past the state machine's timeout"}"""));
+    assertThat(state("Aborted").at("/Parameters/Error").asText()).isEqualTo("States.Aborted");
+    assertThat(state("UnnamedFailure").get("Parameters")).isEqualTo(Synth.parse(
+        "{\"Error\": \"States.Unknown\", \"Cause\": \"The error gave no cause\"}"));
+    assertThat(state("Failure").get("Parameters")).isEqualTo(Synth.parse(
+        "{\"Error.$\": \"$.reported.Error\", \"Cause.$\": \"$.reported.Cause\"}"));
+  }
+
+  @Test
+  void aFinalItemOfThisExecutionIsLeftAloneAndAnotherStartsItemMovesOn() {
+    assertThat(state("MarkFailed").get("Catch")).isEqualTo(Synth.parse("""
+        [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": null,
+          "Next": "ReadItem"},
+         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
+          "Next": "SendToDeadLetterQueue"}]"""));
+    assertThat(state("WhoseItem").at("/Choices/0/Next").asText()).isEqualTo("AlreadyFinal");
+    assertThat(state("WhoseItem").get("Default").asText()).isEqualTo("NextSecond");
+    assertThat(state("NextSecond").get("Parameters")).isEqualTo(Synth.parse("""
+        {"timestamp.$": "States.MathAdd($.task.timestamp, 1)", "taskId.$": "$.task.taskId"}"""));
+  }
+
+  @Test
+  void whatCannotBeReconciledGoesToTheDeadLetterQueue() {
+    JsonNode send = state("SendToDeadLetterQueue");
+
+    assertThat(send.get("Resource").asText()).isEqualTo("arn:aws:states:::sqs:sendMessage");
+    assertThat(send.at("/Parameters/MessageBody.$").asText()).isEqualTo("$.event");
+    assertThat(send.get("Next").asText()).isEqualTo("NotReconciled");
+  }
+
+  @Test
+  void theReconcilerMayOnlyUpdateAndReadTheTableAndSendItsDeadLetters() {
+    JsonNode statements = SecurityTest.statements(DEFAULT, "TasksReconcilerRole");
+
+    assertThat(statements).extracting(s -> s.get("Action").toString())
+        .contains("\"dynamodb:UpdateItem\"", "\"dynamodb:GetItem\"");
+    assertThat(statements.toString()).contains("sqs:SendMessage")
+        .doesNotContain("dynamodb:PutItem").doesNotContain("dynamodb:DeleteItem");
+  }
+
+  @Test
+  void expressWorkflowsHaveNoReconcilerForTheySendNoEvents() {
+    Synth express = Synth.workflow(TaskStatusWorkflowProps.builder()
+        .stateMachineType(StateMachineType.EXPRESS).build());
+
+    express.template.resourceCountIs("AWS::Events::Rule", 0);
+    express.template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
+    Synth.stack(stack -> {
+      TaskStatusWorkflow workflow = TaskStatusWorkflow.Builder.create(stack, "Tasks")
+          .stateMachineType(StateMachineType.EXPRESS).build();
+      assertThat(workflow.getReconciler()).isNull();
+      assertThat(workflow.getReconcilerDeadLetterQueue()).isNull();
+    });
+  }
+}
