@@ -9,7 +9,7 @@
 //     [--code <LogicalId|*>=<jar>]... [--assembly <cdk.out>]
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
-//     [--fail-target <RuleLogicalId>=<times>]
+//     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>]
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
 // stdin closes or on SIGTERM, so it never outlives the process that started it.
@@ -21,7 +21,7 @@ import { EventBridge } from './eventbridge.mjs';
 import { Gateway, json } from './gateway.mjs';
 import { Lambda } from './lambda.mjs';
 import { Sqs } from './sqs.mjs';
-import { StepFunctions, checkMathAdd } from './stepfunctions.mjs';
+import { StepFunctions, checkPatches } from './stepfunctions.mjs';
 import { ACCOUNT, REGION, Template } from './template.mjs';
 
 /** CloudFormation's DescribeStacks for this stack: its outputs, resolved locally. */
@@ -49,9 +49,9 @@ function cloudFormationRoute(template) {
  */
 export async function startLocalCloud({
   template: json_, stackName = 'local', code = {}, assembly, waitOverrides = {}, retryOverrides = {},
-  faults = {}, apiFaults = {}, failTargets = {}, visibilityTimeoutMs, asyncRetryDelaysMs, onLog,
+  faults = {}, apiFaults = {}, failTargets = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, onLog,
 }) {
-  await checkMathAdd();
+  await checkPatches();
   const template = new Template(json_, stackName);
   const credentials = new Credentials();
   const gateway = new Gateway(credentials);
@@ -59,8 +59,8 @@ export async function startLocalCloud({
 
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { visibilityTimeoutMs });
-  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults });
-  const eventBridge = new EventBridge(template, { stepFunctions, sqs, failTargets });
+  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents });
+  const eventBridge = new EventBridge(template, { stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
   const lambda = new Lambda(template, { credentials, sqs, code, assembly, asyncRetryDelaysMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
@@ -144,6 +144,8 @@ export function parseArgs(argv) {
         break;
       }
       case '--fail-target': { const [rule, times] = pair(value); options.failTargets[rule] = Number(times); break; }
+      case '--status-events': options.minimalEvents = value === 'minimal'; break;
+      case '--event-retry-ms': options.eventRetryMs = Number(value); break;
       case '--visibility-timeout-ms': options.visibilityTimeoutMs = Number(value); break;
       case '--async-retry-ms': options.asyncRetryDelaysMs = value.split(',').map(Number); break;
       default: throw new Error(`unknown option ${flag}`);

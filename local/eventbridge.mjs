@@ -32,7 +32,7 @@ function matchesValue(rule, value) {
 
 export class EventBridge {
   /**
-   * @param {object} options failTargets: rule logical id -> how many deliveries to fail, so
+   * @param {object} options failTargets: rule logical id (or its start) -> how many deliveries to fail, so
    *   tests can see retries and the dead-letter queue; retryDelayMs between attempts
    */
   constructor(template, { stepFunctions, sqs, failTargets = {}, retryDelayMs = 100 } = {}) {
@@ -75,8 +75,9 @@ export class EventBridge {
     for (let attempt = 1; attempt <= attempts; attempt++) {
       delivery.attempts = attempt;
       try {
-        if (this.failTargets[rule.logicalId] > 0) {
-          this.failTargets[rule.logicalId] -= 1;
+        const failing = Object.keys(this.failTargets).find((id) => rule.logicalId.startsWith(id));
+        if (failing && this.failTargets[failing] > 0) {
+          this.failTargets[failing] -= 1;
           throw new AwsError('ServiceUnavailable', 'injected target failure');
         }
         const input = target.Input ?? JSON.stringify(target.InputPath ? pick(event, target.InputPath) : event);

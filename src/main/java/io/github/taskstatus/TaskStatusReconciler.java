@@ -65,6 +65,15 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
   static final Duration MAX_EVENT_AGE = Duration.hours(24);
   static final int RETRY_ATTEMPTS = 185;
 
+  /**
+   * The ended execution's error and cause: in the event the Step Functions documentation shows,
+   * absent from the one EventBridge's schema registry lists, so both are handled.
+   */
+  private static final String ERROR = "$.event.detail.error";
+  private static final String CAUSE = "$.event.detail.cause";
+  private static final String UNREPORTED = "The status change event did not say why the"
+      + " execution failed: its history does (ExecutionArn)";
+
   /** A missing item or this execution's STARTED one: never another start's or a final one. */
   private static final String NEW_OR_OWN_STARTED =
       "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
@@ -156,9 +165,7 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             "event", JsonPath.objectAt("$"),
             "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
             "executionArn", JsonPath.stringAt("$.detail.executionArn"),
-            "status", JsonPath.stringAt("$.detail.status"),
-            "reported", TaskItems.ordered("Error", JsonPath.stringAt("$.detail.error"),
-                "Cause", JsonPath.stringAt("$.detail.cause"))))
+            "status", JsonPath.stringAt("$.detail.status")))
         .build();
     Pass limit = Pass.Builder.create(scope, "LastSecondToTry")
         .comment("Like the task state machine, moves on at most "
@@ -196,19 +203,15 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     explain
         .when(Condition.stringEquals("$.status", "TIMED_OUT"), failure(scope, "TimedOut",
             "States.Timeout", "The execution ran past the state machine's timeout", markFailed))
-        .when(Condition.and(Condition.stringEquals("$.status", "ABORTED"),
-                Condition.isString("$.reported.Cause")),
-            failure(scope, "AbortedWithCause", "States.Aborted", "$.reported.Cause", markFailed))
+        .when(Condition.and(Condition.stringEquals("$.status", "ABORTED"), reported(CAUSE)),
+            failure(scope, "AbortedWithCause", "States.Aborted", CAUSE, markFailed))
         .when(Condition.stringEquals("$.status", "ABORTED"), failure(scope, "Aborted",
             "States.Aborted", "The execution was stopped (StopExecution)", markFailed))
-        .when(Condition.not(Condition.isString("$.reported.Error")), failure(scope,
-            "UnnamedFailure", TaskStatusDefinition.UNKNOWN_ERROR,
+        .when(Condition.not(reported(ERROR)), failure(scope, "UnnamedFailure",
+            TaskStatusDefinition.UNKNOWN_ERROR, UNREPORTED, markFailed))
+        .when(Condition.not(reported(CAUSE)), failure(scope, "FailureWithoutCause", ERROR,
             TaskStatusDefinition.NO_CAUSE, markFailed))
-        .when(Condition.not(Condition.isString("$.reported.Cause")), failure(scope,
-            "FailureWithoutCause", "$.reported.Error", TaskStatusDefinition.NO_CAUSE,
-            markFailed))
-        .otherwise(failure(scope, "Failure", "$.reported.Error", "$.reported.Cause",
-            markFailed));
+        .otherwise(failure(scope, "Failure", ERROR, CAUSE, markFailed));
 
     hasInput.when(Condition.isString("$.detail.input"), readEvent)
         .otherwise(Pass.Builder.create(scope, "KeepEvent")
@@ -244,6 +247,11 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
         .build();
     pass.next(next);
     return pass;
+  }
+
+  /** Whether the event carries a string at this path. */
+  private static Condition reported(String path) {
+    return Condition.and(Condition.isPresent(path), Condition.isString(path));
   }
 
   private static Object literalOrPath(String value) {

@@ -1,184 +1,303 @@
 package io.github.taskstatus;
 
-import static io.github.taskstatus.LocalWorkflow.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
-import java.time.Instant;
+import java.math.BigDecimal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.Wait;
+import software.amazon.awscdk.services.stepfunctions.WaitTime;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
-import software.amazon.awscdk.services.stepfunctions.Fail;
 
 /**
- * Fault injection against the real interpreter and the local DynamoDB: every task ends in a known
- * state, and after each scenario no started task is left behind.
+ * Faults against the local cloud: the real interpreter, the local DynamoDB, the reconciler fed
+ * by the status change events. After every scenario each start the starter acknowledged has
+ * exactly one item, its own, and it is DONE or FAILED: nothing stuck in STARTED, nothing lost.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FailureEndToEndIT {
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
-  private static final software.amazon.awscdk.Duration SHORT_WAIT =
-      software.amazon.awscdk.Duration.seconds(1);
+  private LocalCloud cloud;
+  private final List<LocalCloud.Invocation> acknowledged = new ArrayList<>();
 
-  private LocalWorkflow local;
-
-  private LocalWorkflow start(Synth synth, String... options) {
-    local = LocalWorkflow.start(synth, options);
-    return local;
+  private LocalCloud start(Synth synth, String... options) {
+    cloud = LocalCloud.start(synth, options);
+    return cloud;
   }
 
   private static Synth shortWait() {
-    return Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(SHORT_WAIT).build());
+    return Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1))
+        .build());
+  }
+
+  private static Synth working(Function<Stack, TaskStatusWorkflowProps.Builder> props) {
+    return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
+        props.apply(stack).build()));
+  }
+
+  /** Starts a task through the starter, as a caller would, and remembers the start. */
+  private LocalCloud.Invocation startTask(String taskId) {
+    LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"" + taskId + "\"}");
+    assertThat(started.failed()).as("starter answer %s", started.output()).isFalse();
+    acknowledged.add(started);
+    return started;
+  }
+
+  /** The one item the start owns, once nothing runs any more. */
+  private Map<String, AttributeValue> finalItem(LocalCloud.Invocation started) {
+    cloud.awaitQuiet();
+    List<Map<String, AttributeValue>> own = cloud.itemsOf(started.taskId(),
+        started.executionArn());
+    assertThat(own).as("items of %s", started.output()).hasSize(1);
+    return own.get(0);
   }
 
   @AfterEach
-  void nothingWasLostAndEverythingStops() {
-    if (local == null) {
+  void everyAcknowledgedStartEndedInItsOwnFinalItem() {
+    if (cloud == null) {
       return;
     }
     try {
-      assertThat(local.allItems()).as("every item ends DONE or FAILED")
-          .allSatisfy(item -> assertThat(item.get("Status").s()).isIn("DONE", "FAILED"));
+      cloud.assertEveryStartEndedInItsOwnFinalItem(acknowledged);
+      assertThat(cloud.allItems()).as("no item is left STARTED")
+          .allSatisfy(i -> assertThat(i.get("Status").s()).isIn("DONE", "FAILED"));
     } finally {
-      local.close();
+      cloud.close();
     }
   }
 
   @Test
-  void aThrottledWriteIsRetriedAndTheTaskEndsDone() {
-    start(shortWait(), "--fault", "RecordStarted=DynamoDB.ThrottlingException:1",
-        "--fault", "RecordDone=DynamoDB.ProvisionedThroughputExceededException:2");
+  void aTimedOutExecutionIsMarkedFailedWithStatesTimeout() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
+            .build())
+        .timeout(Duration.seconds(3))));
 
-    LocalWorkflow.Invocation started = local.invoke("{\"taskId\":\"Throttled\"}");
+    LocalCloud.Invocation started = startTask("Slow");
 
-    assertThat(local.awaitExecution(started.executionArn(), PATIENCE).status())
-        .isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(local.item("Throttled", started.timestamp()).get("Status").s()).isEqualTo("DONE");
+    assertThat(cloud.awaitExecution(started.executionArn()).status())
+        .isEqualTo(ExecutionStatus.TIMED_OUT);
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
+    assertThat(item.get("Cause").s()).isEqualTo("The execution ran past the state machine's timeout");
   }
 
   @Test
-  void throttlingBeyondTheRetriesFailsTheExecutionBeforeAnythingIsWritten() {
+  void anAbortedExecutionIsMarkedFailedWithStatesAbortedAndTheStopCause() {
+    start(Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(60))
+        .build()));
+    LocalCloud.Invocation started = startTask("Stopped");
+    cloud.awaitItem("Stopped", started.timestamp(), LocalCloud.status("STARTED"));
+
+    cloud.stepFunctions.stopExecution(b -> b.executionArn(started.executionArn())
+        .cause("cancelled by the operator"));
+
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Aborted");
+    assertThat(item.get("Cause").s()).isEqualTo("cancelled by the operator");
+  }
+
+  @Test
+  void aRuntimeErrorInTheWorkThatNoCatchSeesIsMarkedFailedWithIt() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Pass.Builder.create(stack, "Misconfigured")
+            .parameters(Map.of("oven", software.amazon.awscdk.services.stepfunctions.JsonPath
+                .stringAt("$.no.such.path"))).build())));
+
+    LocalCloud.Invocation started = startTask("Broken");
+
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
+    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(execution.error()).isEqualTo("States.Runtime");
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
+    assertThat(item.get("Cause").s()).contains("$.no.such.path");
+  }
+
+  @Test
+  void withoutErrorAndCauseInTheEventTheItemSaysWhereToLook() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Pass.Builder.create(stack, "Misconfigured")
+            .parameters(Map.of("oven", software.amazon.awscdk.services.stepfunctions.JsonPath
+                .stringAt("$.no.such.path"))).build())), "--status-events", "minimal");
+
+    LocalCloud.Invocation started = startTask("Unexplained");
+
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Unknown");
+    assertThat(item.get("Cause").s()).contains("its history does (ExecutionArn)");
+  }
+
+  @Test
+  void aStartWhoseStartedRecordFailedEveryRetryStillGetsAFailedItem() {
     start(shortWait(), "--fault", "RecordStarted=DynamoDB.ThrottlingException:7",
         "--retry-ms", "RecordStarted=10");
 
-    LocalWorkflow.Invocation started = local.invoke("{\"taskId\":\"AlwaysThrottled\"}");
-    DescribeExecutionResponse execution = local.awaitExecution(started.executionArn(), PATIENCE);
+    LocalCloud.Invocation started = startTask("NeverRecorded");
 
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
     assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(execution.error()).isEqualTo("DynamoDB.ThrottlingException");
-    assertThat(local.allItems()).isEmpty();
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("DynamoDB.ThrottlingException");
+    assertThat(item.get("timestamp").n()).isEqualTo(started.timestamp());
+  }
+
+  @Test
+  void writesThatCommitAndThenAnswer500AreRetriedIntoTheirOwnItem() {
+    start(shortWait(),
+        "--fault", "RecordStarted=DynamoDB.InternalServerErrorException:1:after",
+        "--fault", "RecordDone=DynamoDB.InternalServerErrorException:1:after",
+        "--retry-ms", "RecordStarted=10", "--retry-ms", "RecordDone=10");
+
+    LocalCloud.Invocation started = startTask("Committed");
+
+    assertThat(cloud.awaitExecution(started.executionArn()).status())
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(finalItem(started).get("Status").s()).isEqualTo("DONE");
+  }
+
+  @Test
+  void aCaughtErrorWithoutCauseIsRecordedWithADefaultCause() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").build())));
+
+    LocalCloud.Invocation started = startTask("Toast");
+
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
+    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(execution.error()).isEqualTo("OvenOnFire");
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("OvenOnFire");
+    assertThat(item.get("Cause").s()).isEqualTo("The error gave no cause");
   }
 
   @Test
   void workThatFailsMarksTheTaskFailedWithItsErrorAndCause() {
-    start(Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().work(Fail.Builder.create(stack, "Burn")
-            .error("OvenOnFire").cause("the toast burned").build()).build())));
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").cause("the toast burned")
+            .build())));
 
-    LocalWorkflow.Invocation started = local.invoke("{\"taskId\":\"Toast\"}");
-    DescribeExecutionResponse execution = local.awaitExecution(started.executionArn(), PATIENCE);
+    LocalCloud.Invocation started = startTask("Burnt");
 
-    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(execution.error()).isEqualTo("OvenOnFire");
-    assertThat(execution.cause()).isEqualTo("the toast burned");
-    Map<String, AttributeValue> item = local.item("Toast", started.timestamp());
-    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Error").s()).isEqualTo("OvenOnFire");
     assertThat(item.get("Cause").s()).isEqualTo("the toast burned");
-    assertThat(Instant.parse(item.get("UpdatedAt").s())).isBeforeOrEqualTo(Instant.now());
   }
 
   @Test
-  void aFailedDoneUpdateMarksTheTaskFailed() {
-    start(shortWait(), "--fault", "RecordDone=DynamoDB.ValidationException:1");
-
-    LocalWorkflow.Invocation started = local.invoke("{\"taskId\":\"BadUpdate\"}");
-    DescribeExecutionResponse execution = local.awaitExecution(started.executionArn(), PATIENCE);
-
-    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(execution.error()).isEqualTo("DynamoDB.ValidationException");
-    Map<String, AttributeValue> item = local.item("BadUpdate", started.timestamp());
-    assertThat(item.get("Status").s()).isEqualTo("FAILED");
-    assertThat(item.get("Error").s()).isEqualTo("DynamoDB.ValidationException");
-  }
-
-  @Test
-  void aDuplicateStartRunsOneExecutionAndWritesOneItem() throws InterruptedException {
+  void severalSameSecondStartsOfOneTaskEachGetTheirOwnItem() {
     start(shortWait());
 
-    LocalWorkflow.Invocation first = local.invoke("{\"taskId\":\"Once\"}", "request-1");
-    while (Instant.now().getEpochSecond() <= first.timestamp()) {
-      Thread.sleep(50);
-    }
-    LocalWorkflow.Invocation retry = local.invoke("{\"taskId\":\"Once\"}", "request-1");
+    List<LocalCloud.Invocation> starts = java.util.stream.IntStream.range(0, 4)
+        .mapToObj(i -> CompletableFuture.supplyAsync(() -> startTask("Breakfast")))
+        .toList().stream().map(CompletableFuture::join).toList();
 
-    assertThat(retry.output().get("duplicate").asBoolean()).isTrue();
-    assertThat(retry.executionArn()).isEqualTo(first.executionArn());
-    local.awaitExecution(first.executionArn(), PATIENCE);
-    assertThat(local.items("Once")).hasSize(1);
-    assertThat(local.items("Once").get(0).get("Status").s()).isEqualTo("DONE");
+    cloud.awaitQuiet();
+    assertThat(starts).extracting(LocalCloud.Invocation::timestamp).doesNotHaveDuplicates();
+    assertThat(cloud.items("Breakfast")).hasSize(4)
+        .allSatisfy(i -> assertThat(i.get("Status").s()).isEqualTo("DONE"));
   }
 
   @Test
-  void aTaskFinishedElsewhereIsAStatusConflictAndKeepsItsStatus() {
-    start(Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(software.amazon.awscdk.Duration.seconds(3)).build()));
-    LocalWorkflow.Invocation started = local.invoke("{\"taskId\":\"Raced\"}");
-    local.awaitItem("Raced", started.timestamp(), status("STARTED"), PATIENCE);
+  void aStartWhoseTimestampAnotherStartHoldsMovesToTheNextSecond() {
+    start(shortWait());
+    LocalCloud.Invocation first = startTask("Lunch");
+    cloud.awaitItem("Lunch", first.timestamp(), LocalCloud.status("STARTED", "DONE"));
 
-    // Someone else finishes the task while it waits.
-    local.dynamodb.updateItem(b -> b.tableName(local.tableName)
+    // Another environment chose the very same timestamp (the rare collision the starter's
+    // random digits leave): the execution must not overwrite the first start's item.
+    String arn = cloud.stepFunctions.startExecution(b -> b.stateMachineArn(cloud.stateMachineArn())
+        .name("collision").input("{\"taskId\":\"Lunch\",\"timestamp\":" + first.timestamp() + "}"))
+        .executionArn();
+
+    assertThat(cloud.awaitExecution(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    cloud.awaitQuiet();
+    List<Map<String, AttributeValue>> moved = cloud.itemsOf("Lunch", arn);
+    assertThat(moved).singleElement().satisfies(item -> {
+      assertThat(item.get("Status").s()).isEqualTo("DONE");
+      assertThat(item.get("RequestedTimestamp").n()).isEqualTo(first.timestamp());
+      assertThat(new BigDecimal(item.get("timestamp").n()))
+          .isEqualTo(new BigDecimal(first.timestamp()).setScale(0, java.math.RoundingMode.HALF_UP)
+              .add(BigDecimal.ONE));
+    });
+    assertThat(cloud.item("Lunch", first.timestamp()).get("ExecutionArn").s())
+        .isEqualTo(first.executionArn());
+  }
+
+  @Test
+  void aTaskFinishedElsewhereKeepsItsStatusAndTheReconcilerLeavesItAlone() {
+    start(Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3))
+        .build()));
+    LocalCloud.Invocation started = startTask("Raced");
+    cloud.awaitItem("Raced", started.timestamp(), LocalCloud.status("STARTED"));
+
+    cloud.dynamodb.updateItem(b -> b.tableName(cloud.tableName())
         .key(Map.of("taskId", AttributeValue.fromS("Raced"),
-            "timestamp", AttributeValue.fromN(Long.toString(started.timestamp()))))
+            "timestamp", AttributeValue.fromN(started.timestamp())))
         .updateExpression("SET #s = :failed, #e = :e")
         .expressionAttributeNames(Map.of("#s", "Status", "#e", "Error"))
         .expressionAttributeValues(Map.of(":failed", AttributeValue.fromS("FAILED"),
             ":e", AttributeValue.fromS("CancelledByOperator"))));
-    DescribeExecutionResponse execution = local.awaitExecution(started.executionArn(), PATIENCE);
 
-    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
     assertThat(execution.error()).isEqualTo("TaskStatusConflict");
-    Map<String, AttributeValue> item = local.item("Raced", started.timestamp());
+    Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
     assertThat(item.get("Error").s()).isEqualTo("CancelledByOperator");
   }
 
   @Test
-  void anExistingItemIsNeverOverwritten() {
-    start(shortWait());
-    local.dynamodb.putItem(b -> b.tableName(local.tableName).item(Map.of(
-        "taskId", AttributeValue.fromS("Existing"), "timestamp", AttributeValue.fromN("42"),
-        "Status", AttributeValue.fromS("DONE"), "Note", AttributeValue.fromS("keep me"))));
-
-    String arn = local.stepFunctions.startExecution(b -> b.stateMachineArn(local.stateMachineArn)
-        .name("existing-42").input("{\"taskId\":\"Existing\",\"timestamp\":42}")).executionArn();
-    DescribeExecutionResponse execution = local.awaitExecution(arn, PATIENCE);
-
-    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(execution.error()).isEqualTo("TaskAlreadyRecorded");
-    assertThat(local.items("Existing")).singleElement().satisfies(item -> {
-      assertThat(item.get("Status").s()).isEqualTo("DONE");
-      assertThat(item.get("Note").s()).isEqualTo("keep me");
-    });
+  void theRuleRetriesItsTargetAndAnEventItCannotDeliverGoesToTheDeadLetterQueue() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
+            .build())
+        .timeout(Duration.seconds(2))),
+        "--fail-target", "TasksReconcileRule=2", "--event-retry-ms", "10");
+    LocalCloud.Invocation retried = startTask("Retried");
+    cloud.awaitExecution(retried.executionArn());
+    assertThat(finalItem(retried).get("Error").s()).isEqualTo("States.Timeout");
+    assertThat(cloud.inspect("deliveries").get(0).get("attempts").asInt()).isEqualTo(3);
   }
 
   @Test
-  void manyTasksWithInjectedFaultsAllEndDoneOrFailed() {
-    start(shortWait(), "--fault", "RecordStarted=DynamoDB.InternalServerErrorException:2",
-        "--fault", "RecordDone=DynamoDB.ValidationException:1");
-    List<LocalWorkflow.Invocation> started = List.of("A", "B", "C").stream()
-        .map(id -> local.invoke("{\"taskId\":\"Batch-" + id + "\"}")).toList();
+  void anEventTheRuleCannotDeliverIsKeptInTheDeadLetterQueueForAReplay() {
+    start(working(stack -> TaskStatusWorkflowProps.builder()
+        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
+            .build())
+        .timeout(Duration.seconds(2))),
+        "--fail-target", "TasksReconcileRule=1000", "--event-retry-ms", "1");
+    LocalCloud.Invocation lost = startTask("Undelivered");
+    cloud.awaitExecution(lost.executionArn());
+    String deadLetters = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
+    var message = LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(deadLetters)
+        .messageAttributeNames("All")).messages(), m -> !m.isEmpty(),
+        "a dead letter").get(0);
+    assertThat(message.messageAttributes().get("ERROR_CODE").stringValue())
+        .isEqualTo("ServiceUnavailable");
 
-    started.forEach(s -> local.awaitExecution(s.executionArn(), PATIENCE));
+    // The README's replay: start the reconciler with the message body.
+    cloud.stepFunctions.startExecution(b -> b.stateMachineArn(cloud.reconcilerArn())
+        .input(message.body()));
 
-    assertThat(local.allItems()).hasSize(3);
-    assertThat(local.allItems()).extracting(i -> i.get("Status").s())
-        .containsExactlyInAnyOrder("DONE", "DONE", "FAILED");
+    assertThat(finalItem(lost).get("Error").s()).isEqualTo("States.Timeout");
   }
 }

@@ -72,8 +72,7 @@ class ReconcilerTest {
   void theTaskComesFromTheEndedExecutionsInput() {
     assertThat(state("ReadEvent").get("Parameters")).isEqualTo(Synth.parse("""
         {"event.$": "$", "task.$": "States.StringToJson($.detail.input)",
-         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status",
-         "reported": {"Error.$": "$.detail.error", "Cause.$": "$.detail.cause"}}"""));
+         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status"}"""));
   }
 
   @Test
@@ -83,9 +82,10 @@ class ReconcilerTest {
          "Cause": "The execution ran past the state machine's timeout"}"""));
     assertThat(state("Aborted").at("/Parameters/Error").asText()).isEqualTo("States.Aborted");
     assertThat(state("UnnamedFailure").get("Parameters")).isEqualTo(Synth.parse(
-        "{\"Error\": \"States.Unknown\", \"Cause\": \"The error gave no cause\"}"));
+        "{\"Error\": \"States.Unknown\", \"Cause\": \"The status change event did not say why the"
+            + " execution failed: its history does (ExecutionArn)\"}"));
     assertThat(state("Failure").get("Parameters")).isEqualTo(Synth.parse(
-        "{\"Error.$\": \"$.reported.Error\", \"Cause.$\": \"$.reported.Cause\"}"));
+        "{\"Error.$\": \"$.event.detail.error\", \"Cause.$\": \"$.event.detail.cause\"}"));
   }
 
   @Test
