@@ -48,7 +48,7 @@ if [ "$function_error" != "None" ]; then
   exit 1
 fi
 log "starter returned $(cat "$result")"
-timestamp="$(sed -n 's/.*"timestamp":\([0-9][0-9]*\).*/\1/p' "$result")"
+timestamp="$(sed -n 's/.*"timestamp":\([0-9][0-9.]*\).*/\1/p' "$result")"
 [ -n "$timestamp" ] || { echo "smoke: no timestamp in the starter's answer" >&2; exit 1; }
 
 key="{\"taskId\":{\"S\":\"$task\"},\"timestamp\":{\"N\":\"$timestamp\"}}"

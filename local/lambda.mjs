@@ -46,7 +46,7 @@ export function findJava(runtime) {
 export class Lambda {
   /**
    * @param {import('./template.mjs').Template} template
-   * @param {object} options code (logical id or '*' -> jar), assembly (cdk.out dir),
+   * @param {object} options code (logical id, or its start, or '*' -> jar), assembly (cdk.out dir),
    *   asyncRetryDelaysMs ([first, second] retry delays; Lambda's are one and two minutes),
    *   runtimeLibs (the runtime interface client's jars)
    */
@@ -154,7 +154,8 @@ export class Lambda {
   /** Unpacks the function's jar into its task root, as Lambda unpacks a deployment package. */
   extractCode(fn) {
     const s3Key = fn.properties.Code?.S3Key;
-    const jar = this.code[fn.logicalId] ?? this.code['*']
+    const own = Object.entries(this.code).find(([id]) => id !== '*' && fn.logicalId.startsWith(id));
+    const jar = own?.[1] ?? this.code['*']
       ?? (this.assembly && s3Key ? path.join(this.assembly, `asset.${this.template.resolve(s3Key)}`) : undefined);
     if (!jar || !existsSync(jar)) {
       throw new Error(`no code for function ${fn.logicalId}: pass --code ${fn.logicalId}=<jar> or --assembly <cdk.out>`);

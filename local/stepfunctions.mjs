@@ -248,7 +248,13 @@ export class StepFunctions {
   route() {
     const operations = {
       StartExecution: (body) => this.startExecution(body),
-      DescribeExecution: ({ executionArn }) => this.describe(this.execution(executionArn)),
+      DescribeExecution: ({ executionArn }) => {
+        const execution = this.execution(executionArn);
+        if (execution.type === 'EXPRESS') {
+          throw new AwsError('InvalidArn', `Invalid Arn: 'Resource type not valid in this context: express'`);
+        }
+        return this.describe(execution);
+      },
       StopExecution: (body) => this.stopExecution(body),
       ListExecutions: ({ stateMachineArn, statusFilter }) => ({
         executions: [...this.executions.values()]

@@ -65,7 +65,7 @@ final class LocalCloud implements AutoCloseable {
     Synth.JSON.writeValue(templateFile.toFile(), template);
     List<String> command = new ArrayList<>(List.of(node().toString(), "cloud.mjs",
         "--template", templateFile.toString(), "--stack-name", "Test",
-        "--code", "*=" + StarterCode.extractedJar()));
+        "--code", "TasksStarter=" + StarterCode.extractedJar()));
     command.addAll(options);
     process = new ProcessBuilder(command).directory(HOME.toFile())
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();

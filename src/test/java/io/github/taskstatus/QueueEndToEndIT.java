@@ -1,116 +1,122 @@
 package io.github.taskstatus;
 
-import static io.github.taskstatus.LocalWorkflow.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Choice;
 import software.amazon.awscdk.services.stepfunctions.Condition;
 import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.Wait;
 import software.amazon.awscdk.services.stepfunctions.WaitTime;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Queue mode end to end: SQS batches, as the event source delivers them, through the real
- * handler jar into the real interpreter and the local DynamoDB. Every message ends DONE, FAILED
- * or reported for redelivery (and so, in the end, the dead-letter queue).
+ * Queue mode end to end: messages sent to the local SQS queue, batched by the local event
+ * source mapping into the starter in the local Lambda, started in the real interpreter. Every
+ * message ends DONE, FAILED, or in the dead-letter queue after maxReceiveCount receives; a
+ * redrive moves dead letters back and they start.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class QueueEndToEndIT {
-  private static final Duration PATIENCE = Duration.ofSeconds(90);
-  private static LocalWorkflow local;
+  private LocalCloud cloud;
 
-  @BeforeAll
-  static void start() {
-    local = LocalWorkflow.start(Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().queue(true)
-            .work(Choice.Builder.create(stack, "Check").build()
-                .when(Condition.stringMatches("$.taskId", "fail-*"),
-                    Fail.Builder.create(stack, "Refuse").error("Refused").cause("fail-*").build())
-                .otherwise(Wait.Builder.create(stack, "Cook")
-                    .time(WaitTime.duration(software.amazon.awscdk.Duration.seconds(1))).build()))
-            .build())));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (local != null) {
-      local.close();
+  @AfterEach
+  void stop() {
+    if (cloud != null) {
+      cloud.close();
     }
   }
 
-  /** An SQS event as Lambda's event source mapping delivers it. */
-  private static String sqsEvent(String[]... idAndBody) {
-    ObjectNode event = Synth.object();
-    ArrayNode records = event.putArray("Records");
-    for (String[] message : idAndBody) {
-      ObjectNode record = records.addObject();
-      record.put("messageId", message[0]);
-      record.put("receiptHandle", "handle-" + message[0]);
-      record.put("body", message[1]);
-      record.putObject("attributes").put("ApproximateReceiveCount", "1");
-      record.put("eventSource", "aws:sqs");
-      record.put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:tasks");
-    }
-    return event.toString();
+  private static Synth queued(int maxReceiveCount) {
+    Function<Stack, TaskStatusWorkflowProps> props = stack -> TaskStatusWorkflowProps.builder()
+        .queueOptions(TaskQueueOptions.builder().maxReceiveCount(maxReceiveCount).build())
+        .work(Choice.Builder.create(stack, "Check").build()
+            .when(Condition.stringMatches("$.taskId", "fail-*"),
+                Fail.Builder.create(stack, "Refuse").error("Refused").cause("fail-*").build())
+            .otherwise(Wait.Builder.create(stack, "Cook")
+                .time(WaitTime.duration(Duration.seconds(1))).build()))
+        .build();
+    return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks", props.apply(stack)));
   }
 
-  private static List<String> failures(LocalWorkflow.Invocation invocation) {
-    assertThat(invocation.failed()).as("starter output %s", invocation.output()).isFalse();
-    List<String> ids = new ArrayList<>();
-    for (JsonNode failure : invocation.output().get("batchItemFailures")) {
-      ids.add(failure.get("itemIdentifier").asText());
+  private void send(String... bodies) {
+    String queue = cloud.queueUrl("TasksQueue");
+    for (String body : bodies) {
+      cloud.sqs.sendMessage(b -> b.queueUrl(queue).messageBody(body));
     }
-    return ids;
+  }
+
+  private List<Message> deadLetters(int expected) {
+    String dlq = cloud.queueUrl("TasksDeadLetterQueue");
+    return LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(dlq)
+            .maxNumberOfMessages(10).visibilityTimeout(0)
+            .messageSystemAttributeNamesWithStrings("All")).messages(),
+        messages -> messages.size() >= expected, "dead letters");
+  }
+
+  private Map<String, AttributeValue> onlyItem(String taskId) {
+    List<Map<String, AttributeValue>> items = LocalCloud.poll(() -> cloud.items(taskId),
+        list -> !list.isEmpty() && !list.get(0).get("Status").s().equals("STARTED"),
+        "a final item for " + taskId);
+    assertThat(items).hasSize(1);
+    return items.get(0);
   }
 
   @Test
-  void everyMessageEndsDoneFailedOrReportedAndRedeliveryAddsNothing() {
-    String batch = sqsEvent(
-        new String[] {"m-1", "{\"taskId\":\"Queued-1\"}"},
-        new String[] {"m-2", "{\"taskId\":\"Queued-2\"}"},
-        new String[] {"m-3", "{\"taskId\":\"fail-3\"}"},
-        new String[] {"m-4", "not json at all"},
-        new String[] {"m-5", "{\"task\":\"typo\"}"},
-        new String[] {"m-6", "{\"taskId\":\"Queued-6\"}"});
+  void everyMessageEndsDoneFailedOrInTheDeadLetterQueueAndNoneStartsTwice() {
+    cloud = LocalCloud.start(queued(2), "--visibility-timeout-ms", "1500");
 
-    List<String> reported = failures(local.invoke(batch));
+    send("{\"taskId\":\"Queued-1\"}", "{\"taskId\":\"Queued-2\"}", "{\"taskId\":\"fail-3\"}",
+        "not json at all", "{\"task\":\"typo\"}", "{\"taskId\":\"Dup\"}", "{\"taskId\":\"Dup\"}",
+        "{\"taskId\":\"Dup\"}");
 
-    assertThat(reported).containsExactlyInAnyOrder("m-4", "m-5");
-    Map<String, String> finalStatus = new java.util.TreeMap<>();
-    for (String taskId : List.of("Queued-1", "Queued-2", "fail-3", "Queued-6")) {
-      long timestamp = Long.parseLong(awaitOneItem(taskId).get("timestamp").n());
-      finalStatus.put(taskId, local.awaitItem(taskId, timestamp,
-          status("DONE").or(status("FAILED")), PATIENCE).get("Status").s());
-    }
-    assertThat(finalStatus).containsExactlyEntriesOf(new java.util.TreeMap<>(Map.of(
-        "Queued-1", "DONE", "Queued-2", "DONE", "Queued-6", "DONE", "fail-3", "FAILED")));
-    // Six messages: four recorded (three DONE, one FAILED) and two reported; none lost.
-    assertThat(finalStatus.size() + reported.size()).isEqualTo(6);
+    assertThat(onlyItem("Queued-1").get("Status").s()).isEqualTo("DONE");
+    assertThat(onlyItem("Queued-2").get("Status").s()).isEqualTo("DONE");
+    assertThat(onlyItem("fail-3").get("Error").s()).isEqualTo("Refused");
+    List<Map<String, AttributeValue>> dup = LocalCloud.poll(() -> cloud.items("Dup"),
+        list -> list.size() == 3 && list.stream().allMatch(LocalCloud.status("DONE")::test),
+        "three Dup starts");
+    assertThat(dup).extracting(i -> i.get("ExecutionArn").s()).doesNotHaveDuplicates();
+    List<Message> dead = deadLetters(2);
+    assertThat(dead).extracting(Message::body)
+        .containsExactlyInAnyOrder("not json at all", "{\"task\":\"typo\"}");
+    assertThat(dead).allSatisfy(m -> assertThat(m.attributesAsStrings()
+        .get("DeadLetterQueueSourceArn")).contains("TasksQueue"));
 
-    // The visibility timeout expires and SQS delivers the same messages again.
-    List<String> reportedAgain = failures(local.invoke(batch));
-
-    assertThat(reportedAgain).containsExactlyInAnyOrder("m-4", "m-5");
-    assertThat(local.allItems()).hasSize(4);
+    cloud.awaitQuiet();
+    assertThat(cloud.allItems()).hasSize(6)
+        .allSatisfy(i -> assertThat(i.get("Status").s()).isIn("DONE", "FAILED"));
+    List<String> lines = new java.util.ArrayList<>();
+    cloud.inspect("logs").forEach(entry -> lines.add(entry.get("line").asText()));
+    assertThat(lines).anySatisfy(line -> assertThat(line).contains("rejected")
+        .contains("event has no taskId"));
   }
 
-  private static Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>
-      awaitOneItem(String taskId) {
-    var items = LocalWorkflow.poll(() -> local.items(taskId), list -> !list.isEmpty(), PATIENCE,
-        "an item for " + taskId);
-    assertThat(items).hasSize(1);
-    return items.get(0);
+  @Test
+  void messagesThrottledPastTheirReceivesGoToTheDeadLetterQueueAndARedriveStartsThem() {
+    // Two receives of eight StartExecution attempts each, all throttled.
+    cloud = LocalCloud.start(queued(2), "--visibility-timeout-ms", "1500",
+        "--fault-api", "StartExecution=ThrottlingException:16");
+    send("{\"taskId\":\"Later\"}");
+    List<Message> dead = deadLetters(1);
+    assertThat(dead).singleElement().extracting(Message::body).isEqualTo("{\"taskId\":\"Later\"}");
+    assertThat(cloud.items("Later")).isEmpty();
+
+    String dlqArn = cloud.sqs.getQueueAttributes(b -> b.queueUrl(
+        cloud.queueUrl("TasksDeadLetterQueue")).attributeNames(QueueAttributeName.QUEUE_ARN))
+        .attributes().get(QueueAttributeName.QUEUE_ARN);
+    cloud.sqs.startMessageMoveTask(b -> b.sourceArn(dlqArn));
+
+    assertThat(onlyItem("Later").get("Status").s()).isEqualTo("DONE");
   }
 }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -14,17 +15,22 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.Wait;
+import software.amazon.awscdk.services.stepfunctions.WaitTime;
 
 /**
- * examples/smoke.sh, run with the real AWS CLI against this machine: local-cloud.mjs answers
- * the CLI's DescribeStacks and Lambda Invoke (running the embedded starter jar) and its local
- * DynamoDB answers GetItem. Skipped where the AWS CLI is not installed.
+ * The example's scripts, run with the real AWS CLI against the local cloud's endpoint (every
+ * request signed and checked): smoke.sh follows a task to DONE or FAILED, and
+ * replay-dead-letters.sh replays what the starter's and the reconciler's dead-letter queues kept.
+ * Skipped where the AWS CLI is not installed.
  */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SmokeScriptIT {
-  private static final Path SMOKE = Path.of(System.getProperty("taskstatus.examples.dir", "examples"), "smoke.sh");
+  private static final Path EXAMPLES = Path.of(System.getProperty("taskstatus.examples.dir",
+      "examples"));
 
   @BeforeAll
   static void needsTheAwsCli() throws Exception {
@@ -38,67 +44,131 @@ class SmokeScriptIT {
         && probe.exitValue() == 0, "the AWS CLI ('aws') is not installed");
   }
 
-  /** A workflow with the two outputs smoke.sh reads, as the example stack has them. */
+  /** A workflow with the outputs the scripts read, as the example stack has them. */
   private static Synth stackWithOutputs(Function<Stack, TaskStatusWorkflowProps> props) {
     return Synth.stack(stack -> {
       TaskStatusWorkflow tasks = new TaskStatusWorkflow(stack, "Tasks", props.apply(stack));
-      CfnOutput.Builder.create(stack, "StarterFunctionName")
-          .value(tasks.getStarterFunction().getFunctionName()).build();
-      CfnOutput.Builder.create(stack, "TableName").value(tasks.getTable().getTableName()).build();
+      Map<String, String> outputs = Map.of(
+          "StarterFunctionName", tasks.getStarterFunction().getFunctionName(),
+          "TableName", tasks.getTable().getTableName(),
+          "StarterDeadLetterQueueUrl", tasks.getStarterDeadLetterQueue().getQueueUrl(),
+          "ReconcilerDeadLetterQueueUrl", tasks.getReconcilerDeadLetterQueue().getQueueUrl(),
+          "ReconcilerArn", tasks.getReconciler().getStateMachineArn());
+      outputs.forEach((key, value) -> CfnOutput.Builder.create(stack, key).value(value).build());
     });
   }
 
   private record Result(int exitCode, String output) {}
 
-  private static Result smoke(Synth synth, String taskId) throws Exception {
-    try (LocalWorkflow local = LocalWorkflow.start(synth, "--starter-jar",
-        StarterCode.extractedJar().toString(), "--stack-name", "Test")) {
-      Path log = Files.createTempFile("smoke", ".log");
-      try {
-        ProcessBuilder builder = new ProcessBuilder("bash", SMOKE.toString(), "--stack", "Test",
-            "--task", taskId, "--timeout", "60")
-            .redirectErrorStream(true).redirectOutput(log.toFile());
-        Map<String, String> env = builder.environment();
-        env.put("AWS_ENDPOINT_URL_CLOUDFORMATION", local.accountEndpoint.toString());
-        env.put("AWS_ENDPOINT_URL_LAMBDA", local.accountEndpoint.toString());
-        env.put("AWS_ENDPOINT_URL_DYNAMODB", local.dynamodbEndpoint.toString());
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_DEFAULT_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "local");
-        env.put("AWS_SECRET_ACCESS_KEY", "local");
-        env.remove("AWS_PROFILE");
-        Process process = builder.start();
-        if (!process.waitFor(120, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          throw new AssertionError("smoke.sh did not finish: " + Files.readString(log));
-        }
-        return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
-      } finally {
-        Files.deleteIfExists(log);
+  private static Result run(LocalCloud cloud, String script, String... arguments)
+      throws Exception {
+    Path log = Files.createTempFile("script", ".log");
+    try {
+      ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash",
+          EXAMPLES.resolve(script).toString())));
+      builder.command().addAll(List.of(arguments));
+      builder.redirectErrorStream(true).redirectOutput(log.toFile());
+      Map<String, String> env = builder.environment();
+      env.keySet().removeIf(k -> k.startsWith("AWS_"));
+      env.put("AWS_ENDPOINT_URL", cloud.endpoint.toString());
+      env.put("AWS_DEFAULT_REGION", "us-east-1");
+      env.put("AWS_ACCESS_KEY_ID", cloud.ready.at("/credentials/accessKeyId").asText());
+      env.put("AWS_SECRET_ACCESS_KEY", cloud.ready.at("/credentials/secretAccessKey").asText());
+      env.put("AWS_CONFIG_FILE", "/dev/null");
+      env.put("AWS_SHARED_CREDENTIALS_FILE", "/dev/null");
+      Process process = builder.start();
+      if (!process.waitFor(150, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError(script + " did not finish: " + Files.readString(log));
       }
+      return new Result(process.exitValue(), Files.readString(log, StandardCharsets.UTF_8));
+    } finally {
+      Files.deleteIfExists(log);
     }
   }
 
   @Test
-  void smokeFollowsATaskFromStartedToDoneAndSucceeds() throws Exception {
-    Result result = smoke(stackWithOutputs(stack -> TaskStatusWorkflowProps.builder()
-        .waitDuration(software.amazon.awscdk.Duration.seconds(3)).build()), "Smoke");
+  void smokeFollowsATaskFromStartedToDone() throws Exception {
+    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
+        .builder().waitDuration(Duration.seconds(3)).build()))) {
+      Result result = run(cloud, "smoke.sh", "--stack", "Test", "--task", "Smoke",
+          "--timeout", "60");
 
-    assertThat(result.exitCode()).as(result.output()).isZero();
-    assertThat(result.output()).contains("invoking local-starter:live with {\"taskId\": \"Smoke\"}")
-        .contains("Status = STARTED").contains("Status = DONE");
-    assertThat(result.output().indexOf("Status = STARTED"))
-        .isLessThan(result.output().indexOf("Status = DONE"));
+      assertThat(result.exitCode()).as(result.output()).isZero();
+      assertThat(result.output()).contains(":live with {\"taskId\": \"Smoke\"}")
+          .contains("Status = STARTED").contains("Status = DONE");
+      assertThat(result.output().indexOf("Status = STARTED"))
+          .isLessThan(result.output().indexOf("Status = DONE"));
+    }
   }
 
   @Test
   void smokeFailsAndShowsTheCauseWhenTheTaskFails() throws Exception {
-    Result result = smoke(stackWithOutputs(stack -> TaskStatusWorkflowProps.builder()
-        .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").cause("the toast burned")
-            .build()).build()), "Toast");
+    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
+        .builder().work(Fail.Builder.create(stack, "Burn").error("OvenOnFire")
+            .cause("the toast burned").build()).build()))) {
+      Result result = run(cloud, "smoke.sh", "--stack", "Test", "--task", "Toast");
 
-    assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
-    assertThat(result.output()).contains("Status = FAILED").contains("OvenOnFire")
-        .contains("the toast burned");
+      assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
+      assertThat(result.output()).contains("Status = FAILED").contains("OvenOnFire")
+          .contains("the toast burned");
+    }
+  }
+
+  @Test
+  void anAsynchronousStartThatFailedEveryRetryIsReplayedOnceFromTheDeadLetterQueue()
+      throws Exception {
+    // Three asynchronous attempts (the first and Lambda's two retries) of eight throttled
+    // StartExecution calls each: the event goes to the dead-letter queue.
+    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
+            .builder().waitDuration(Duration.seconds(1)).build()),
+        "--fault-api", "StartExecution=ThrottlingException:24", "--async-retry-ms", "100,100")) {
+      assertThat(cloud.invokeAsync("{\"taskId\":\"Dinner\"}")).isEqualTo(202);
+      String dlq = cloud.queueUrl("TasksStarterDeadLetterQueue");
+      var dead = LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(dlq)
+          .visibilityTimeout(0).messageAttributeNames("All")).messages(), m -> !m.isEmpty(),
+          "the dead letter").get(0);
+      assertThat(dead.body()).isEqualTo("{\"taskId\":\"Dinner\"}");
+      assertThat(dead.messageAttributes()).containsKeys("RequestID", "ErrorCode", "ErrorMessage");
+      assertThat(dead.messageAttributes().get("ErrorMessage").stringValue())
+          .contains("ThrottlingException");
+      assertThat(cloud.items("Dinner")).isEmpty();
+
+      Result replay = run(cloud, "replay-dead-letters.sh", "starter", "--stack", "Test");
+
+      assertThat(replay.exitCode()).as(replay.output()).isZero();
+      assertThat(replay.output()).contains("replayed=1 kept=0");
+      var items = LocalCloud.poll(() -> cloud.items("Dinner"), i -> i.size() == 1
+          && LocalCloud.status("DONE").test(i.get(0)), "the replayed task");
+      assertThat(items).hasSize(1);
+
+      // A second replay of the same event (say, run twice) starts nothing new.
+      String name = cloud.inspect("executions").get(0).get("name").asText();
+      Result again = run(cloud, "replay-dead-letters.sh", "starter", "--stack", "Test");
+      assertThat(again.output()).contains("replayed=0 kept=0");
+      assertThat(cloud.inspect("executions")).hasSize(1);
+      assertThat(name).startsWith("Dinner-");
+    }
+  }
+
+  @Test
+  void anEventTheReconcilerCouldNotTakeIsReplayedFromItsDeadLetterQueue() throws Exception {
+    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
+            .builder().work(Wait.Builder.create(stack, "Cook")
+                .time(WaitTime.duration(Duration.minutes(5))).build())
+            .timeout(Duration.seconds(2)).build()),
+        "--fail-target", "TasksReconcileRule=1000", "--event-retry-ms", "1")) {
+      LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Late\"}");
+      String dlq = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
+      LocalCloud.poll(() -> cloud.sqs.getQueueAttributes(b -> b.queueUrl(dlq).attributeNamesWithStrings(
+          "ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"),
+          "1"::equals, "the dead letter");
+
+      Result replay = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
+
+      assertThat(replay.exitCode()).as(replay.output()).isZero();
+      var item = cloud.awaitItem("Late", started.timestamp(), LocalCloud.status("FAILED"));
+      assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
+    }
   }
 }
