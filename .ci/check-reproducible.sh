@@ -8,6 +8,9 @@ repo_local="${1:-$HOME/.m2/repository}"
 version="$(sed -n 's#^  <version>\(.*\)</version>#\1#p' "$root/pom.xml" | head -1)"
 jars=(
   "lambda-handler/target/task-status-starter-lambda.jar"
+  "task-status-client/target/task-status-client-$version.jar"
+  "task-status-client/target/task-status-client-$version-sources.jar"
+  "task-status-client/target/task-status-client-$version-javadoc.jar"
   "target/task-status-workflow-$version.jar"
   "target/task-status-workflow-$version-sources.jar"
   "target/task-status-workflow-$version-javadoc.jar"
@@ -18,8 +21,8 @@ done
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/task-status-repro.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
-(cd "$root" && tar --exclude=./.git --exclude='./target' --exclude='./lambda-handler/target' \
-  --exclude='./examples/target' --exclude='./examples/cdk.out' --exclude='node_modules' -cf - .) \
+(cd "$root" && tar --exclude=./.git --exclude='target' --exclude='cdk.out' \
+  --exclude='node_modules' -cf - .) \
   | tar -xf - -C "$scratch"
 (cd "$scratch" && mvn -B -q -o -Dmaven.repo.local="$repo_local" -DskipTests -Dreproducible.skip \
   package >"$scratch/build.log" 2>&1) || { cat "$scratch/build.log" >&2; exit 1; }

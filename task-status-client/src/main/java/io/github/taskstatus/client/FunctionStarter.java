@@ -1,0 +1,87 @@
+package io.github.taskstatus.client;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.lambda.model.InvocationType;
+import software.amazon.awssdk.services.lambda.model.InvokeResponse;
+
+/**
+ * Starts a task by invoking the starter function synchronously. Every start sends a fresh
+ * idempotency key: the SDK retries an {@code Invoke} that timed out, and the retry, carrying the
+ * same key, asks for the same execution name, so the starter answers it as a duplicate instead
+ * of starting the task twice.
+ */
+final class FunctionStarter implements TaskStarter {
+
+  /** How much of a payload an error message quotes. */
+  static final int MAX_QUOTED_CHARS = 1_000;
+
+  private final LambdaClient lambda;
+  private final String function;
+  private final Clock clock;
+
+  FunctionStarter(LambdaClient lambda, String function, Clock clock) {
+    this.lambda = Objects.requireNonNull(lambda, "lambda");
+    this.function = Objects.requireNonNull(function, "function");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public TaskStart start(String taskId) {
+    String key = UUID.randomUUID().toString();
+    Instant requestedAt = clock.instant();
+    InvokeResponse response = lambda.invoke(request -> request
+        .functionName(function)
+        .invocationType(InvocationType.REQUEST_RESPONSE)
+        .payload(SdkBytes.fromByteArray(Json.write(new Json.StartRequest(taskId, key)))));
+    byte[] payload = response.payload() == null ? new byte[0] : response.payload().asByteArray();
+    if (response.functionError() != null) {
+      throw startFailed(taskId, response.functionError(), payload);
+    }
+    Json.StartAnswer answer = answer(taskId, payload);
+    return TaskStart.direct(taskId, answer.timestamp(), answer.executionArn(),
+        answer.duplicate(), key, requestedAt);
+  }
+
+  private static Json.StartAnswer answer(String taskId, byte[] payload) {
+    Json.StartAnswer answer;
+    try {
+      answer = Json.read(payload, Json.StartAnswer.class);
+    } catch (IOException e) {
+      throw new TaskStatusException("the starter's answer for task '" + taskId
+          + "' is not the JSON object it documents: " + quote(payload), e);
+    }
+    if (answer == null || answer.executionArn() == null || answer.executionArn().isBlank()) {
+      throw new TaskStatusException("the starter's answer for task '" + taskId
+          + "' has no executionArn: " + quote(payload));
+    }
+    return answer;
+  }
+
+  /** The function error as an exception; a payload that is not Lambda's error JSON is quoted. */
+  private static TaskStartException startFailed(String taskId, String functionError,
+      byte[] payload) {
+    Json.FunctionError error;
+    try {
+      error = Json.read(payload, Json.FunctionError.class);
+    } catch (IOException e) {
+      error = null;
+    }
+    String type = error != null && error.errorType() != null ? error.errorType() : functionError;
+    String message = error != null && error.errorMessage() != null
+        ? error.errorMessage() : quote(payload);
+    return new TaskStartException(taskId, functionError, type, message);
+  }
+
+  private static String quote(byte[] payload) {
+    String text = new String(payload, StandardCharsets.UTF_8);
+    return text.length() <= MAX_QUOTED_CHARS ? text
+        : text.substring(0, MAX_QUOTED_CHARS) + "... (" + text.length() + " characters)";
+  }
+}

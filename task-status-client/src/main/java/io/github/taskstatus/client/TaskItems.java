@@ -1,0 +1,129 @@
+package io.github.taskstatus.client;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Optional;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+/**
+ * Reads the items the workflow writes. An item that is not what the workflow writes (a missing
+ * attribute, a wrong type, an unknown status) fails with a message naming the item and the
+ * attribute, rather than being skipped: silently missing starts would be worse.
+ */
+final class TaskItems {
+  static final String TASK_ID = "taskId";
+  static final String TIMESTAMP = "timestamp";
+  static final String STATUS = "Status";
+  static final String EXECUTION_ARN = "ExecutionArn";
+  static final String UPDATED_AT = "UpdatedAt";
+  static final String ERROR = "Error";
+  static final String CAUSE = "Cause";
+  static final String EXPIRES_AT = "ExpiresAt";
+  static final String REQUESTED_TIMESTAMP = "RequestedTimestamp";
+  static final String FAILED_INDEX_KEY = "FailedIndexKey";
+
+  private TaskItems() {}
+
+  /**
+   * The record an item holds.
+   *
+   * @throws TaskStatusException if the item is not one the workflow writes
+   */
+  static TaskRecord toRecord(Map<String, AttributeValue> item) {
+    String taskId = requiredString(item, TASK_ID, "?");
+    BigDecimal timestamp = requiredNumber(item, TIMESTAMP, taskId);
+    String where = describe(taskId, timestamp);
+    return new TaskRecord(taskId, timestamp,
+        status(requiredString(item, STATUS, where), where),
+        instant(requiredString(item, UPDATED_AT, where), UPDATED_AT, where),
+        requiredString(item, EXECUTION_ARN, where),
+        optionalString(item, ERROR, where),
+        optionalString(item, CAUSE, where),
+        optionalNumber(item, EXPIRES_AT, where).map(seconds -> epoch(seconds, EXPIRES_AT, where)),
+        optionalNumber(item, REQUESTED_TIMESTAMP, where));
+  }
+
+  private static String describe(String taskId, BigDecimal timestamp) {
+    return "taskId '" + taskId + "', timestamp " + timestamp.toPlainString();
+  }
+
+  private static TaskStatus status(String value, String where) {
+    try {
+      return TaskStatus.valueOf(value);
+    } catch (IllegalArgumentException e) {
+      throw new TaskStatusException("the item (" + where + ") has the unknown Status '" + value
+          + "'; this client knows STARTED, DONE and FAILED (was the item written by a newer"
+          + " workflow, or by hand?)");
+    }
+  }
+
+  private static Instant instant(String value, String name, String where) {
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new TaskStatusException("the item (" + where + ") has " + name + " '" + value
+          + "', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z", e);
+    }
+  }
+
+  private static Instant epoch(BigDecimal seconds, String name, String where) {
+    try {
+      return EpochSeconds.toInstant(seconds);
+    } catch (ArithmeticException e) {
+      throw new TaskStatusException("the item (" + where + ") has " + name + " "
+          + seconds.toPlainString() + ", which is not a time in Unix seconds", e);
+    }
+  }
+
+  private static String requiredString(Map<String, AttributeValue> item, String name,
+      String where) {
+    return optionalString(item, name, where).orElseThrow(() -> missing(name, "S", where));
+  }
+
+  private static BigDecimal requiredNumber(Map<String, AttributeValue> item, String name,
+      String where) {
+    return optionalNumber(item, name, where).orElseThrow(() -> missing(name, "N", where));
+  }
+
+  private static Optional<String> optionalString(Map<String, AttributeValue> item, String name,
+      String where) {
+    AttributeValue value = item.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value.s() == null) {
+      throw wrongType(name, "S", value, where);
+    }
+    return Optional.of(value.s());
+  }
+
+  private static Optional<BigDecimal> optionalNumber(Map<String, AttributeValue> item,
+      String name, String where) {
+    AttributeValue value = item.get(name);
+    if (value == null) {
+      return Optional.empty();
+    }
+    if (value.n() == null) {
+      throw wrongType(name, "N", value, where);
+    }
+    try {
+      return Optional.of(new BigDecimal(value.n()));
+    } catch (NumberFormatException e) {
+      throw new TaskStatusException("the item (" + where + ") has " + name + " '" + value.n()
+          + "', which is not a number", e);
+    }
+  }
+
+  private static TaskStatusException missing(String name, String type, String where) {
+    return new TaskStatusException("the item (" + where + ") has no " + name + " (" + type
+        + "); is this the table of a TaskStatusWorkflow?");
+  }
+
+  private static TaskStatusException wrongType(String name, String type, AttributeValue value,
+      String where) {
+    return new TaskStatusException("the item (" + where + ") has " + name + " of type "
+        + value.type() + "; the workflow writes it as " + type);
+  }
+}

@@ -1,0 +1,69 @@
+package io.github.taskstatus.client;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One start of a task, as its item in the table records it.
+ *
+ * @param taskId the task id, the item's partition key
+ * @param timestamp the item's sort key: Unix seconds, usually with five decimals, as DynamoDB
+ *     returns it (it keeps a number's value, not its text: {@code 1795617326.12340} comes back
+ *     as {@code 1795617326.1234}, so compare timestamps with {@code compareTo}, not
+ *     {@code equals})
+ * @param status the status
+ * @param updatedAt when the status last changed ({@code UpdatedAt})
+ * @param executionArn the Step Functions execution that owns the item
+ * @param error the Step Functions error name, when {@code FAILED}
+ * @param cause the error's cause, when {@code FAILED}
+ * @param expiresAt when DynamoDB's Time to Live may delete the item, when the workflow has a
+ *     retention period
+ * @param requestedTimestamp the timestamp the start asked for, when a collision with another
+ *     start of the same task in the same 10 µs moved the item to a later one
+ */
+public record TaskRecord(String taskId, BigDecimal timestamp, TaskStatus status,
+    Instant updatedAt, String executionArn, Optional<String> error, Optional<String> cause,
+    Optional<Instant> expiresAt, Optional<BigDecimal> requestedTimestamp) {
+
+  /**
+   * Creates a record; every value is required, absent optional attributes are empty.
+   *
+   * @param taskId the task id
+   * @param timestamp the sort key, in Unix seconds
+   * @param status the status
+   * @param updatedAt when the status last changed
+   * @param executionArn the execution that owns the item
+   * @param error the error name, if any
+   * @param cause the error's cause, if any
+   * @param expiresAt when the item may expire, if ever
+   * @param requestedTimestamp the timestamp the start asked for, if a collision moved it
+   * @throws NullPointerException naming the missing value
+   */
+  public TaskRecord {
+    Objects.requireNonNull(taskId, "taskId");
+    Objects.requireNonNull(timestamp, "timestamp");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(updatedAt, "updatedAt");
+    Objects.requireNonNull(executionArn, "executionArn");
+    Objects.requireNonNull(error, "error");
+    Objects.requireNonNull(cause, "cause");
+    Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(requestedTimestamp, "requestedTimestamp");
+  }
+
+  /**
+   * When the task started: the {@link #timestamp()} as an instant, fraction included.
+   *
+   * @return the start time, to the microsecond the timestamp carries
+   */
+  public Instant startedAt() {
+    return EpochSeconds.toInstant(timestamp);
+  }
+
+  /** Whether Time to Live may already have deleted the item: DynamoDB takes up to days. */
+  boolean isExpiredAt(Instant now) {
+    return expiresAt.map(expiry -> !expiry.isAfter(now)).orElse(false);
+  }
+}

@@ -1,0 +1,506 @@
+package io.github.taskstatus.client;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Function;
+import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
+ *
+ * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution
+ * begins, then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter
+ * function (or, in queue mode, sends the task to the queue); {@link #latest(String)},
+ * {@link #history(String)}, {@link #await(String, Duration)} and {@link #failedSince(Instant)}
+ * read the items. The client uses only the calls the construct's {@code grantStartTask}
+ * ({@code lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode) and
+ * {@code grantReadStatus} ({@code dynamodb:Query}) allow.
+ *
+ * <pre>{@code
+ * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
+ *   TaskStart start = tasks.start("Breakfast");
+ *   TaskRecord done = tasks.await(start, Duration.ofMinutes(2));
+ * }
+ * }</pre>
+ *
+ * <p>A client is immutable and safe to share between threads; build it once (outside a Lambda
+ * handler method) and reuse it. Failures of the AWS calls surface as the SDK's
+ * {@code SdkException}s, after the SDK's own retries.
+ */
+public final class TaskStatusClient implements AutoCloseable {
+
+  /** The variable that holds the table's name. */
+  public static final String ENV_TABLE = "TASK_STATUS_TABLE";
+  /** The variable that holds the starter function's ARN (or name) to invoke. */
+  public static final String ENV_STARTER = "TASK_STATUS_STARTER";
+  /** The variable that holds the queue's URL, in queue mode only. */
+  public static final String ENV_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
+  /** The variable that holds the failed-task index's name, when the index exists. */
+  public static final String ENV_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
+  /** The variable Lambda sets to the function's region. */
+  static final String ENV_REGION = "AWS_REGION";
+
+  /** The first pause between two reads of {@code await}. */
+  public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+  /** The longest pause between two reads of {@code await}. */
+  public static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofSeconds(2);
+
+  private final TaskTable table;
+  private final TaskStarter starter;
+  private final Poller poller;
+  private final List<SdkClient> owned;
+
+  private TaskStatusClient(TaskTable table, TaskStarter starter, Poller poller,
+      List<SdkClient> owned) {
+    this.table = table;
+    this.starter = starter;
+    this.poller = poller;
+    this.owned = List.copyOf(owned);
+  }
+
+  /**
+   * A builder, for a client configured in code or pointed at SDK clients of your own (another
+   * endpoint, region or credentials).
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * A client configured by the process's environment variables, as the construct's
+   * {@code clientEnvironment()} sets them for a function: {@value #ENV_TABLE},
+   * {@value #ENV_STARTER}, {@value #ENV_QUEUE_URL} (queue mode) and {@value #ENV_FAILED_INDEX}
+   * (with the failed-task index). It builds its own SDK clients with the default region and
+   * credentials chains and the URLConnection HTTP client, and closes them when closed.
+   *
+   * @return the client
+   * @throws IllegalStateException naming the variable that is missing or blank
+   */
+  public static TaskStatusClient fromEnvironment() {
+    return fromEnvironment(System::getenv);
+  }
+
+  /**
+   * A client configured by the given environment, as {@link #fromEnvironment()} reads it.
+   * {@code AWS_REGION}, when the environment has it, sets the SDK clients' region; otherwise the
+   * SDK's default region chain applies.
+   *
+   * @param environment the value of a variable, or {@code null} when it is not set
+   * @return the client
+   * @throws IllegalStateException naming the variable that is missing or blank
+   */
+  public static TaskStatusClient fromEnvironment(Function<String, String> environment) {
+    Objects.requireNonNull(environment, "environment must not be null");
+    Optional<String> table = variable(environment, ENV_TABLE);
+    Optional<String> starter = variable(environment, ENV_STARTER);
+    Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
+    Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
+    if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
+      throw new IllegalStateException("none of " + ENV_TABLE + ", " + ENV_STARTER + " and "
+          + ENV_QUEUE_URL + " is set: give the function the environment of the construct's"
+          + " clientEnvironment(), and grant it grantStartTask and grantReadStatus");
+    }
+    if (failedIndex.isPresent() && table.isEmpty()) {
+      throw new IllegalStateException(ENV_FAILED_INDEX + " is set but " + ENV_TABLE
+          + " is not: the index belongs to the table");
+    }
+    Builder builder = builder();
+    table.ifPresent(builder::tableName);
+    starter.ifPresent(builder::starterFunction);
+    queueUrl.ifPresent(builder::queueUrl);
+    failedIndex.ifPresent(builder::failedTaskIndex);
+    variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
+    return builder.build();
+  }
+
+  private static Optional<String> variable(Function<String, String> environment, String name) {
+    String value = environment.apply(name);
+    if (value != null && value.isBlank()) {
+      throw new IllegalStateException("the environment variable " + name
+          + " is set but blank; set it to a value or leave it out");
+    }
+    return Optional.ofNullable(value);
+  }
+
+  /**
+   * Starts the task once more: a new execution and a new item, whatever the task's earlier
+   * starts. Each call sends a fresh idempotency key, so the SDK's retries of this one call start
+   * the task at most once. In queue mode the task is sent to the queue and starts when the
+   * starter receives it.
+   *
+   * @param taskId the task id: non-blank, at most 1024 UTF-8 bytes, printable Unicode text
+   * @return what was started (or sent)
+   * @throws IllegalArgumentException if the task id is invalid (the message says why)
+   * @throws IllegalStateException if the client has neither a starter function nor a queue
+   * @throws TaskStartException if the starter reports a function error
+   */
+  public TaskStart start(String taskId) {
+    Arguments.taskId(taskId);
+    return starter().start(taskId);
+  }
+
+  /**
+   * The task's latest start: its item with the highest timestamp, read strongly consistently.
+   *
+   * @param taskId the task id
+   * @return the newest unexpired item; empty if the task has none
+   * @throws IllegalArgumentException if the task id is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskStatusException if the item is not one the workflow writes
+   */
+  public Optional<TaskRecord> latest(String taskId) {
+    Arguments.taskId(taskId);
+    return table().newest(taskId, null);
+  }
+
+  /**
+   * Every start of the task still kept, oldest first.
+   *
+   * @param taskId the task id
+   * @return the unexpired items, by timestamp; empty if there are none
+   * @throws IllegalArgumentException if the task id is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> history(String taskId) {
+    Arguments.taskId(taskId);
+    return table().history(taskId);
+  }
+
+  /**
+   * Waits until the task's latest start is {@code DONE} or {@code FAILED}, reading it with
+   * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of
+   * your own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}.
+   *
+   * @param taskId the task id
+   * @param timeout how long to wait; zero reads once
+   * @return the latest item, with its final status
+   * @throws IllegalArgumentException if the task id is invalid or the timeout negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(String taskId, Duration timeout) {
+    Arguments.taskId(taskId);
+    Arguments.notNegative(timeout, "timeout");
+    TaskTable table = table();
+    return poller.untilFinal(taskId, timeout, () -> table.newest(taskId, null),
+        seen -> "task '" + taskId + "' did not finish within " + timeout + ": " + seen
+            .map(record -> "its latest start (timestamp " + record.timestamp().toPlainString()
+                + ", execution " + record.executionArn() + ") is still " + record.status())
+            .orElse("it has no item (not started yet, or its items expired)"));
+  }
+
+  /**
+   * Waits until this very start is {@code DONE} or {@code FAILED}. For a direct start, that is
+   * the task's item owned by the start's execution (at the start's timestamp, or a later one if
+   * a collision moved it). In queue mode, where the start has no execution yet, it is the
+   * task's newest item started at or after {@link TaskStart#requestedAt()}: another start of
+   * the same task sent meanwhile may be the one seen.
+   *
+   * @param start what {@link #start(String)} or {@link #retry(String)} returned
+   * @param timeout how long to wait; zero reads once
+   * @return the start's item, with its final status
+   * @throws IllegalArgumentException if the timeout is negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(TaskStart start, Duration timeout) {
+    Objects.requireNonNull(start, "start must not be null");
+    Arguments.notNegative(timeout, "timeout");
+    TaskTable table = table();
+    String taskId = start.taskId();
+    if (start.executionArn().isPresent()) {
+      String arn = start.executionArn().get();
+      BigDecimal from = start.timestamp().orElse(null);
+      return poller.untilFinal(taskId, timeout, () -> table.ofExecution(taskId, arn, from),
+          seen -> "task '" + taskId + "' (execution " + arn + ") did not finish within "
+              + timeout + ": " + seen.map(record -> "its item is still " + record.status())
+              .orElse("its item has not been written yet"));
+    }
+    BigDecimal from = EpochSeconds.of(start.requestedAt());
+    return poller.untilFinal(taskId, timeout, () -> table.newest(taskId, from),
+        seen -> "task '" + taskId + "' (message " + start.messageId().orElse("?")
+            + ") did not finish within " + timeout + ": " + seen
+            .map(record -> "the item started at " + record.startedAt() + " is still "
+                + record.status())
+            .orElse("no item started at or after " + start.requestedAt()
+                + " yet (has the starter received the message?)"));
+  }
+
+  /**
+   * The starts that failed at or after {@code since}, from the failed-task index, oldest failure
+   * first. The index is eventually consistent: a failure of the last second may be missing.
+   *
+   * @param since the earliest failure time ({@code UpdatedAt}) to include
+   * @return the unexpired {@code FAILED} items
+   * @throws IllegalStateException if the client has no table, or no failed-task index (the
+   *     message says how to enable it)
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> failedSince(Instant since) {
+    Objects.requireNonNull(since, "since must not be null");
+    return table().failedSince(since);
+  }
+
+  /**
+   * Starts the task again after its latest start failed, as {@link #start(String)} does, with
+   * its own idempotency key. The check and the start are two calls: two clients retrying the
+   * same task at once may both start it.
+   *
+   * @param taskId the task id
+   * @return what was started (or sent)
+   * @throws IllegalArgumentException if the task id is invalid
+   * @throws IllegalStateException if the client lacks the table or a starter
+   * @throws TaskNotRetryableException if the latest start is not {@code FAILED}, or the task has
+   *     no item
+   * @throws TaskStartException if the starter reports a function error
+   */
+  public TaskStart retry(String taskId) {
+    Arguments.taskId(taskId);
+    TaskStarter starter = starter();
+    TaskRecord latest = table().newest(taskId, null).orElseThrow(() ->
+        new TaskNotRetryableException("task '" + taskId + "' cannot be retried: it has no item"
+            + " (never started, or its items expired); use start to start it", taskId, null));
+    if (latest.status() != TaskStatus.FAILED) {
+      throw new TaskNotRetryableException("task '" + taskId + "' cannot be retried: its latest"
+          + " start (timestamp " + latest.timestamp().toPlainString() + ") is "
+          + latest.status() + ", not FAILED", taskId, latest.status());
+    }
+    return starter.start(taskId);
+  }
+
+  /** Closes the SDK clients this client built; clients given to the builder stay open. */
+  @Override
+  public void close() {
+    owned.forEach(SdkClient::close);
+  }
+
+  private TaskTable table() {
+    if (table == null) {
+      throw new IllegalStateException("this client has no table to read: set tableName(...) on"
+          + " the builder, or " + ENV_TABLE + " in the environment");
+    }
+    return table;
+  }
+
+  private TaskStarter starter() {
+    if (starter == null) {
+      throw new IllegalStateException("this client cannot start tasks: set starterFunction(...)"
+          + " or queueUrl(...) on the builder, or " + ENV_STARTER + " or " + ENV_QUEUE_URL
+          + " in the environment");
+    }
+    return starter;
+  }
+
+  /**
+   * Configures a {@link TaskStatusClient}. Set the table to read status, the starter function
+   * or the queue to start tasks, or all of them. SDK clients not given are built with the
+   * defaults of {@link TaskStatusClient#fromEnvironment()} and closed with the client.
+   */
+  public static final class Builder {
+    private String tableName;
+    private String starterFunction;
+    private String queueUrl;
+    private String failedTaskIndex;
+    private DynamoDbClient dynamoDb;
+    private LambdaClient lambda;
+    private SqsClient sqs;
+    private Region region;
+    private Clock clock = Clock.systemUTC();
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private Duration maxPollInterval = DEFAULT_MAX_POLL_INTERVAL;
+
+    private Builder() {}
+
+    /**
+     * The table to read status from.
+     *
+     * @param tableName the table's name (or ARN)
+     * @return this builder
+     * @default none: the client cannot read status
+     */
+    public Builder tableName(String tableName) {
+      this.tableName = Arguments.nonBlank(tableName, "tableName");
+      return this;
+    }
+
+    /**
+     * The starter function to invoke for {@link TaskStatusClient#start(String)}.
+     *
+     * @param starterFunction its name or ARN, such as the ARN of its alias
+     * @return this builder
+     * @default none: without a queue URL either, the client cannot start tasks
+     */
+    public Builder starterFunction(String starterFunction) {
+      this.starterFunction = Arguments.nonBlank(starterFunction, "starterFunction");
+      return this;
+    }
+
+    /**
+     * Queue mode: {@link TaskStatusClient#start(String)} sends the task to this queue instead of
+     * invoking the starter function.
+     *
+     * @param queueUrl the queue's URL
+     * @return this builder
+     * @default none: tasks start through the starter function
+     */
+    public Builder queueUrl(String queueUrl) {
+      this.queueUrl = Arguments.nonBlank(queueUrl, "queueUrl");
+      return this;
+    }
+
+    /**
+     * The failed-task index, which {@link TaskStatusClient#failedSince(Instant)} queries.
+     *
+     * @param failedTaskIndex the index's name, {@code FailedTasks}
+     * @return this builder
+     * @default none: {@code failedSince} is unavailable
+     */
+    public Builder failedTaskIndex(String failedTaskIndex) {
+      this.failedTaskIndex = Arguments.nonBlank(failedTaskIndex, "failedTaskIndex");
+      return this;
+    }
+
+    /**
+     * The DynamoDB client to read the table with; the task status client never closes it.
+     *
+     * @param dynamoDb the client
+     * @return this builder
+     * @default one built with the default chains and the URLConnection HTTP client
+     */
+    public Builder dynamoDb(DynamoDbClient dynamoDb) {
+      this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb must not be null");
+      return this;
+    }
+
+    /**
+     * The Lambda client to invoke the starter with; the task status client never closes it.
+     * Give its HTTP client a socket timeout above the starter's 30-second timeout.
+     *
+     * @param lambda the client
+     * @return this builder
+     * @default one built with the default chains and the URLConnection HTTP client, with a
+     *     45-second socket timeout
+     */
+    public Builder lambda(LambdaClient lambda) {
+      this.lambda = Objects.requireNonNull(lambda, "lambda must not be null");
+      return this;
+    }
+
+    /**
+     * The SQS client to send tasks with in queue mode; the task status client never closes it.
+     *
+     * @param sqs the client
+     * @return this builder
+     * @default one built with the default chains and the URLConnection HTTP client
+     */
+    public Builder sqs(SqsClient sqs) {
+      this.sqs = Objects.requireNonNull(sqs, "sqs must not be null");
+      return this;
+    }
+
+    /**
+     * The wall clock that tells which items have expired and, in queue mode, when a start was
+     * sent. Waiting itself is timed with {@link System#nanoTime()}.
+     *
+     * @param clock the clock
+     * @return this builder
+     * @default {@link Clock#systemUTC()}
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock must not be null");
+      return this;
+    }
+
+    /**
+     * The first pause between two reads of {@code await}; each next pause doubles, up to
+     * {@link #maxPollInterval(Duration)}.
+     *
+     * @param pollInterval a positive duration
+     * @return this builder
+     * @default 100 milliseconds
+     */
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = Arguments.positive(pollInterval, "pollInterval");
+      return this;
+    }
+
+    /**
+     * The longest pause between two reads of {@code await}.
+     *
+     * @param maxPollInterval a positive duration, at least {@link #pollInterval(Duration)}
+     * @return this builder
+     * @default 2 seconds
+     */
+    public Builder maxPollInterval(Duration maxPollInterval) {
+      this.maxPollInterval = Arguments.positive(maxPollInterval, "maxPollInterval");
+      return this;
+    }
+
+    /** The region of the SDK clients the builder creates; {@code fromEnvironment} sets it. */
+    Builder region(Region region) {
+      this.region = region;
+      return this;
+    }
+
+    /**
+     * Builds the client, and the SDK clients it needs that were not given.
+     *
+     * @return the client
+     * @throws IllegalStateException if neither a table, a starter function nor a queue is set,
+     *     or the failed-task index is set without the table
+     * @throws IllegalArgumentException if the poll interval exceeds the maximum
+     */
+    public TaskStatusClient build() {
+      if (tableName == null && starterFunction == null && queueUrl == null) {
+        throw new IllegalStateException("set tableName to read status, starterFunction or"
+            + " queueUrl to start tasks, or both");
+      }
+      if (failedTaskIndex != null && tableName == null) {
+        throw new IllegalStateException("failedTaskIndex (" + failedTaskIndex + ") needs"
+            + " tableName: the index belongs to the table");
+      }
+      if (pollInterval.compareTo(maxPollInterval) > 0) {
+        throw new IllegalArgumentException("pollInterval (" + pollInterval + ") must not exceed"
+            + " maxPollInterval (" + maxPollInterval + ")");
+      }
+      List<SdkClient> owned = new ArrayList<>();
+      try {
+        TaskTable table = tableName == null ? null : new TaskTable(
+            dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
+            tableName, failedTaskIndex, clock);
+        TaskStarter starter = null;
+        if (queueUrl != null) {
+          starter = new QueueStarter(sqs != null ? sqs : own(owned, DefaultClients.sqs(region)),
+              queueUrl, clock);
+        } else if (starterFunction != null) {
+          starter = new FunctionStarter(
+              lambda != null ? lambda : own(owned, DefaultClients.lambda(region)),
+              starterFunction, clock);
+        }
+        return new TaskStatusClient(table, starter, new Poller(pollInterval, maxPollInterval),
+            owned);
+      } catch (RuntimeException e) {
+        owned.forEach(SdkClient::close);
+        throw e;
+      }
+    }
+
+    private static <C extends SdkClient> C own(List<SdkClient> owned, C client) {
+      owned.add(client);
+      return client;
+    }
+  }
+}

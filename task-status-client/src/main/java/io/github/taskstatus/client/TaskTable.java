@@ -1,0 +1,136 @@
+package io.github.taskstatus.client;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * Reads a task's items with {@code Query} only (no {@code Scan}, no {@code DescribeTable}): what
+ * {@code grantReadStatus} allows. Reads of the table are strongly consistent, so a status the
+ * workflow has written is seen at once; the failed-task index, like every global secondary
+ * index, is eventually consistent. Items past their {@code ExpiresAt} are left out everywhere:
+ * Time to Live deletes them only within days.
+ */
+final class TaskTable {
+
+  /**
+   * Items read per page when only the newest few matter. Small items cost the same read
+   * capacity up to 4 KB, so ten cost what one does, and one more page is rarely needed.
+   */
+  static final int PROBE_PAGE_SIZE = 10;
+
+  /** {@code timestamp} is a DynamoDB reserved word: expressions must use a placeholder. */
+  private static final Map<String, String> TIMESTAMP_NAME =
+      Map.of("#timestamp", TaskItems.TIMESTAMP);
+  private static final DateTimeFormatter WHOLE_SECONDS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private final DynamoDbClient dynamoDb;
+  private final String tableName;
+  private final String failedIndex;
+  private final Clock clock;
+
+  TaskTable(DynamoDbClient dynamoDb, String tableName, String failedIndex, Clock clock) {
+    this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
+    this.tableName = Objects.requireNonNull(tableName, "tableName");
+    this.failedIndex = failedIndex;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** The newest live item of the task whose timestamp is at least {@code from} (any, if null). */
+  Optional<TaskRecord> newest(String taskId, BigDecimal from) {
+    return live(byTask(taskId, from).scanIndexForward(false).limit(PROBE_PAGE_SIZE)).findFirst();
+  }
+
+  /** Every live item of the task, oldest first. */
+  List<TaskRecord> history(String taskId) {
+    return live(byTask(taskId, null).scanIndexForward(true)).toList();
+  }
+
+  /**
+   * The live item the execution owns. With {@code from}, the start's timestamp, the search
+   * goes up from there: the item is there, or later if a collision moved it on. Without it, the
+   * search goes down from the newest item.
+   */
+  Optional<TaskRecord> ofExecution(String taskId, String executionArn, BigDecimal from) {
+    Predicate<TaskRecord> owned = record -> record.executionArn().equals(executionArn);
+    return live(byTask(taskId, from).scanIndexForward(from != null).limit(PROBE_PAGE_SIZE))
+        .filter(owned)
+        .findFirst();
+  }
+
+  /**
+   * The live FAILED items that failed at or after {@code since}, oldest failure first.
+   *
+   * <p>The key condition compares {@code UpdatedAt} as a string. Step Functions writes it with
+   * milliseconds ({@code 2026-01-01T12:00:00.123Z}), and in ASCII {@code '.'} sorts before
+   * {@code 'Z'}, so {@code since} written as {@code ...12:00:00Z} would leave out the failures
+   * later in that same second. The bound is therefore {@code since}'s whole second without a
+   * zone, a prefix of every {@code UpdatedAt} in that second; the exact comparison follows.
+   */
+  List<TaskRecord> failedSince(Instant since) {
+    if (failedIndex == null) {
+      throw new IllegalStateException("failedSince needs the failed-task index: enable"
+          + " failedTaskIndex on the TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\")"
+          + " on the client's builder, or pass the construct's clientEnvironment(), which sets"
+          + " TASK_STATUS_FAILED_INDEX");
+    }
+    Instant bound = since.isBefore(Instant.EPOCH) ? Instant.EPOCH : since;
+    QueryRequest.Builder query = QueryRequest.builder()
+        .tableName(tableName)
+        .indexName(failedIndex)
+        .keyConditionExpression(TaskItems.FAILED_INDEX_KEY + " = :failed AND "
+            + TaskItems.UPDATED_AT + " >= :since")
+        .expressionAttributeValues(Map.of(
+            ":failed", string(TaskStatus.FAILED.name()),
+            ":since", string(WHOLE_SECONDS.format(bound.truncatedTo(ChronoUnit.SECONDS)))))
+        .scanIndexForward(true);
+    return live(query)
+        .filter(record -> !record.updatedAt().isBefore(since))
+        .sorted(Comparator.comparing(TaskRecord::updatedAt))
+        .toList();
+  }
+
+  /** A query of the task's items, strongly consistent, from {@code from} up if given. */
+  private QueryRequest.Builder byTask(String taskId, BigDecimal from) {
+    Map<String, AttributeValue> values = new HashMap<>();
+    values.put(":taskId", string(taskId));
+    QueryRequest.Builder query = QueryRequest.builder()
+        .tableName(tableName)
+        .consistentRead(true);
+    if (from == null) {
+      query.keyConditionExpression(TaskItems.TASK_ID + " = :taskId");
+    } else {
+      values.put(":from", AttributeValue.fromN(from.toPlainString()));
+      query.keyConditionExpression(TaskItems.TASK_ID + " = :taskId AND #timestamp >= :from")
+          .expressionAttributeNames(TIMESTAMP_NAME);
+    }
+    return query.expressionAttributeValues(values);
+  }
+
+  /** The query's items across pages, fetched lazily, without the expired ones. */
+  private Stream<TaskRecord> live(QueryRequest.Builder query) {
+    Instant now = clock.instant();
+    return dynamoDb.queryPaginator(query.build()).items().stream()
+        .map(TaskItems::toRecord)
+        .filter(record -> !record.isExpiredAt(now));
+  }
+
+  private static AttributeValue string(String value) {
+    return AttributeValue.fromS(value);
+  }
+}

@@ -1,0 +1,293 @@
+package io.github.taskstatus.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The workflow's table as DynamoDB serves it to {@code Query}: partition key {@code taskId} (S),
+ * sort key {@code timestamp} (N), and optionally the sparse {@code FailedTasks} index
+ * ({@code FailedIndexKey} S, {@code UpdatedAt} S). It checks a request as strictly as DynamoDB
+ * does where a client is likely to err: reserved words used without a placeholder, undefined or
+ * unused placeholders, conditions on attributes that are not the keys, a wrong value type,
+ * consistent reads of a global secondary index. Pages end at {@code Limit} (with a
+ * {@code LastEvaluatedKey}, as DynamoDB gives even when nothing follows) or at
+ * {@link #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored
+ * normalised, as DynamoDB does ({@code 1.10} comes back as {@code 1.1}).
+ */
+final class FakeDynamoDb {
+  static final String INDEX = "FailedTasks";
+  private static final Set<String> RESERVED = Set.of("timestamp", "status", "error", "name",
+      "key", "date", "time", "value", "count", "index", "table", "cause");
+  private static final Pattern KEY_CONDITION = Pattern.compile(
+      "\\s*(\\S+)\\s*=\\s*(:\\w+)\\s*(?:(?i:AND)\\s+(\\S+)\\s*(<=|>=|=|<|>)\\s*(:\\w+)\\s*)?");
+
+  private final List<ObjectNode> items = new ArrayList<>();
+  private boolean hasIndex = true;
+  private int maxPageItems = 1_000;
+  private int queries;
+  private IntConsumer onQuery = count -> { };
+
+  /** Stores an item, replacing the one with the same key. */
+  synchronized FakeDynamoDb put(ObjectNode item) {
+    ObjectNode stored = normalised(item);
+    items.removeIf(existing -> sameKey(existing, stored));
+    items.add(stored);
+    return this;
+  }
+
+  /** Whether the table has the failed-task index. */
+  synchronized FakeDynamoDb hasIndex(boolean hasIndex) {
+    this.hasIndex = hasIndex;
+    return this;
+  }
+
+  /** The most items one page holds, like DynamoDB's 1 MB. */
+  synchronized FakeDynamoDb maxPageItems(int maxPageItems) {
+    this.maxPageItems = maxPageItems;
+    return this;
+  }
+
+  /** Runs before each Query is answered, with the number of queries so far (from 1). */
+  synchronized FakeDynamoDb onQuery(IntConsumer onQuery) {
+    this.onQuery = onQuery;
+    return this;
+  }
+
+  synchronized FakeAws.Reply handle(String operation, JsonNode request) {
+    if (!operation.equals("Query")) {
+      return error("UnknownOperationException", "not served here: " + operation);
+    }
+    onQuery.accept(++queries);
+    try {
+      return query(request);
+    } catch (Invalid e) {
+      return error("ValidationException", e.getMessage());
+    }
+  }
+
+  private FakeAws.Reply query(JsonNode request) {
+    if (!FakeAws.TABLE.equals(request.path("TableName").asText())) {
+      return error("ResourceNotFoundException", "Requested resource not found");
+    }
+    for (String unsupported : List.of("FilterExpression", "ProjectionExpression", "Select",
+        "KeyConditions", "QueryFilter", "AttributesToGet")) {
+      if (request.has(unsupported)) {
+        throw new Invalid("this fake does not serve " + unsupported);
+      }
+    }
+    String index = request.has("IndexName") ? request.get("IndexName").asText() : null;
+    if (index != null && !(hasIndex && index.equals(INDEX))) {
+      throw new Invalid("The table does not have the specified index: " + index);
+    }
+    if (index != null && request.path("ConsistentRead").asBoolean(false)) {
+      throw new Invalid("Consistent reads are not supported on global secondary indexes");
+    }
+    String partitionKey = index == null ? "taskId" : "FailedIndexKey";
+    String sortKey = index == null ? "timestamp" : "UpdatedAt";
+    String sortType = index == null ? "N" : "S";
+
+    Expression expression = new Expression(request);
+    Matcher matcher = KEY_CONDITION.matcher(request.path("KeyConditionExpression").asText());
+    if (!matcher.matches()) {
+      throw new Invalid("Invalid KeyConditionExpression: "
+          + request.path("KeyConditionExpression").asText());
+    }
+    if (!expression.name(matcher.group(1)).equals(partitionKey)) {
+      throw new Invalid("Query condition missed key schema element: " + partitionKey);
+    }
+    JsonNode partitionValue = expression.value(matcher.group(2), "S");
+    String sortOperator = matcher.group(4);
+    JsonNode sortValue = null;
+    if (matcher.group(3) != null) {
+      if (!expression.name(matcher.group(3)).equals(sortKey)) {
+        throw new Invalid("Query key condition not supported");
+      }
+      sortValue = expression.value(matcher.group(5), sortType);
+    }
+    expression.checkAllUsed();
+
+    Comparator<ObjectNode> order = Comparator.comparing(
+        (ObjectNode item) -> item.get(sortKey), FakeDynamoDb::compare);
+    if (index != null) {
+      // The index's ties are in no particular order; the table key makes pages stable.
+      order = order.thenComparing(item -> item.get("taskId").get("S").asText())
+          .thenComparing(item -> item.get("timestamp"), FakeDynamoDb::compare);
+    }
+    if (!request.path("ScanIndexForward").asBoolean(true)) {
+      order = order.reversed();
+    }
+    List<ObjectNode> matching = new ArrayList<>();
+    for (ObjectNode item : items) {
+      if (!item.has(partitionKey) || !item.has(sortKey)
+          || !item.get(partitionKey).equals(partitionValue)) {
+        continue;
+      }
+      if (sortValue != null && !satisfies(compare(item.get(sortKey), sortValue), sortOperator)) {
+        continue;
+      }
+      matching.add(item);
+    }
+    matching.sort(order);
+    int from = 0;
+    if (request.has("ExclusiveStartKey")) {
+      JsonNode start = request.get("ExclusiveStartKey");
+      from = matching.size();
+      for (int i = 0; i < matching.size(); i++) {
+        if (keyOf(matching.get(i), index).equals(start)) {
+          from = i + 1;
+        }
+      }
+    }
+    int pageSize = Math.min(maxPageItems,
+        request.has("Limit") ? request.get("Limit").asInt() : Integer.MAX_VALUE);
+    List<ObjectNode> page = matching.subList(from, Math.min(matching.size(), from + pageSize));
+    ObjectNode response = FakeAws.JSON.createObjectNode();
+    ArrayNode array = response.putArray("Items");
+    page.forEach(array::add);
+    response.put("Count", page.size()).put("ScannedCount", page.size());
+    if (page.size() == pageSize) {
+      response.set("LastEvaluatedKey", keyOf(page.get(page.size() - 1), index));
+    }
+    return new FakeAws.Reply(200, Map.of(), response.toString());
+  }
+
+  private static ObjectNode keyOf(ObjectNode item, String index) {
+    ObjectNode key = FakeAws.JSON.createObjectNode();
+    key.set("taskId", item.get("taskId"));
+    key.set("timestamp", item.get("timestamp"));
+    if (index != null) {
+      key.set("FailedIndexKey", item.get("FailedIndexKey"));
+      key.set("UpdatedAt", item.get("UpdatedAt"));
+    }
+    return key;
+  }
+
+  private static boolean satisfies(int comparison, String operator) {
+    return switch (operator) {
+      case "=" -> comparison == 0;
+      case "<" -> comparison < 0;
+      case "<=" -> comparison <= 0;
+      case ">" -> comparison > 0;
+      case ">=" -> comparison >= 0;
+      default -> throw new Invalid("operator " + operator);
+    };
+  }
+
+  /** Numbers compare numerically, strings by code point (UTF-8 byte order for ASCII). */
+  private static int compare(JsonNode a, JsonNode b) {
+    if (a.has("N")) {
+      return new BigDecimal(a.get("N").asText()).compareTo(new BigDecimal(b.get("N").asText()));
+    }
+    return a.get("S").asText().compareTo(b.get("S").asText());
+  }
+
+  private static boolean sameKey(ObjectNode a, ObjectNode b) {
+    return a.get("taskId").equals(b.get("taskId"))
+        && compare(a.get("timestamp"), b.get("timestamp")) == 0;
+  }
+
+  /** DynamoDB keeps a number's value, not its text. */
+  private static ObjectNode normalised(ObjectNode item) {
+    ObjectNode copy = item.deepCopy();
+    for (Map.Entry<String, JsonNode> field : copy.properties()) {
+      JsonNode value = field.getValue();
+      if (value.has("N")) {
+        if (!value.get("N").isTextual()) {
+          throw new IllegalArgumentException("The value for the field 'N' must be a STRING");
+        }
+        ((ObjectNode) value).put("N",
+            new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
+      }
+    }
+    return copy;
+  }
+
+  private static FakeAws.Reply error(String type, String message) {
+    String prefix = type.equals("ValidationException") ? "com.amazon.coral.validate#"
+        : "com.amazonaws.dynamodb.v20120810#";
+    return new FakeAws.Reply(400, Map.of(), FakeAws.JSON.createObjectNode()
+        .put("__type", prefix + type).put("message", message).toString());
+  }
+
+  /** The request's placeholders: each must be defined, and each defined one used. */
+  private static final class Expression {
+    private final JsonNode names;
+    private final JsonNode values;
+    private final Set<String> usedNames = new HashSet<>();
+    private final Set<String> usedValues = new HashSet<>();
+
+    Expression(JsonNode request) {
+      this.names = request.path("ExpressionAttributeNames");
+      this.values = request.path("ExpressionAttributeValues");
+    }
+
+    String name(String token) {
+      if (token.startsWith("#")) {
+        if (!names.has(token)) {
+          throw new Invalid("An expression attribute name used in the document path is not"
+              + " defined; attribute name: " + token);
+        }
+        usedNames.add(token);
+        return names.get(token).asText();
+      }
+      if (RESERVED.contains(token.toLowerCase(Locale.ROOT))) {
+        throw new Invalid("Invalid KeyConditionExpression: Attribute name is a reserved"
+            + " keyword; reserved keyword: " + token);
+      }
+      return token;
+    }
+
+    JsonNode value(String token, String type) {
+      if (!values.has(token)) {
+        throw new Invalid("An expression attribute value used in expression is not defined;"
+            + " attribute value: " + token);
+      }
+      usedValues.add(token);
+      JsonNode value = values.get(token);
+      if (!value.has(type) || !value.get(type).isTextual()) {
+        throw new Invalid("One or more parameter values were invalid: Condition parameter type"
+            + " does not match schema type");
+      }
+      return type.equals("N") ? FakeAws.JSON.createObjectNode().put("N",
+          new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString()) : value;
+    }
+
+    void checkAllUsed() {
+      Set<String> unusedNames = new HashSet<>();
+      names.fieldNames().forEachRemaining(unusedNames::add);
+      unusedNames.removeAll(usedNames);
+      if (!unusedNames.isEmpty()) {
+        throw new Invalid("Value provided in ExpressionAttributeNames unused in expressions:"
+            + " keys: " + unusedNames);
+      }
+      Set<String> unusedValues = new HashSet<>();
+      values.fieldNames().forEachRemaining(unusedValues::add);
+      unusedValues.removeAll(usedValues);
+      if (!unusedValues.isEmpty()) {
+        throw new Invalid("Value provided in ExpressionAttributeValues unused in expressions:"
+            + " keys: " + unusedValues);
+      }
+    }
+  }
+
+  /** A request DynamoDB would refuse with a ValidationException. */
+  private static final class Invalid extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Invalid(String message) {
+      super(message);
+    }
+  }
+}

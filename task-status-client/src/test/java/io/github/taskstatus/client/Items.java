@@ -1,0 +1,43 @@
+package io.github.taskstatus.client;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Items as the workflow writes them, in DynamoDB's JSON: every value a string. */
+final class Items {
+  static final String ARN_PREFIX =
+      "arn:aws:states:us-east-1:123456789012:execution:TasksStateMachine:";
+
+  private Items() {}
+
+  /** An item with the attributes every item has. */
+  static ObjectNode item(String taskId, String timestamp, String status, String updatedAt,
+      String executionName) {
+    ObjectNode item = FakeAws.JSON.createObjectNode();
+    s(item, "taskId", taskId);
+    n(item, "timestamp", timestamp);
+    s(item, "Status", status);
+    s(item, "ExecutionArn", ARN_PREFIX + executionName);
+    s(item, "UpdatedAt", updatedAt);
+    return item;
+  }
+
+  /** A FAILED item as the workflow writes it with the failed-task index. */
+  static ObjectNode failed(String taskId, String timestamp, String updatedAt,
+      String executionName) {
+    ObjectNode item = item(taskId, timestamp, "FAILED", updatedAt, executionName);
+    s(item, "Error", "States.TaskFailed");
+    s(item, "Cause", "the oven is cold");
+    s(item, "FailedIndexKey", "FAILED");
+    return item;
+  }
+
+  static ObjectNode s(ObjectNode item, String name, String value) {
+    item.putObject(name).put("S", value);
+    return item;
+  }
+
+  static ObjectNode n(ObjectNode item, String name, String value) {
+    item.putObject(name).put("N", value);
+    return item;
+  }
+}

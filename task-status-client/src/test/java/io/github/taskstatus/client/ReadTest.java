@@ -1,0 +1,218 @@
+package io.github.taskstatus.client;
+
+import static io.github.taskstatus.client.Items.item;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ReadTest {
+  /** 2026-11-25T10:35:26Z. */
+  private static final Instant NOW = Instant.ofEpochSecond(1_795_602_926L);
+
+  private FakeAws aws;
+  private TaskStatusClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    aws = new FakeAws();
+    client = aws.client().clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+  }
+
+  @AfterEach
+  void close() {
+    client.close();
+    aws.close();
+  }
+
+  @Test
+  void latestQueriesTheTaskNewestFirstWithAConsistentRead() {
+    client.latest("Breakfast");
+
+    JsonNode query = aws.requests("Query").get(0).json();
+    assertThat(query.get("TableName").asText()).isEqualTo(FakeAws.TABLE);
+    assertThat(query.get("KeyConditionExpression").asText()).isEqualTo("taskId = :taskId");
+    assertThat(query.get("ExpressionAttributeValues").toString())
+        .isEqualTo("{\":taskId\":{\"S\":\"Breakfast\"}}");
+    assertThat(query.get("ScanIndexForward").asBoolean()).isFalse();
+    assertThat(query.get("ConsistentRead").asBoolean()).isTrue();
+    assertThat(query.has("IndexName")).isFalse();
+    assertThat(query.has("FilterExpression")).isFalse();
+  }
+
+  @Test
+  void latestIsTheItemWithTheHighestTimestamp() {
+    aws.dynamoDb()
+        .put(item("Breakfast", "1795600000.5", "DONE", "2026-11-25T09:46:41.000Z", "a"))
+        .put(item("Breakfast", "1795600100.00001", "STARTED", "2026-11-25T10:01:40.000Z", "b"))
+        .put(item("Breakfast", "1795600099.99999", "FAILED", "2026-11-25T10:01:41.000Z", "c"))
+        .put(item("Lunch", "1795600200", "DONE", "2026-11-25T10:03:20.000Z", "d"));
+
+    Optional<TaskRecord> latest = client.latest("Breakfast");
+
+    assertThat(latest).map(TaskRecord::executionArn).contains(Items.ARN_PREFIX + "b");
+    assertThat(latest).map(TaskRecord::status).contains(TaskStatus.STARTED);
+  }
+
+  @Test
+  void latestOfATaskWithoutItemsIsEmpty() {
+    aws.dynamoDb().put(item("Lunch", "1795600200", "DONE", "2026-11-25T10:03:20.000Z", "d"));
+
+    assertThat(client.latest("Breakfast")).isEmpty();
+  }
+
+  @Test
+  void latestSkipsExpiredItemsEvenOnLaterPages() {
+    aws.dynamoDb().maxPageItems(2);
+    for (int i = 0; i < 5; i++) {
+      aws.dynamoDb().put(Items.n(item("Breakfast", "179560000" + i, "DONE",
+          "2026-11-25T10:00:00.000Z", "e" + i), "ExpiresAt", "1795602926"));
+    }
+    aws.dynamoDb().put(Items.n(item("Breakfast", "1795500000", "DONE",
+        "2026-11-24T06:00:00.000Z", "live"), "ExpiresAt", "1795602926.001"));
+
+    assertThat(client.latest("Breakfast")).map(TaskRecord::executionArn)
+        .contains(Items.ARN_PREFIX + "live");
+    assertThat(aws.requests("Query")).hasSize(3);
+  }
+
+  @Test
+  void anItemIsReadWithEveryAttribute() {
+    ObjectNode stored = Items.n(Items.n(Items.failed("Breakfast", "1795617326.12345",
+        "2026-11-25T14:35:30.007Z", "Breakfast-3c33"), "ExpiresAt", "1798209326.12345"),
+        "RequestedTimestamp", "1795617326.12344");
+    aws.dynamoDb().put(stored);
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.taskId()).isEqualTo("Breakfast");
+    assertThat(record.timestamp()).isEqualTo(new BigDecimal("1795617326.12345"));
+    assertThat(record.startedAt()).isEqualTo(Instant.parse("2026-11-25T14:35:26.123450Z"));
+    assertThat(record.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(record.updatedAt()).isEqualTo(Instant.parse("2026-11-25T14:35:30.007Z"));
+    assertThat(record.executionArn()).isEqualTo(Items.ARN_PREFIX + "Breakfast-3c33");
+    assertThat(record.error()).contains("States.TaskFailed");
+    assertThat(record.cause()).contains("the oven is cold");
+    assertThat(record.expiresAt()).contains(Instant.parse("2026-12-25T14:35:26.123450Z"));
+    assertThat(record.requestedTimestamp()).contains(new BigDecimal("1795617326.12344"));
+  }
+
+  @Test
+  void anOlderItemWithAWholeSecondTimestampAndNoOptionalAttributesIsRead() {
+    aws.dynamoDb().put(item("Breakfast", "1795617326", "DONE", "2026-11-25T14:35:27Z", "old"));
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.timestamp()).isEqualTo(new BigDecimal("1795617326"));
+    assertThat(record.startedAt()).isEqualTo(Instant.parse("2026-11-25T14:35:26Z"));
+    assertThat(record.error()).isEmpty();
+    assertThat(record.cause()).isEmpty();
+    assertThat(record.expiresAt()).isEmpty();
+    assertThat(record.requestedTimestamp()).isEmpty();
+  }
+
+  @Test
+  void historyIsEveryLiveItemOldestFirstAcrossPages() {
+    aws.dynamoDb().maxPageItems(2)
+        .put(item("Breakfast", "1795600003", "STARTED", "2026-11-25T10:00:03.000Z", "d"))
+        .put(item("Breakfast", "1795600001.5", "FAILED", "2026-11-25T10:00:02.000Z", "b"))
+        .put(Items.n(item("Breakfast", "1795500000", "DONE", "2026-11-24T06:00:01.000Z",
+            "expired"), "ExpiresAt", "1795600000"))
+        .put(item("Breakfast", "1795600001", "DONE", "2026-11-25T10:00:01.000Z", "a"))
+        .put(item("Breakfast", "1795600002", "DONE", "2026-11-25T10:00:02.000Z", "c"))
+        .put(item("Lunch", "1795600002", "DONE", "2026-11-25T10:00:02.000Z", "lunch"));
+
+    List<TaskRecord> history = client.history("Breakfast");
+
+    assertThat(history).extracting(TaskRecord::executionArn)
+        .containsExactly(Items.ARN_PREFIX + "a", Items.ARN_PREFIX + "b", Items.ARN_PREFIX + "c",
+            Items.ARN_PREFIX + "d");
+    List<FakeAws.Request> queries = aws.requests("Query");
+    assertThat(queries).hasSize(3);
+    JsonNode first = queries.get(0).json();
+    assertThat(first.get("ScanIndexForward").asBoolean()).isTrue();
+    assertThat(first.get("ConsistentRead").asBoolean()).isTrue();
+    assertThat(first.has("Limit")).isFalse();
+    assertThat(queries.get(1).json().get("ExclusiveStartKey").toString())
+        .isEqualTo("{\"taskId\":{\"S\":\"Breakfast\"},\"timestamp\":{\"N\":\"1795600001\"}}");
+  }
+
+  @Test
+  void aTaskIdOfExactly1024Utf8BytesIsRead() {
+    String taskId = "é".repeat(512);
+    aws.dynamoDb().put(item(taskId, "1795617326", "DONE", "2026-11-25T14:35:27Z", "long"));
+
+    assertThat(client.latest(taskId)).map(TaskRecord::taskId).contains(taskId);
+  }
+
+  @Test
+  void historyOfATaskWithoutItemsIsEmpty() {
+    assertThat(client.history("Breakfast")).isEmpty();
+  }
+
+  @Test
+  void anUnknownStatusIsAClearError() {
+    aws.dynamoDb().put(item("Breakfast", "1795617326.5", "PAUSED", "2026-11-25T14:35:27Z", "x"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326.5) has the unknown"
+            + " Status 'PAUSED'; this client knows STARTED, DONE and FAILED (was the item"
+            + " written by a newer workflow, or by hand?)");
+  }
+
+  @Test
+  void anItemWithoutExecutionArnIsAClearError() {
+    ObjectNode item = item("Breakfast", "1795617326", "DONE", "2026-11-25T14:35:27Z", "x");
+    item.remove("ExecutionArn");
+    aws.dynamoDb().put(item);
+
+    assertThatThrownBy(() -> client.history("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has no ExecutionArn"
+            + " (S); is this the table of a TaskStatusWorkflow?");
+  }
+
+  @Test
+  void anAttributeOfTheWrongTypeIsAClearError() {
+    aws.dynamoDb().put(Items.s(item("Breakfast", "1795617326", "DONE", "2026-11-25T14:35:27Z",
+        "x"), "ExpiresAt", "tomorrow"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has ExpiresAt of type"
+            + " S; the workflow writes it as N");
+  }
+
+  @Test
+  void anUpdatedAtThatIsNoInstantIsAClearError() {
+    aws.dynamoDb().put(item("Breakfast", "1795617326", "DONE", "yesterday", "x"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has UpdatedAt"
+            + " 'yesterday', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z");
+  }
+
+  @Test
+  void readingWithoutATableIsRefusedWithWhatToSet() {
+    try (TaskStatusClient startOnly = aws.client().build();
+        TaskStatusClient noTable = TaskStatusClient.builder().starterFunction(FakeAws.STARTER)
+            .lambda(aws.lambdaClient()).build()) {
+      assertThat(startOnly.history("Breakfast")).isEmpty();
+      assertThatThrownBy(() -> noTable.latest("Breakfast"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("this client has no table to read: set tableName(...) on the builder, or"
+              + " TASK_STATUS_TABLE in the environment");
+    }
+  }
+}
