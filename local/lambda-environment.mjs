@@ -38,6 +38,7 @@ export class ExecutionEnvironment {
     this.pending = null;
     this.busy = false;
     this.dead = false;
+    this.stopping = false;
   }
 
   note(event, detail = {}) {
@@ -224,6 +225,11 @@ export class ExecutionEnvironment {
     });
   }
 
+  /** Whether it can take another invocation: not exited, not being stopped. */
+  get usable() {
+    return !this.dead && !this.stopping;
+  }
+
   exited(code, signal) {
     this.dead = true;
     this.note('exit', { code, signal });
@@ -244,6 +250,7 @@ export class ExecutionEnvironment {
 
   /** Ends the environment's JVM; resolves once it has exited. */
   kill() {
+    this.stopping = true;
     if (this.dead || !this.process) return Promise.resolve();
     const exited = new Promise((resolve) => this.process.once('exit', resolve));
     this.process.kill('SIGKILL');

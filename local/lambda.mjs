@@ -167,7 +167,7 @@ export class Lambda {
 
   /** An idle environment of this version, or a new one (a cold start). */
   async acquire(fn, version) {
-    const idle = fn.idle.findIndex((e) => e.version === version && !e.dead);
+    const idle = fn.idle.findIndex((e) => e.version === version && e.usable);
     if (idle >= 0) return fn.idle.splice(idle, 1)[0];
     const environment = new ExecutionEnvironment(fn, version, {
       credentials: this.credentials, gatewayEndpoint: this.gatewayEndpoint, runtime: fn.runtimeContext,
@@ -183,7 +183,7 @@ export class Lambda {
   }
 
   release(fn, environment) {
-    if (!environment.dead) fn.idle.push(environment);
+    if (environment.usable) fn.idle.push(environment);
   }
 
   /** Invokes synchronously: { payload, functionError?, executedVersion }. */
