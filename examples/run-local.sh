@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Runs the example app on this machine, no AWS account or Docker needed:
-#   examples/run-local.sh [taskId] [--wait SECONDS]
-# Synthesizes the example with the CDK CLI, starts a local DynamoDB and a local Step Functions
-# endpoint (a real ASL interpreter) on 127.0.0.1, invokes the starter from the synthesized asset
-# jar and prints the task's status as it changes: STARTED, then DONE.
+#   examples/run-local.sh [taskId...] [--wait SECONDS]
+# Synthesizes the example with the CDK CLI, deploys it to the local cloud on 127.0.0.1 (local/:
+# DynamoDB, Step Functions, Lambda with AWS's runtime interface client, SQS, EventBridge), starts
+# every task id at once through the starter, prints each item's status as it changes, and ends
+# with a summary line: tasks=3 done=3 failed=0 stuck=0. Default: one task, Breakfast, 5 s.
 set -euo pipefail
 
-task="Breakfast"
+tasks=()
 wait_seconds=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --wait) [ $# -ge 2 ] || { echo "run-local: --wait needs a number of seconds" >&2; exit 2; }
             wait_seconds="$2"; shift 2 ;;
     --wait=*) wait_seconds="${1#--wait=}"; shift ;;
-    -h|--help) sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "run-local: unknown option $1 (usage: run-local.sh [taskId] [--wait SECONDS])" >&2; exit 2 ;;
-    *) task="$1"; shift ;;
+    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run-local: unknown option $1 (usage: run-local.sh [taskId...] [--wait SECONDS])" >&2; exit 2 ;;
+    *) tasks+=("$1"); shift ;;
   esac
 done
+[ ${#tasks[@]} -gt 0 ] || tasks=(Breakfast)
 case "$wait_seconds" in
   ''|*[!0-9]*|0) echo "run-local: --wait must be a whole number of seconds >= 1, got '$wait_seconds'" >&2; exit 2 ;;
 esac
@@ -29,14 +31,16 @@ for tool in java mvn npm; do
   command -v "$tool" >/dev/null || { echo "run-local: '$tool' is required but not on PATH" >&2; exit 1; }
 done
 
-# Build what is missing: the library (with its embedded starter jar) and the example.
-if [ ! -f "$examples/target/classes/io/github/taskstatus/example/ExampleApp.class" ]; then
+# Build what is missing: the library (with its embedded starter jar), the example, and the
+# Lambda runtime interface client the local cloud runs the starter in.
+if [ ! -f "$examples/target/classes/io/github/taskstatus/example/ExampleApp.class" ] \
+    || ! ls "$local_dir"/target/lambda-runtime/aws-lambda-java-runtime-interface-client-*.jar >/dev/null 2>&1; then
   echo "run-local: building the library and the example (mvn install -DskipTests) ..."
   (cd "$root" && mvn -B -q install -DskipTests)
 fi
 # Node 22, the ASL interpreter, the local DynamoDB and the CDK CLI, as pinned in package-lock.json.
 if [ ! -x "$local_dir/node_modules/node/bin/node" ] || [ ! -x "$local_dir/node_modules/.bin/cdk" ]; then
-  echo "run-local: installing the local harness (npm ci) ..."
+  echo "run-local: installing the local cloud (npm ci) ..."
   (cd "$local_dir" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 node="$local_dir/node_modules/node/bin/node"
@@ -52,5 +56,7 @@ if ! (cd "$examples" && CDK_DISABLE_CLI_TELEMETRY=1 JSII_NODE="$node" \
   exit 1
 fi
 
+task_args=()
+for task in "${tasks[@]}"; do task_args+=(--task "$task"); done
 "$node" "$local_dir/run-local.mjs" --assembly "$out/cdk.out" --stack TaskStatusExample \
-  --task "$task" --timeout $((wait_seconds + 120))
+  "${task_args[@]}" --timeout $((wait_seconds + 120))

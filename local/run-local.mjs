@@ -1,21 +1,30 @@
-// The local demo behind examples/run-local.sh: runs the synthesized example app on this machine
-// and shows one task going from STARTED to DONE.
-//   node run-local.mjs --assembly <cdk.out> --stack <stack name> --task <taskId>
-// Starts the local cloud (local-cloud.mjs) for the stack's template, invokes the starter from the
-// very jar the assembly would deploy, prints the item's status on every change and the execution's
-// result. Exits 0 when the execution succeeded and the item is DONE, 1 otherwise.
-import { existsSync, readFileSync } from 'node:fs';
+// The local demo behind examples/run-local.sh: deploys the synthesized example app to the local
+// cloud (cloud.mjs), starts every task id given at once through the starter, exactly as a
+// caller would (Lambda Invoke on the starter's alias), prints each item's status changes and
+// ends with one summary line:
+//   tasks=3 done=3 failed=0 stuck=0
+//   node run-local.mjs --assembly <cdk.out> --stack <stack name> --task <id> [--task <id>]...
+//     [--timeout <seconds>]
+// Exits 0 when every start ended DONE, 1 otherwise.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { invokeStarter, onlyResource, startLocalCloud } from './local-cloud.mjs';
+import { startLocalCloud } from './cloud.mjs';
 
 const POLL_MS = 100;
 
 function parseArgs(argv) {
-  const options = {};
-  for (let i = 0; i < argv.length; i += 2) options[argv[i].replace(/^--/, '')] = argv[i + 1];
-  for (const required of ['assembly', 'stack', 'task']) {
+  const options = { tasks: [], timeout: 300 };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--task') options.tasks.push(value);
+    else if (['--assembly', '--stack', '--timeout'].includes(flag)) options[flag.slice(2)] = value;
+    else throw new Error(`unknown option ${flag}`);
+  }
+  for (const required of ['assembly', 'stack']) {
     if (!options[required]) throw new Error(`--${required} is required`);
   }
+  if (options.tasks.length === 0) throw new Error('give at least one --task');
   return options;
 }
 
@@ -24,44 +33,60 @@ const say = (message) => process.stdout.write(`${time()}  ${message}\n`);
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  const templatePath = path.join(options.assembly, `${options.stack}.template.json`);
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
-  const jar = path.join(options.assembly, `asset.${fn.Code.S3Key}`);
-  if (!existsSync(jar)) throw new Error(`the starter's asset ${jar} is not in ${options.assembly}`);
-
-  const cloud = await startLocalCloud({ template });
+  const template = JSON.parse(readFileSync(path.join(options.assembly, `${options.stack}.template.json`), 'utf8'));
+  const cloud = await startLocalCloud({
+    template, stackName: options.stack, assembly: options.assembly,
+    onLog: ({ line }) => {
+      const message = /"message":"(\{.*\})"/.exec(line)?.[1]?.replace(/\\"/g, '"');
+      if (message) say(`  starter: ${message}`);
+    },
+  });
   try {
-    say(`local DynamoDB ${cloud.dynamodbEndpoint}, table ${cloud.tableName}`);
-    say(`local Step Functions ${cloud.stepFunctionsEndpoint}`);
-    say(`invoking the starter (${path.basename(jar)}) with {"taskId": ${JSON.stringify(options.task)}}`);
-    const invocation = await invokeStarter(jar, fn.Handler, { taskId: options.task },
-      cloud.starterEnvironment, (line) => say(`starter log: ${line}`));
-    if (invocation.code !== 0) throw new Error(`the starter failed: ${invocation.output}`);
-    const started = JSON.parse(invocation.output);
-    say(`starter returned ${invocation.output}`);
+    const { lambda, dynamodb, stepFunctions } = cloud.services;
+    const starter = Object.values(cloud.aliases)[0] ?? Object.values(cloud.functions)[0];
+    const table = Object.values(cloud.tables)[0];
+    say(`local cloud ${cloud.endpoint}: table ${table}, starter ${starter.split(':').slice(-2).join(':')}`);
+    say(`starting ${options.tasks.map((t) => JSON.stringify(t)).join(', ')} at once`);
 
-    const execution = cloud.executions.get(started.executionName);
-    const key = { taskId: { S: started.taskId }, timestamp: { N: String(started.timestamp) } };
-    const deadline = Date.now() + 1000 * (Number(options.timeout ?? 300));
-    let lastStatus;
-    for (;;) {
-      const { Item: item } = await cloud.dynamodb('GetItem',
-        { TableName: cloud.tableName, Key: key, ConsistentRead: true });
-      const status = item?.Status?.S;
-      if (status && status !== lastStatus) {
-        const detail = status === 'FAILED' ? ` (${item.Error?.S}: ${item.Cause?.S})` : '';
-        say(`${started.taskId} @ ${started.timestamp}  Status = ${status}${detail}`);
-        lastStatus = status;
+    const starts = await Promise.all(options.tasks.map(async (taskId) => {
+      const result = await lambda.invoke(starter, JSON.stringify({ taskId }));
+      if (result.functionError) {
+        say(`${taskId}: the starter failed: ${result.payload}`);
+        return null;
       }
-      if (execution.status !== 'RUNNING' && status !== 'STARTED') break;
-      if (Date.now() > deadline) throw new Error('timed out waiting for the task to finish');
+      const answer = JSON.parse(result.payload);
+      say(`${taskId}: started ${answer.executionName} @ ${answer.timestamp}`);
+      return answer;
+    }));
+
+    const deadline = Date.now() + 1000 * Number(options.timeout);
+    const last = new Map();
+    for (;;) {
+      for (const start of starts.filter(Boolean)) {
+        const { Items: items = [] } = await dynamodb.call('Query', {
+          TableName: table, ConsistentRead: true, KeyConditionExpression: 'taskId = :id',
+          ExpressionAttributeValues: { ':id': { S: start.taskId } },
+        });
+        const item = items.find((i) => i.ExecutionArn?.S === start.executionArn);
+        const status = item?.Status?.S;
+        if (status && last.get(start.executionArn) !== status) {
+          const why = status === 'FAILED' ? ` (${item.Error?.S}: ${item.Cause?.S})` : '';
+          say(`${start.taskId} @ ${item.timestamp.N}  Status = ${status}${why}`);
+          last.set(start.executionArn, status);
+        }
+      }
+      const running = [...stepFunctions.executions.values()].some((e) => e.status === 'RUNNING');
+      const settled = starts.filter(Boolean).every((s) => ['DONE', 'FAILED'].includes(last.get(s.executionArn)));
+      if ((settled && !running) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
-    const result = execution.status === 'SUCCEEDED'
-      ? `output ${execution.output}` : `${execution.error}: ${execution.cause}`;
-    say(`execution ${execution.status}: ${result}`);
-    return execution.status === 'SUCCEEDED' && lastStatus === 'DONE' ? 0 : 1;
+
+    const statuses = starts.map((s) => (s ? last.get(s.executionArn) : 'NOT STARTED'));
+    const count = (status) => statuses.filter((s) => s === status).length;
+    const done = count('DONE');
+    const failed = count('FAILED') + count('NOT STARTED');
+    process.stdout.write(`tasks=${starts.length} done=${done} failed=${failed} stuck=${starts.length - done - failed}\n`);
+    return done === starts.length ? 0 : 1;
   } finally {
     await cloud.close();
   }
