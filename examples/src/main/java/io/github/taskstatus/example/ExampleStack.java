@@ -43,5 +43,17 @@ public class ExampleStack extends Stack {
         .value(tasks.getTable().getTableName()).build();
     CfnOutput.Builder.create(this, "StateMachineArn")
         .value(tasks.getStateMachine().getStateMachineArn()).build();
+    // For examples/replay-dead-letters.sh.
+    CfnOutput.Builder.create(this, "StarterDeadLetterQueueUrl")
+        .description("Asynchronous starts Lambda gave up on")
+        .value(tasks.getStarterDeadLetterQueue().getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "ReconcilerDeadLetterQueueUrl")
+        .description("Ended executions that could not be reconciled")
+        .value(tasks.getReconcilerDeadLetterQueue().getQueueUrl()).build();
+    CfnOutput.Builder.create(this, "ReconcilerArn")
+        .value(tasks.getReconciler().getStateMachineArn()).build();
+    // What task-status-client reads (StartAndAwait): export these before running it.
+    tasks.clientEnvironment().forEach((name, value) -> CfnOutput.Builder.create(this, name
+        .replace("_", "")).description("Environment variable " + name).value(value).build());
   }
 }

@@ -23,11 +23,16 @@ class ExampleStackTest {
     Template template = synth(Map.of());
 
     template.resourceCountIs("AWS::DynamoDB::Table", 1);
-    template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
+    template.resourceCountIs("AWS::StepFunctions::StateMachine", 2);
     template.hasResourceProperties("AWS::Lambda::Function", Map.of("Runtime", "java25"));
     template.hasOutput("StarterFunctionName", Match.anyValue());
     template.hasOutput("TableName", Match.anyValue());
     template.hasOutput("StateMachineArn", Match.anyValue());
+    for (String output : new String[] {"StarterDeadLetterQueueUrl",
+        "ReconcilerDeadLetterQueueUrl", "ReconcilerArn", "TASKSTATUSTABLE",
+        "TASKSTATUSSTARTER"}) {
+      template.hasOutput(output, Match.anyValue());
+    }
     template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
   }
 
