@@ -3,7 +3,6 @@ package io.github.taskstatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.IAlarm;
 import software.amazon.awscdk.services.cloudwatch.Metric;
@@ -56,7 +55,7 @@ public class TaskStatusWorkflow extends Construct {
   private final TaskQueues queues;
   private final TaskStatusMetrics metrics;
   private final List<Alarm> alarms;
-  private final boolean failedTaskIndex;
+  private final TaskStatusGrants grants;
 
   /**
    * Creates a workflow with every default.
@@ -94,7 +93,7 @@ public class TaskStatusWorkflow extends Construct {
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue());
-    failedTaskIndex = settings.failedTaskIndex();
+    grants = new TaskStatusGrants(table, starter.invocable(), queues, settings.failedTaskIndex());
     metrics = new TaskStatusMetrics(stateMachine, starter.function());
     alarms = settings.alarms()
         ? TaskStatusAlarms.create(this, metrics, queues, starter.deadLetterQueue(), reconciler,
@@ -192,16 +191,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return variable name to value (tokens, resolved at deployment)
    */
   public Map<String, String> clientEnvironment() {
-    Map<String, String> environment = new TreeMap<>();
-    environment.put(CLIENT_TABLE, table.getTableName());
-    environment.put(CLIENT_STARTER, starter.invocable().getFunctionArn());
-    if (queues.queue() != null) {
-      environment.put(CLIENT_QUEUE_URL, queues.queue().getQueueUrl());
-    }
-    if (failedTaskIndex) {
-      environment.put(CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
-    }
-    return environment;
+    return grants.clientEnvironment();
   }
 
   /**
@@ -224,10 +214,7 @@ public class TaskStatusWorkflow extends Construct {
    * @throws IllegalStateException if queue mode is off
    */
   public Grant grantSendTasks(IGrantable grantee) {
-    if (queues.queue() == null) {
-      throw new IllegalStateException("grantSendTasks needs queue mode: set queue(true)");
-    }
-    return queues.queue().grantSendMessages(grantee);
+    return grants.sendTasks(grantee);
   }
 
   /**
@@ -238,14 +225,7 @@ public class TaskStatusWorkflow extends Construct {
    * @return the grant
    */
   public Grant grantStartTask(IGrantable grantee) {
-    if (queues.queue() == null) {
-      return starter.invocable().grantInvoke(grantee);
-    }
-    if (queues.queue().getEncryptionMasterKey() != null) {
-      queues.queue().getEncryptionMasterKey().grant(grantee, "kms:GenerateDataKey",
-          "kms:Decrypt");
-    }
-    return queues.queue().grant(grantee, "sqs:SendMessage");
+    return grants.startTask(grantee);
   }
 
   /**
@@ -256,23 +236,34 @@ public class TaskStatusWorkflow extends Construct {
    * @return the grant
    */
   public Grant grantReadStatus(IGrantable grantee) {
-    if (table.getEncryptionKey() != null) {
-      table.getEncryptionKey().grantDecrypt(grantee);
-    }
-    return table.grant(grantee, "dynamodb:GetItem", "dynamodb:Query");
+    return grants.readStatus(grantee);
   }
 
   /**
-   * Executions started: one per task start.
+   * Lets a principal move the queue's dead letters back to the queue of tasks with SQS's
+   * dead-letter queue redrive ({@code aws sqs start-message-move-task}, see the README): start,
+   * list and cancel move tasks on the dead-letter queue, read and delete its messages, send them
+   * to the queue, and use the key of each.
    *
-   * @return the metric, summed over 5 minutes
+   * @param grantee who may redrive
+   * @return the grant on the dead-letter queue
+   * @throws IllegalStateException if queue mode is off or the dead-letter queue is not known
+   */
+  public Grant grantRedriveDeadLetters(IGrantable grantee) {
+    return grants.redriveDeadLetters(grantee);
+  }
+
+  /**
+   * Executions started: one per task start, summed over 5 minutes.
+   *
+   * @return the metric
    */
   public Metric metricTasksStarted() {
     return metricTasksStarted(null);
   }
 
   /**
-   * Executions started: one per task start.
+   * {@link #metricTasksStarted()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric
@@ -282,16 +273,16 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Executions that succeeded: tasks recorded {@code DONE}.
+   * Executions that succeeded (tasks recorded {@code DONE}), summed over 5 minutes.
    *
-   * @return the metric, summed over 5 minutes
+   * @return the metric
    */
   public Metric metricTasksSucceeded() {
     return metricTasksSucceeded(null);
   }
 
   /**
-   * Executions that succeeded: tasks recorded {@code DONE}.
+   * {@link #metricTasksSucceeded()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric
@@ -301,17 +292,18 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Executions that failed: tasks recorded {@code FAILED}, and the rare task whose execution
-   * failed before or while recording (see the README's "Failure handling").
+   * Executions that failed (tasks recorded {@code FAILED}, and the rare task whose execution
+   * failed before or while recording: see the README's "Failure handling"), summed over 5
+   * minutes.
    *
-   * @return the metric, summed over 5 minutes
+   * @return the metric
    */
   public Metric metricTasksFailed() {
     return metricTasksFailed(null);
   }
 
   /**
-   * Executions that failed.
+   * {@link #metricTasksFailed()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric
@@ -321,17 +313,17 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Executions stopped by the state machine's timeout; the reconciler marks their items
-   * {@code FAILED} with {@code States.Timeout}.
+   * Executions stopped by the state machine's timeout (the reconciler marks their items
+   * {@code FAILED} with {@code States.Timeout}), summed over 5 minutes.
    *
-   * @return the metric, summed over 5 minutes
+   * @return the metric
    */
   public Metric metricTasksTimedOut() {
     return metricTasksTimedOut(null);
   }
 
   /**
-   * Executions stopped by the state machine's timeout.
+   * {@link #metricTasksTimedOut()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric
@@ -341,17 +333,17 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * How long a task takes, start to finish: the executions' {@code ExecutionTime}, in
-   * milliseconds.
+   * How long a task takes, start to finish: the executions' {@code ExecutionTime} in
+   * milliseconds, averaged over 5 minutes.
    *
-   * @return the metric, averaged over 5 minutes
+   * @return the metric
    */
   public Metric metricTaskDuration() {
     return metricTaskDuration(null);
   }
 
   /**
-   * How long a task takes, start to finish, in milliseconds.
+   * {@link #metricTaskDuration()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric
@@ -361,16 +353,17 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Starter invocations that failed: bad events, or StartExecution failing after its retries.
+   * Starter invocations that failed (bad events, or StartExecution failing after its
+   * retries), summed over 5 minutes.
    *
-   * @return the metric, summed over 5 minutes
+   * @return the metric
    */
   public Metric metricStarterErrors() {
     return metricStarterErrors(null);
   }
 
   /**
-   * Starter invocations that failed.
+   * {@link #metricStarterErrors()} with other options.
    *
    * @param options period, statistic and the like, or {@code null}
    * @return the metric

@@ -1,6 +1,7 @@
 package io.github.taskstatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
@@ -9,9 +10,11 @@ import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.sqs.Queue;
 
 /** Retention, the failed-task index, the dashboard and what a client needs. */
 class StatusFeaturesTest {
@@ -134,5 +137,47 @@ class StatusFeaturesTest {
         [{"Action": "sqs:SendMessage", "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["TasksQueue3D28C8B1", "Arn"]}}]"""
         .replace("TasksQueue3D28C8B1", synth.logicalId("AWS::SQS::Queue", "TasksQueue"))));
+  }
+
+  @Test
+  void grantRedriveDeadLettersAllowsExactlyWhatSqsRedriveNeeds() {
+    Synth synth = Synth.stack(stack -> {
+      Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+      TaskStatusWorkflow queued = TaskStatusWorkflow.Builder.create(stack, "Tasks")
+          .queue(true).encryptionKey(key).build();
+      queued.grantRedriveDeadLetters(Role.Builder.create(stack, "Operator")
+          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
+    });
+    String queue = synth.logicalId("AWS::SQS::Queue", "TasksQueue");
+    String deadLetter = synth.logicalId("AWS::SQS::Queue", "TasksDeadLetterQueue");
+
+    assertThat(SecurityTest.statements(synth, "Operator")).isEqualTo(Synth.parse("""
+        [{"Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Effect": "Allow",
+          "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}},
+         {"Action": "sqs:SendMessage", "Effect": "Allow",
+          "Resource": {"Fn::GetAtt": ["QUEUE", "Arn"]}},
+         {"Action": ["sqs:StartMessageMoveTask", "sqs:ListMessageMoveTasks",
+                     "sqs:CancelMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage",
+                     "sqs:GetQueueAttributes"], "Effect": "Allow",
+          "Resource": {"Fn::GetAtt": ["DEAD_LETTER", "Arn"]}}]"""
+        .replace("DEAD_LETTER", deadLetter).replace("QUEUE", queue)));
+  }
+
+  @Test
+  void grantRedriveDeadLettersNeedsADeadLetterQueueItKnows() {
+    Synth.stack(stack -> {
+      TaskStatusWorkflow direct = TaskStatusWorkflow.Builder.create(stack, "Direct").build();
+      assertThatThrownBy(() -> direct.grantRedriveDeadLetters(new AccountRootPrincipal()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("grantRedriveDeadLetters needs queue mode: set queue(true)");
+      TaskStatusWorkflow existing = TaskStatusWorkflow.Builder.create(stack, "Existing")
+          .existingQueue(Queue.fromQueueArn(stack, "Theirs",
+              "arn:aws:sqs:eu-west-1:123456789012:theirs"))
+          .build();
+      assertThatThrownBy(() -> existing.grantRedriveDeadLetters(new AccountRootPrincipal()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("grantRedriveDeadLetters needs a dead-letter queue this"
+              + " construct knows");
+    });
   }
 }

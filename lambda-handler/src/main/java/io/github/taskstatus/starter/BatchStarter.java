@@ -88,7 +88,7 @@ final class BatchStarter {
       StartRequest request = StartRequest.parse(message.getBody().getBytes(StandardCharsets.UTF_8));
       // The message id is the same on every redelivery: a redelivered message maps to the
       // execution name of its first delivery.
-      starter.start(request, id, remainingMillis, log, false);
+      starter.start(request, id, remainingMillis, log);
       return null;
     } catch (InvalidTaskException e) {
       log.accept(Json.object(g -> {

@@ -62,7 +62,7 @@ final class Priming implements Resource {
       LambdaEvents.LambdaEvent direct = LambdaEvents.classify(
           "{\"taskId\":\"priming\"}".getBytes(StandardCharsets.UTF_8));
       starter.start(StartRequest.parse(((LambdaEvents.Direct) direct).event()), "priming",
-          () -> 60_000, line -> { }, false).toJson();
+          () -> 60_000, line -> { }).toJson();
       LambdaEvents.classify(SAMPLE_BATCH);
     }
   }

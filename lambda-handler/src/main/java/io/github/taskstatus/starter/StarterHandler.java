@@ -69,7 +69,7 @@ public final class StarterHandler implements RequestStreamHandler {
             context.getLogger()::log))
         : starter.start(StartRequest.parse(((LambdaEvents.Direct) classified).event()),
             context.getAwsRequestId(), context::getRemainingTimeInMillis,
-            context.getLogger()::log, true).toJson();
+            context.getLogger()::log).toJson();
     output.write(response.getBytes(StandardCharsets.UTF_8));
   }
 

@@ -51,8 +51,9 @@ final class TaskStarter {
    * The outcome of a start.
    *
    * @param taskId the task id
-   * @param timestamp the execution's {@code timestamp}, the item's sort key; for a duplicate,
-   *     the first start's, or {@code null} if it could not be read
+   * @param timestamp the execution's {@code timestamp}, the item's sort key; {@code null} for a
+   *     duplicate, whose item is the one that carries its {@code executionArn} (the starter may
+   *     not read executions, so it cannot look the first start's timestamp up)
    * @param executionName the execution name
    * @param executionArn the execution's ARN
    * @param duplicate whether an execution of this name already existed
@@ -98,14 +99,12 @@ final class TaskStarter {
    *     retries of the same delivery (the Lambda request id, an SQS message id)
    * @param remainingMillis the time left in the caller's budget
    * @param log receives one JSON line per decision: started, duplicate, retrying or failed
-   * @param lookUpDuplicates whether a duplicate's answer should carry the first start's
-   *     timestamp (one DescribeExecution call)
    * @return what was started
    * @throws SdkException when the call fails for good: not retryable, or retried until the
    *     budget ran out
    */
   Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis,
-      Consumer<String> log, boolean lookUpDuplicates) {
+      Consumer<String> log) {
     String key = request.idempotencyKey() != null ? request.idempotencyKey() : defaultKey;
     String name = ExecutionNames.of(request.taskId(), Objects.requireNonNull(key, "defaultKey"));
     BigDecimal timestamp = timestamps.next(request.taskId());
@@ -124,10 +123,7 @@ final class TaskStarter {
             attempt);
       } catch (ExecutionAlreadyExistsException e) {
         logDecision(log, "duplicate", request.taskId(), name, attempt, null);
-        String arn = executionArn(name);
-        return new Started(request.taskId(),
-            lookUpDuplicates ? firstTimestamp(arn, remainingMillis) : null, name, arn, true,
-            attempt);
+        return new Started(request.taskId(), null, name, executionArn(name), true, attempt);
       } catch (SdkException e) {
         long delay = backoff(attempt);
         if (!isTransient(e) || attempt >= MAX_ATTEMPTS
@@ -145,21 +141,6 @@ final class TaskStarter {
   private static Duration attemptTimeout(long remainingMillis) {
     return Duration.ofMillis(Math.max(MIN_ATTEMPT_MILLIS,
         Math.min(ATTEMPT_TIMEOUT_MILLIS, remainingMillis - RESERVE_MILLIS)));
-  }
-
-  /** The first start's timestamp, from its execution input; {@code null} if unavailable. */
-  private BigDecimal firstTimestamp(String executionArn, LongSupplier remainingMillis) {
-    if (!hasRoomForAnAttempt(remainingMillis.getAsLong())) {
-      return null;
-    }
-    try {
-      String input = sfn.describeExecution(b -> b.executionArn(executionArn)
-          .overrideConfiguration(o -> o.apiCallAttemptTimeout(
-              attemptTimeout(remainingMillis.getAsLong())))).input();
-      return ExecutionInput.timestamp(input);
-    } catch (SdkException | IllegalArgumentException e) {
-      return null;
-    }
   }
 
   /** The ARN Step Functions gives an execution of this state machine with this name. */

@@ -139,7 +139,7 @@ class LambdaCredentialsTest {
       List<String> logs = new ArrayList<>();
 
       assertThatThrownBy(() -> starter.start(new StartRequest("Breakfast", null), "req", () -> 30_000,
-          logs::add, true)).hasMessageContaining("no AWS credentials in the environment");
+          logs::add)).hasMessageContaining("no AWS credentials in the environment");
 
       assertThat(pauses).isEmpty();
       assertThat(service.arrivals()).isZero();

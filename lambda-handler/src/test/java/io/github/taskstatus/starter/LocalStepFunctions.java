@@ -115,15 +115,6 @@ final class LocalStepFunctions implements AutoCloseable {
       int status;
       String response;
       synchronized (this) {
-        if ("AWSStepFunctions.DescribeExecution".equals(target)) {
-          String arn = body.path("executionArn").asText();
-          String input = inputsByName.get(arn.substring(arn.lastIndexOf(':') + 1));
-          status = input == null ? 400 : 200;
-          response = input == null ? error("ExecutionDoesNotExist", "no " + arn)
-              : JSON.createObjectNode().put("executionArn", arn).put("input", input)
-                  .put("status", "RUNNING").put("startDate", 1.7E9)
-                  .put("stateMachineArn", STATE_MACHINE_ARN).toString();
-        } else {
         requests.add(body);
         if (!"AWSStepFunctions.StartExecution".equals(target)) {
           status = 400;
@@ -148,7 +139,6 @@ final class LocalStepFunctions implements AutoCloseable {
             response = "{\"executionArn\":\"" + STATE_MACHINE_ARN.replace(":stateMachine:",
                 ":execution:") + ":" + name + "\",\"startDate\":1.7E9}";
           }
-        }
         }
       }
       byte[] bytes = response.getBytes(StandardCharsets.UTF_8);

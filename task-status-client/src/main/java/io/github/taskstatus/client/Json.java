@@ -25,8 +25,8 @@ final class Json {
 
   /**
    * The starter's answer. {@code timestamp} binds to {@link BigDecimal} from the number's text,
-   * so its decimals arrive exactly as sent; it is null for a duplicate the starter could not
-   * look up.
+   * so its decimals arrive exactly as sent; it is null for a duplicate, whose item is found by
+   * its {@code executionArn}.
    */
   record StartAnswer(String taskId, BigDecimal timestamp, String executionArn,
       String executionName, boolean duplicate) {}

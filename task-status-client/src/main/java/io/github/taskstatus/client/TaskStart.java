@@ -60,8 +60,8 @@ public final class TaskStart {
    * usually with five decimals). The item is normally written under it; a collision with another
    * start of the task in the same 10 µs moves the item to a later one.
    *
-   * @return the timestamp; empty in queue mode, and for a duplicate whose first start's
-   *     timestamp the starter could not look up
+   * @return the timestamp; empty in queue mode and for a duplicate (whose item {@code await}
+   *     finds by its {@link #executionArn()})
    */
   public Optional<BigDecimal> timestamp() {
     return Optional.ofNullable(timestamp);

@@ -1,0 +1,110 @@
+package io.github.taskstatus;
+
+import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.sqs.IQueue;
+
+/**
+ * What the applications that use a workflow need: where to find it, and grants that each cover
+ * exactly the calls one job makes (as aws-stepfunctions' {@code state-machine-grants.ts} does
+ * for a state machine).
+ */
+final class TaskStatusGrants {
+
+  /** Moving dead letters back: the task, its listing and cancelling, reading and deleting. */
+  static final String[] REDRIVE_SOURCE_ACTIONS = {
+    "sqs:StartMessageMoveTask",
+    "sqs:ListMessageMoveTasks",
+    "sqs:CancelMessageMoveTask",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes"
+  };
+
+  private final ITable table;
+  private final IFunction starter;
+  private final TaskQueues queues;
+  private final boolean failedTaskIndex;
+
+  TaskStatusGrants(ITable table, IFunction starter, TaskQueues queues, boolean failedTaskIndex) {
+    this.table = table;
+    this.starter = starter;
+    this.queues = queues;
+    this.failedTaskIndex = failedTaskIndex;
+  }
+
+  /** The variables {@code TaskStatusClient.fromEnvironment()} reads. */
+  Map<String, String> clientEnvironment() {
+    Map<String, String> environment = new TreeMap<>();
+    environment.put(TaskStatusWorkflow.CLIENT_TABLE, table.getTableName());
+    environment.put(TaskStatusWorkflow.CLIENT_STARTER, starter.getFunctionArn());
+    if (queues.queue() != null) {
+      environment.put(TaskStatusWorkflow.CLIENT_QUEUE_URL, queues.queue().getQueueUrl());
+    }
+    if (failedTaskIndex) {
+      environment.put(TaskStatusWorkflow.CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
+    }
+    return environment;
+  }
+
+  Grant sendTasks(IGrantable grantee) {
+    return requireQueue("grantSendTasks").grantSendMessages(grantee);
+  }
+
+  /** Invoke the starter or, in queue mode, send to the queue (and encrypt for it). */
+  Grant startTask(IGrantable grantee) {
+    IQueue queue = queues.queue();
+    if (queue == null) {
+      return starter.grantInvoke(grantee);
+    }
+    grantKey(queue.getEncryptionMasterKey(), grantee, "kms:GenerateDataKey", "kms:Decrypt");
+    return queue.grant(grantee, "sqs:SendMessage");
+  }
+
+  /** Get and query the table and its indexes, and decrypt them with a customer key. */
+  Grant readStatus(IGrantable grantee) {
+    grantKey(table.getEncryptionKey(), grantee, "kms:Decrypt");
+    return table.grant(grantee, "dynamodb:GetItem", "dynamodb:Query");
+  }
+
+  /**
+   * What SQS's dead-letter queue redrive needs (SQS developer guide, "Configuring queue
+   * permissions for dead-letter queue redrive"): on the dead-letter queue, the move task and
+   * reading and deleting its messages; on the queue of tasks, sending; with a customer key,
+   * decrypting the one and encrypting for the other.
+   */
+  Grant redriveDeadLetters(IGrantable grantee) {
+    IQueue queue = requireQueue("grantRedriveDeadLetters");
+    IQueue deadLetter = queues.deadLetterQueue();
+    if (deadLetter == null) {
+      throw new IllegalStateException("grantRedriveDeadLetters needs a dead-letter queue this"
+          + " construct knows: existingQueue has none defined in this app; grant on your own"
+          + " dead-letter queue instead");
+    }
+    IKey destinationKey = queue.getEncryptionMasterKey();
+    if (deadLetter.getEncryptionMasterKey() != destinationKey) {
+      grantKey(deadLetter.getEncryptionMasterKey(), grantee, "kms:Decrypt");
+    }
+    grantKey(destinationKey, grantee, "kms:GenerateDataKey", "kms:Decrypt");
+    queue.grant(grantee, "sqs:SendMessage");
+    return deadLetter.grant(grantee, REDRIVE_SOURCE_ACTIONS);
+  }
+
+  private IQueue requireQueue(String grant) {
+    if (queues.queue() == null) {
+      throw new IllegalStateException(grant + " needs queue mode: set queue(true)");
+    }
+    return queues.queue();
+  }
+
+  private static void grantKey(IKey key, IGrantable grantee, String... actions) {
+    if (key != null) {
+      key.grant(grantee, actions);
+    }
+  }
+}
