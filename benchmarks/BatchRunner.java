@@ -12,8 +12,8 @@ public final class BatchRunner {
   public static void main(String[] args) throws Exception {
     String className = args[0].substring(0, args[0].indexOf("::"));
     int rounds = Integer.parseInt(args[1]);
-    RequestStreamHandler handler = (RequestStreamHandler) Class.forName(className)
-        .getDeclaredConstructor().newInstance();
+    RequestStreamHandler handler =
+        (RequestStreamHandler) Class.forName(className).getDeclaredConstructor().newInstance();
     System.setOut(System.err);
     for (int i = 0; i < 5; i++) {
       invoke(handler, batch("warm" + i, 10));
@@ -32,9 +32,16 @@ public final class BatchRunner {
   private static String batch(String prefix, int size) {
     StringBuilder json = new StringBuilder("{\"Records\":[");
     for (int i = 0; i < size; i++) {
-      json.append(i == 0 ? "" : ",").append("{\"messageId\":\"").append(prefix).append('-')
-          .append(i).append("\",\"body\":\"{\\\"taskId\\\":\\\"").append(prefix).append('-')
-          .append(i).append("\\\"}\",\"eventSource\":\"aws:sqs\"}");
+      json.append(i == 0 ? "" : ",")
+          .append("{\"messageId\":\"")
+          .append(prefix)
+          .append('-')
+          .append(i)
+          .append("\",\"body\":\"{\\\"taskId\\\":\\\"")
+          .append(prefix)
+          .append('-')
+          .append(i)
+          .append("\\\"}\",\"eventSource\":\"aws:sqs\"}");
     }
     return json.append("]}").toString();
   }
@@ -42,7 +49,9 @@ public final class BatchRunner {
   private static long invoke(RequestStreamHandler handler, String event) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     long start = System.nanoTime();
-    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        out,
         new LambdaRunner.LocalContext("bench", System.currentTimeMillis() + 60_000));
     long micros = (System.nanoTime() - start) / 1000;
     if (out.toString(StandardCharsets.UTF_8).contains("itemIdentifier")) {

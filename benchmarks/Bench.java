@@ -37,55 +37,69 @@ public final class Bench {
     Path baseline = Path.of(args[1]);
     Path classes = Path.of(args[2]);
     int runs = Integer.parseInt(args[3]);
-    List<String> oursJvmOptions = args.length > 4 && !args[4].isBlank()
-        ? List.of(args[4].trim().split("\\s+")) : List.of();
+    List<String> oursJvmOptions =
+        args.length > 4 && !args[4].isBlank() ? List.of(args[4].trim().split("\\s+")) : List.of();
 
-    HttpServer stub = HttpServer.create(
-        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    HttpServer stub =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     stub.setExecutor(Executors.newFixedThreadPool(32));
-    stub.createContext("/", exchange -> {
-      try (exchange) {
-        exchange.getRequestBody().readAllBytes();
-        if (delayMillis > 0) {
-          Thread.sleep(delayMillis);
-        }
-        byte[] body = ("{\"executionArn\":\"" + ARN.replace(":stateMachine:", ":execution:")
-            + ":x\",\"startDate\":1.7E9}").getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
-        exchange.sendResponseHeaders(200, body.length);
-        exchange.getResponseBody().write(body);
-        firstResponse.compareAndSet(0, System.nanoTime());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    });
+    stub.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            exchange.getRequestBody().readAllBytes();
+            if (delayMillis > 0) {
+              Thread.sleep(delayMillis);
+            }
+            byte[] body =
+                ("{\"executionArn\":\""
+                        + ARN.replace(":stateMachine:", ":execution:")
+                        + ":x\",\"startDate\":1.7E9}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.0");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            firstResponse.compareAndSet(0, System.nanoTime());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
     stub.start();
     String endpoint = "http://127.0.0.1:" + stub.getAddress().getPort();
     try {
-      Map<String, List<Double>> cold = Map.of("ours", new ArrayList<>(),
-          "baseline", new ArrayList<>(), "untuned", new ArrayList<>());
+      Map<String, List<Double>> cold =
+          Map.of(
+              "ours",
+              new ArrayList<>(),
+              "baseline",
+              new ArrayList<>(),
+              "untuned",
+              new ArrayList<>());
       for (int i = 0; i < runs + 1; i++) {
-        List<String> order = i % 2 == 0 ? List.of("ours", "baseline", "untuned")
-            : List.of("baseline", "untuned", "ours");
+        List<String> order =
+            i % 2 == 0
+                ? List.of("ours", "baseline", "untuned")
+                : List.of("baseline", "untuned", "ours");
         for (String variant : order) {
-          double ms = switch (variant) {
-            case "ours" -> coldStart(ours, classes, OURS, endpoint, oursJvmOptions);
-            case "baseline" -> coldStart(baseline, classes, NAIVE, endpoint, List.of());
-            default -> coldStart(ours, classes, OURS, endpoint, List.of());
-          };
+          double ms =
+              switch (variant) {
+                case "ours" -> coldStart(ours, classes, OURS, endpoint, oursJvmOptions);
+                case "baseline" -> coldStart(baseline, classes, NAIVE, endpoint, List.of());
+                default -> coldStart(ours, classes, OURS, endpoint, List.of());
+              };
           if (i > 0) {
-            cold.get(variant).add(ms);  // run 0 warms the page cache
+            cold.get(variant).add(ms); // run 0 warms the page cache
           }
         }
       }
       double oursMs = median(cold.get("ours"));
       double baselineMs = median(cold.get("baseline"));
       double untunedMs = median(cold.get("untuned"));
-      System.out.printf("cold start, ours %s (median of %d): %.1f ms%n", oursJvmOptions, runs,
-          oursMs);
+      System.out.printf(
+          "cold start, ours %s (median of %d): %.1f ms%n", oursJvmOptions, runs, oursMs);
       System.out.printf("cold start, baseline (median of %d): %.1f ms%n", runs, baselineMs);
-      System.out.printf("cold start, ours without JVM options (median of %d): %.1f ms%n", runs,
-          untunedMs);
+      System.out.printf(
+          "cold start, ours without JVM options (median of %d): %.1f ms%n", runs, untunedMs);
 
       delayMillis = 50;
       List<String> batchCommand = new ArrayList<>(List.of(java()));
@@ -93,16 +107,24 @@ public final class Bench {
       batchCommand.addAll(List.of("-cp", ours + ":" + classes, "BatchRunner", OURS, "10"));
       String batch = run(batchCommand, endpoint).strip();
       System.out.println("batch (stub answers after 50 ms):    " + batch);
-      System.out.println("cold_ms=" + fmt(oursMs) + " baseline_ms=" + fmt(baselineMs)
-          + " untuned_ms=" + fmt(untunedMs) + " " + batch);
+      System.out.println(
+          "cold_ms="
+              + fmt(oursMs)
+              + " baseline_ms="
+              + fmt(baselineMs)
+              + " untuned_ms="
+              + fmt(untunedMs)
+              + " "
+              + batch);
     } finally {
       stub.stop(0);
       ((java.util.concurrent.ExecutorService) stub.getExecutor()).shutdownNow();
     }
   }
 
-  static double coldStart(Path jar, Path classes, String handler, String endpoint,
-      List<String> jvmFlags) throws Exception {
+  static double coldStart(
+      Path jar, Path classes, String handler, String endpoint, List<String> jvmFlags)
+      throws Exception {
     List<String> command = new ArrayList<>(List.of(java()));
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", jar + ":" + classes, "LambdaRunner", handler));
@@ -116,9 +138,10 @@ public final class Bench {
     return (answered - start) / 1e6;
   }
 
-  static String run(List<String> command, String endpoint) throws IOException,
-      InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+  static String run(List<String> command, String endpoint)
+      throws IOException, InterruptedException {
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
     Map<String, String> env = builder.environment();
     env.put("STATE_MACHINE_ARN", ARN);
     env.put("AWS_ENDPOINT_URL_SFN", endpoint);

@@ -15,54 +15,99 @@ import java.util.UUID;
 public final class LambdaRunner {
   public static void main(String[] args) throws Exception {
     if (args.length != 1 || !args[0].contains("::")) {
-      System.err.println("usage: java -cp <function.jar> LambdaRunner.java <Class::method> < event");
+      System.err.println(
+          "usage: java -cp <function.jar> LambdaRunner.java <Class::method> < event");
       System.exit(2);
     }
     String className = args[0].substring(0, args[0].indexOf("::"));
-    long deadline = System.currentTimeMillis() + 1000L * Long.parseLong(
-        System.getenv().getOrDefault("LAMBDA_TIMEOUT_SECONDS", "30"));
-    String requestId = System.getenv().getOrDefault("LAMBDA_REQUEST_ID", UUID.randomUUID().toString());
+    long deadline =
+        System.currentTimeMillis()
+            + 1000L * Long.parseLong(System.getenv().getOrDefault("LAMBDA_TIMEOUT_SECONDS", "30"));
+    String requestId =
+        System.getenv().getOrDefault("LAMBDA_REQUEST_ID", UUID.randomUUID().toString());
     byte[] event = System.in.readAllBytes();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     java.io.PrintStream stdout = System.out;
     // The function's own logging goes to stderr; stdout carries only the result.
     System.setOut(System.err);
     try {
-      RequestStreamHandler handler = (RequestStreamHandler) Class.forName(className)
-          .getDeclaredConstructor().newInstance();
-      handler.handleRequest(new java.io.ByteArrayInputStream(event), out,
-          new LocalContext(requestId, deadline));
+      RequestStreamHandler handler =
+          (RequestStreamHandler) Class.forName(className).getDeclaredConstructor().newInstance();
+      handler.handleRequest(
+          new java.io.ByteArrayInputStream(event), out, new LocalContext(requestId, deadline));
       stdout.println(out.toString(StandardCharsets.UTF_8));
     } catch (Throwable t) {
       Throwable cause = t;
       while ((cause instanceof java.lang.reflect.InvocationTargetException
-          || cause instanceof ExceptionInInitializerError) && cause.getCause() != null) {
+              || cause instanceof ExceptionInInitializerError)
+          && cause.getCause() != null) {
         cause = cause.getCause();
       }
-      stdout.println("{\"errorType\":\"" + cause.getClass().getName() + "\",\"errorMessage\":\""
-          + String.valueOf(cause.getMessage()).replace("\\", "\\\\").replace("\"", "\\\"")
-              .replace("\n", "\\n") + "\"}");
+      stdout.println(
+          "{\"errorType\":\""
+              + cause.getClass().getName()
+              + "\",\"errorMessage\":\""
+              + String.valueOf(cause.getMessage())
+                  .replace("\\", "\\\\")
+                  .replace("\"", "\\\"")
+                  .replace("\n", "\\n")
+              + "\"}");
       System.exit(1);
     }
   }
 
   // Package-private: the benchmarks' BatchRunner invokes handlers with it too.
   record LocalContext(String requestId, long deadline) implements Context {
-    public String getAwsRequestId() { return requestId; }
-    public int getRemainingTimeInMillis() { return (int) Math.max(0, deadline - System.currentTimeMillis()); }
-    public String getLogGroupName() { return "/aws/lambda/local"; }
-    public String getLogStreamName() { return "local"; }
-    public String getFunctionName() { return "local"; }
-    public String getFunctionVersion() { return "$LATEST"; }
-    public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:local"; }
-    public CognitoIdentity getIdentity() { return null; }
-    public ClientContext getClientContext() { return null; }
-    public int getMemoryLimitInMB() { return 512; }
+    public String getAwsRequestId() {
+      return requestId;
+    }
+
+    public int getRemainingTimeInMillis() {
+      return (int) Math.max(0, deadline - System.currentTimeMillis());
+    }
+
+    public String getLogGroupName() {
+      return "/aws/lambda/local";
+    }
+
+    public String getLogStreamName() {
+      return "local";
+    }
+
+    public String getFunctionName() {
+      return "local";
+    }
+
+    public String getFunctionVersion() {
+      return "$LATEST";
+    }
+
+    public String getInvokedFunctionArn() {
+      return "arn:aws:lambda:us-east-1:000000000000:function:local";
+    }
+
+    public CognitoIdentity getIdentity() {
+      return null;
+    }
+
+    public ClientContext getClientContext() {
+      return null;
+    }
+
+    public int getMemoryLimitInMB() {
+      return 512;
+    }
+
     public LambdaLogger getLogger() {
       return new LambdaLogger() {
         // Lambda makes each call one log record; locally, one line each.
-        public void log(String message) { System.err.println(message); }
-        public void log(byte[] message) { System.err.println(new String(message, StandardCharsets.UTF_8)); }
+        public void log(String message) {
+          System.err.println(message);
+        }
+
+        public void log(byte[] message) {
+          System.err.println(new String(message, StandardCharsets.UTF_8));
+        }
       };
     }
   }

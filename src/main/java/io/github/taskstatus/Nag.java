@@ -10,53 +10,57 @@ import software.amazon.awscdk.services.iam.IRole;
 import software.constructs.IConstruct;
 
 /**
- * cdk-nag acknowledgments for the findings that do not apply to this construct, written so that
- * a consumer's cdk-nag honours them whichever major it runs, without this library depending on
+ * cdk-nag acknowledgments for the findings that do not apply to this construct, written so that a
+ * consumer's cdk-nag honours them whichever major it runs, without this library depending on
  * cdk-nag: cdk-nag 2 reads {@code cdk_nag} resource metadata on the finding's CloudFormation
- * resource; cdk-nag 3, a CDK policy-validation plugin, reads CDK's acknowledgments
- * ({@link Validations#ACKNOWLEDGED_RULES_METADATA_KEY}) on the resource or its ancestors.
+ * resource; cdk-nag 3, a CDK policy-validation plugin, reads CDK's acknowledgments ({@link
+ * Validations#ACKNOWLEDGED_RULES_METADATA_KEY}) on the resource or its ancestors.
  *
  * <p>The acknowledgment ids carry cdk-nag 3's {@code annotation::} prefix. Without it, aws-cdk-lib
- * up to at least 2.263 matches an id that contains {@code ::} (such as
- * {@code AwsSolutions-IAM5[Resource::*]}) anywhere in the app (aws/aws-cdk#38495), so this
- * library's acknowledgment would hide the same finding on the consumer's own resources.
+ * up to at least 2.263 matches an id that contains {@code ::} (such as {@code
+ * AwsSolutions-IAM5[Resource::*]}) anywhere in the app (aws/aws-cdk#38495), so this library's
+ * acknowledgment would hide the same finding on the consumer's own resources.
  */
 final class Nag {
 
   /** Why the state machines' roles have {@code Resource: *} statements. */
-  static final String STATE_MACHINE_WILDCARDS = "Step Functions log delivery to CloudWatch Logs"
-      + " (logs:CreateLogDelivery, logs:GetLogDelivery, logs:UpdateLogDelivery,"
-      + " logs:DeleteLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy,"
-      + " logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray"
-      + " (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules,"
-      + " xray:GetSamplingTargets) do not support resource-level permissions: AWS requires"
-      + " Resource '*'";
+  static final String STATE_MACHINE_WILDCARDS =
+      "Step Functions log delivery to CloudWatch Logs"
+          + " (logs:CreateLogDelivery, logs:GetLogDelivery, logs:UpdateLogDelivery,"
+          + " logs:DeleteLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy,"
+          + " logs:DescribeResourcePolicies, logs:DescribeLogGroups) and X-Ray"
+          + " (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules,"
+          + " xray:GetSamplingTargets) do not support resource-level permissions: AWS requires"
+          + " Resource '*'";
 
   /** Why the starter role has a {@code Resource: *} statement. */
-  static final String STARTER_WILDCARDS = "X-Ray tracing (xray:PutTraceSegments,"
-      + " xray:PutTelemetryRecords) does not support resource-level permissions: AWS requires"
-      + " Resource '*'";
+  static final String STARTER_WILDCARDS =
+      "X-Ray tracing (xray:PutTraceSegments,"
+          + " xray:PutTelemetryRecords) does not support resource-level permissions: AWS requires"
+          + " Resource '*'";
 
   /** Why a dead-letter queue has no redrive policy of its own. */
-  static final String DEAD_LETTER_QUEUE = "This queue is itself a dead-letter queue: it keeps"
-      + " what could not be processed for 14 days, alarmed, for a replay; a redrive policy on"
-      + " it would only move dead letters to yet another queue";
+  static final String DEAD_LETTER_QUEUE =
+      "This queue is itself a dead-letter queue: it keeps"
+          + " what could not be processed for 14 days, alarmed, for a replay; a redrive policy on"
+          + " it would only move dead letters to yet another queue";
 
   /** Why the SQS event source mapping has no on-failure destination. */
-  static final String EVENT_SOURCE_DESTINATION = "SQS event source mappings do not support"
-      + " on-failure destinations (Lambda supports them for Kinesis, DynamoDB and Kafka); a"
-      + " message that keeps failing goes to the queue's dead-letter queue through its redrive"
-      + " policy";
+  static final String EVENT_SOURCE_DESTINATION =
+      "SQS event source mappings do not support"
+          + " on-failure destinations (Lambda supports them for Kinesis, DynamoDB and Kafka); a"
+          + " message that keeps failing goes to the queue's dead-letter queue through its redrive"
+          + " policy";
 
   private Nag() {}
 
   /**
-   * Acknowledges a finding on a construct: {@code finding} narrows the rule to one finding
-   * ({@code Resource::*}), or is {@code null} for the rule on this resource.
+   * Acknowledges a finding on a construct: {@code finding} narrows the rule to one finding ({@code
+   * Resource::*}), or is {@code null} for the rule on this resource.
    */
   static void acknowledge(IConstruct scope, String rule, String finding, String reason) {
-    CfnResource resource = scope instanceof CfnResource cfn ? cfn
-        : (CfnResource) scope.getNode().getDefaultChild();
+    CfnResource resource =
+        scope instanceof CfnResource cfn ? cfn : (CfnResource) scope.getNode().getDefaultChild();
     Map<String, Object> suppression = new LinkedHashMap<>();
     suppression.put("id", rule);
     suppression.put("reason", reason);
@@ -71,8 +75,10 @@ final class Nag {
     suppressions.add(suppression);
     resource.addMetadata("cdk_nag", Map.of("rules_to_suppress", suppressions));
     String id = finding == null ? rule : rule + "[" + finding + "]";
-    resource.getNode().addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY,
-        Map.of("annotation::" + id, reason));
+    resource
+        .getNode()
+        .addMetadata(
+            Validations.ACKNOWLEDGED_RULES_METADATA_KEY, Map.of("annotation::" + id, reason));
   }
 
   /**

@@ -12,9 +12,9 @@ import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
- * The props with every default applied, after validation: the one place where defaults and
- * limits live. Validation collects every problem and reports them together, each naming the
- * prop, the value and what is allowed.
+ * The props with every default applied, after validation: the one place where defaults and limits
+ * live. Validation collects every problem and reports them together, each naming the prop, the
+ * value and what is allowed.
  */
 record Settings(
     Duration waitDuration,
@@ -35,10 +35,13 @@ record Settings(
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
   static final RetentionDays DEFAULT_LOG_RETENTION = RetentionDays.THREE_MONTHS;
+
   /** Room for the DynamoDB steps and their retries after the work. */
   static final long DYNAMODB_STEPS_SECONDS = 300;
+
   /** The least a timeout must exceed the wait by. */
   static final long MIN_TIMEOUT_MARGIN_SECONDS = 10;
+
   static final long DEFAULT_WORK_TIMEOUT_SECONDS = 3600;
   static final long STANDARD_MAX_SECONDS = 365L * 24 * 3600;
   static final long EXPRESS_MAX_SECONDS = 300;
@@ -49,38 +52,68 @@ record Settings(
 
   static Settings of(TaskStatusWorkflowProps props) {
     List<String> problems = new ArrayList<>();
-    StateMachineType type = props.getStateMachineType() != null
-        ? props.getStateMachineType() : StateMachineType.STANDARD;
+    StateMachineType type =
+        props.getStateMachineType() != null
+            ? props.getStateMachineType()
+            : StateMachineType.STANDARD;
     long maxSeconds = type == StateMachineType.EXPRESS ? EXPRESS_MAX_SECONDS : STANDARD_MAX_SECONDS;
 
     if (props.getWork() != null && props.getWaitDuration() != null) {
-      problems.add("work and waitDuration cannot both be set: waitDuration configures the default"
-          + " Wait step that work replaces");
+      problems.add(
+          "work and waitDuration cannot both be set: waitDuration configures the default"
+              + " Wait step that work replaces");
     }
     if (props.getExistingTable() != null
         && (props.getTableName() != null || props.getRemovalPolicy() != null)) {
-      problems.add("existingTable cannot be combined with tableName or removalPolicy: they"
-          + " configure the table this construct would create");
+      problems.add(
+          "existingTable cannot be combined with tableName or removalPolicy: they"
+              + " configure the table this construct would create");
     }
     String tableName = props.getTableName();
-    if (tableName != null && !Token.isUnresolved(tableName)
+    if (tableName != null
+        && !Token.isUnresolved(tableName)
         && !TABLE_NAME.matcher(tableName).matches()) {
-      problems.add("tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got '"
-          + tableName + "'");
+      problems.add(
+          "tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got '"
+              + tableName
+              + "'");
     }
 
-    Duration wait = props.getWork() != null ? null
-        : props.getWaitDuration() != null ? props.getWaitDuration() : DEFAULT_WAIT;
+    Duration wait =
+        props.getWork() != null
+            ? null
+            : props.getWaitDuration() != null ? props.getWaitDuration() : DEFAULT_WAIT;
     long maxWait = maxSeconds - MIN_TIMEOUT_MARGIN_SECONDS;
-    checkSeconds(problems, "waitDuration", wait, 1, maxWait, " (" + type
-        + " executions last at most " + maxSeconds + " s, less " + MIN_TIMEOUT_MARGIN_SECONDS
-        + " s for the DynamoDB steps)");
+    checkSeconds(
+        problems,
+        "waitDuration",
+        wait,
+        1,
+        maxWait,
+        " ("
+            + type
+            + " executions last at most "
+            + maxSeconds
+            + " s, less "
+            + MIN_TIMEOUT_MARGIN_SECONDS
+            + " s for the DynamoDB steps)");
 
     Duration timeout = props.getTimeout();
-    long leastTimeout = wait != null && !wait.isUnresolved()
-        ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1;
-    checkSeconds(problems, "timeout", timeout, leastTimeout, maxSeconds, " (at least "
-        + MIN_TIMEOUT_MARGIN_SECONDS + " s more than the wait, at most the " + type + " maximum)");
+    long leastTimeout =
+        wait != null && !wait.isUnresolved()
+            ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS
+            : 1;
+    checkSeconds(
+        problems,
+        "timeout",
+        timeout,
+        leastTimeout,
+        maxSeconds,
+        " (at least "
+            + MIN_TIMEOUT_MARGIN_SECONDS
+            + " s more than the wait, at most the "
+            + type
+            + " maximum)");
     boolean alarms = !Boolean.FALSE.equals(props.getAlarms());
     if (props.getAlarmTopic() != null && !alarms) {
       problems.add("alarmTopic needs alarms: alarms is false, so there is nothing to notify it");
@@ -88,20 +121,28 @@ record Settings(
     LogLevel logLevel = props.getLogLevel() != null ? props.getLogLevel() : DEFAULT_LOG_LEVEL;
     boolean includeExecutionData = Boolean.TRUE.equals(props.getIncludeExecutionData());
     if (includeExecutionData && logLevel == LogLevel.OFF) {
-      problems.add("includeExecutionData needs logging: logLevel is OFF, so no execution data"
-          + " would be logged");
+      problems.add(
+          "includeExecutionData needs logging: logLevel is OFF, so no execution data"
+              + " would be logged");
     }
 
     QueueSettings queue = QueueSettings.of(props, problems);
     boolean snapStartSupported =
         Boolean.TRUE.equals(StarterFunction.RUNTIME.getSupportsSnapStart());
     if (Boolean.TRUE.equals(props.getSnapStart()) && !snapStartSupported) {
-      problems.add("snapStart is true, but the starter's runtime "
-          + StarterFunction.RUNTIME.getName() + " does not support SnapStart");
+      problems.add(
+          "snapStart is true, but the starter's runtime "
+              + StarterFunction.RUNTIME.getName()
+              + " does not support SnapStart");
     }
 
-    checkSeconds(problems, "retention", props.getRetention(), MIN_RETENTION_SECONDS,
-        MAX_RETENTION_SECONDS, " (1 hour to 10 years)");
+    checkSeconds(
+        problems,
+        "retention",
+        props.getRetention(),
+        MIN_RETENTION_SECONDS,
+        MAX_RETENTION_SECONDS,
+        " (1 hour to 10 years)");
 
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
@@ -111,13 +152,22 @@ record Settings(
     if (timeout == null) {
       timeout = defaultTimeout(wait, maxSeconds);
     }
-    RemovalPolicy removal = props.getRemovalPolicy() != null
-        ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
-    return new Settings(wait, type, timeout, removal, logLevel,
+    RemovalPolicy removal =
+        props.getRemovalPolicy() != null ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
+    return new Settings(
+        wait,
+        type,
+        timeout,
+        removal,
+        logLevel,
         props.getLogRetention() != null ? props.getLogRetention() : DEFAULT_LOG_RETENTION,
-        includeExecutionData, !Boolean.FALSE.equals(props.getTracing()), alarms, queue,
+        includeExecutionData,
+        !Boolean.FALSE.equals(props.getTracing()),
+        alarms,
+        queue,
         props.getSnapStart() != null ? props.getSnapStart() : snapStartSupported,
-        props.getRetention(), Boolean.TRUE.equals(props.getFailedTaskIndex()),
+        props.getRetention(),
+        Boolean.TRUE.equals(props.getFailedTaskIndex()),
         Boolean.TRUE.equals(props.getDashboard()));
   }
 
@@ -126,40 +176,51 @@ record Settings(
    *
    * @param why what the range comes from, appended to the message
    */
-  static void checkSeconds(List<String> problems, String prop, Duration value, long min,
-      long max, String why) {
+  static void checkSeconds(
+      List<String> problems, String prop, Duration value, long min, long max, String why) {
     if (value == null || value.isUnresolved()) {
       return;
     }
     double seconds = seconds(value);
     if (seconds != Math.rint(seconds) || seconds < min || seconds > max) {
-      problems.add(prop + " must be whole seconds from " + min + " to " + max + why + "; got "
-          + show(seconds));
+      problems.add(
+          prop
+              + " must be whole seconds from "
+              + min
+              + " to "
+              + max
+              + why
+              + "; got "
+              + show(seconds));
     }
   }
 
   /** Adds a problem unless {@code value} is null, a token, or a whole number in [min, max]. */
-  static void checkWhole(List<String> problems, String prop, Number value, long min, long max,
-      String why) {
+  static void checkWhole(
+      List<String> problems, String prop, Number value, long min, long max, String why) {
     if (value == null || Token.isUnresolved(value)) {
       return;
     }
     double v = value.doubleValue();
     if (v != Math.rint(v) || v < min || v > max) {
-      problems.add(prop + " must be a whole number from " + min + " to " + max + why + "; got "
-          + value);
+      problems.add(
+          prop + " must be a whole number from " + min + " to " + max + why + "; got " + value);
     }
   }
 
   /** Seconds with any fraction kept, so a fraction can be reported rather than thrown. */
   static double seconds(Duration duration) {
-    return duration.toMilliseconds(
-        TimeConversionOptions.builder().integral(false).build()).doubleValue() / 1000;
+    return duration
+            .toMilliseconds(TimeConversionOptions.builder().integral(false).build())
+            .doubleValue()
+        / 1000;
   }
 
   private static String show(double seconds) {
-    return (seconds == Math.rint(seconds) ? String.valueOf((long) seconds)
-        : String.valueOf(seconds)) + " s";
+    return (seconds == Math.rint(seconds)
+            ? String.valueOf((long) seconds)
+            : String.valueOf(seconds))
+        + " s";
   }
 
   /**
@@ -177,7 +238,6 @@ record Settings(
     if (wait.isUnresolved()) {
       return Duration.seconds(maxSeconds);
     }
-    return Duration.seconds(Math.min((long) seconds(wait) + DYNAMODB_STEPS_SECONDS,
-        maxSeconds));
+    return Duration.seconds(Math.min((long) seconds(wait) + DYNAMODB_STEPS_SECONDS, maxSeconds));
   }
 }

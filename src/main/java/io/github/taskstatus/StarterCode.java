@@ -9,9 +9,9 @@ import java.nio.file.StandardCopyOption;
 import software.amazon.awscdk.services.lambda.Code;
 
 /**
- * The starter Lambda's code: the shaded handler jar embedded in this library's jar, extracted to
- * a file once per JVM so CDK can stage it as an asset. No Docker, no build at synth; the jar is
- * built reproducibly, so its asset hash only changes when its content does.
+ * The starter Lambda's code: the shaded handler jar embedded in this library's jar, extracted to a
+ * file once per JVM so CDK can stage it as an asset. No Docker, no build at synth; the jar is built
+ * reproducibly, so its asset hash only changes when its content does.
  */
 final class StarterCode {
 
@@ -39,8 +39,11 @@ final class StarterCode {
     private static Path extract() {
       try (InputStream in = StarterCode.class.getResourceAsStream(RESOURCE)) {
         if (in == null) {
-          throw new IllegalStateException("The starter Lambda jar " + RESOURCE + " is missing from"
-              + " the task-status-workflow jar; build the library with 'mvn install' at its root");
+          throw new IllegalStateException(
+              "The starter Lambda jar "
+                  + RESOURCE
+                  + " is missing from"
+                  + " the task-status-workflow jar; build the library with 'mvn install' at its root");
         }
         Path dir = Files.createTempDirectory("task-status-starter");
         Path jar = dir.resolve(RESOURCE);

@@ -21,27 +21,32 @@ import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
- * The starter Lambda: the function with a role of its own (its log group, StartExecution,
- * X-Ray, its dead-letter queue; nothing else), with SnapStart the published version and the
- * alias callers use, and the dead-letter queue that keeps asynchronous invocations Lambda gave
- * up on.
+ * The starter Lambda: the function with a role of its own (its log group, StartExecution, X-Ray,
+ * its dead-letter queue; nothing else), with SnapStart the published version and the alias callers
+ * use, and the dead-letter queue that keeps asynchronous invocations Lambda gave up on.
  */
 final class StarterFunction {
   /** The starter's alias when SnapStart is on. */
   static final String ALIAS = "live";
+
   /**
-   * The starter's JVM options: C1 only, which benchmarks/run.sh measured to start it about a
-   * fifth faster; the starter is short and I/O-bound, so C2's peak speed would not pay off.
+   * The starter's JVM options: C1 only, which benchmarks/run.sh measured to start it about a fifth
+   * faster; the starter is short and I/O-bound, so C2's peak speed would not pay off.
    */
   static final String JVM_OPTIONS = "-XX:+TieredCompilation -XX:TieredStopAtLevel=1";
+
   /** The starter's timeout: its StartExecution retries stay within it. */
   static final int TIMEOUT_SECONDS = 30;
+
   /** How many starts of one batch the starter runs at once (its BatchStarter.CONCURRENCY). */
   static final int BATCH_CONCURRENCY = 10;
+
   /** The starter's cap on one StartExecution attempt (its TaskStarter.ATTEMPT_TIMEOUT_MILLIS). */
   static final int ATTEMPT_TIMEOUT_SECONDS = 2;
+
   /** What the starter keeps of its timeout to answer (its TaskStarter.RESERVE_MILLIS). */
   static final int RESERVE_SECONDS = 3;
+
   /** The starter's runtime. */
   static final Runtime RUNTIME = Runtime.JAVA_25;
 
@@ -52,54 +57,77 @@ final class StarterFunction {
   private final IFunction invocable;
   private final Queue deadLetterQueue;
 
-  StarterFunction(Construct scope, Settings settings, StateMachine stateMachine,
-      TaskStatusLogs logs, IKey key) {
+  StarterFunction(
+      Construct scope,
+      Settings settings,
+      StateMachine stateMachine,
+      TaskStatusLogs logs,
+      IKey key) {
     LogGroup logGroup = logs.function("StarterLogs", "");
-    Role role = Role.Builder.create(scope, "StarterRole")
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .description("Starts executions of one TaskStatusWorkflow state machine")
-        .build();
+    Role role =
+        Role.Builder.create(scope, "StarterRole")
+            .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+            .description("Starts executions of one TaskStatusWorkflow state machine")
+            .build();
     logGroup.grantWrite(role);
     // An asynchronous invocation that fails its retries lands here instead of being dropped.
-    deadLetterQueue = TaskQueues.secureQueue(scope, "StarterDeadLetterQueue", key,
-        settings.removalPolicy(), QueueSettings.DEAD_LETTER_RETENTION).build();
+    deadLetterQueue =
+        TaskQueues.secureQueue(
+                scope,
+                "StarterDeadLetterQueue",
+                key,
+                settings.removalPolicy(),
+                QueueSettings.DEAD_LETTER_RETENTION)
+            .build();
     Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
     if (key != null) {
       key.grant(role, "kms:GenerateDataKey", "kms:Decrypt");
     }
-    function = Function.Builder.create(scope, "Starter")
-        .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
-        .runtime(RUNTIME)
-        .architecture(Architecture.ARM_64)
-        .handler(StarterCode.HANDLER)
-        .code(StarterCode.asset())
-        .memorySize(512)
-        .timeout(Duration.seconds(TIMEOUT_SECONDS))
-        .role(role)
-        .logGroup(logGroup)
-        .loggingFormat(LoggingFormat.JSON)
-        .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
-        .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
-        .deadLetterQueue(deadLetterQueue)
-        .environment(new TreeMap<>(Map.of(
-            "STATE_MACHINE_ARN", stateMachine.getStateMachineArn(),
-            "JAVA_TOOL_OPTIONS", JVM_OPTIONS)))
-        .build();
+    function =
+        Function.Builder.create(scope, "Starter")
+            .description("Starts a task status workflow execution for {\"taskId\": \"...\"}")
+            .runtime(RUNTIME)
+            .architecture(Architecture.ARM_64)
+            .handler(StarterCode.HANDLER)
+            .code(StarterCode.asset())
+            .memorySize(512)
+            .timeout(Duration.seconds(TIMEOUT_SECONDS))
+            .role(role)
+            .logGroup(logGroup)
+            .loggingFormat(LoggingFormat.JSON)
+            .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
+            .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
+            .deadLetterQueue(deadLetterQueue)
+            .environment(
+                new TreeMap<>(
+                    Map.of(
+                        "STATE_MACHINE_ARN",
+                        stateMachine.getStateMachineArn(),
+                        "JAVA_TOOL_OPTIONS",
+                        JVM_OPTIONS)))
+            .build();
     stateMachine.grantStartExecution(function);
     if (settings.tracing()) {
       Nag.wildcardsAwsRequires(role, Nag.STARTER_WILDCARDS);
     }
     if (settings.snapStart()) {
-      Annotations.of(function).acknowledgeWarning(SNAPSTART_WARNING, "The construct publishes"
-          + " a version and points the '" + ALIAS + "' alias, which callers use, at it");
+      Annotations.of(function)
+          .acknowledgeWarning(
+              SNAPSTART_WARNING,
+              "The construct publishes"
+                  + " a version and points the '"
+                  + ALIAS
+                  + "' alias, which callers use, at it");
     }
     // SnapStart applies to published versions only: callers must invoke the alias.
-    invocable = settings.snapStart()
-        ? Alias.Builder.create(scope, "StarterAlias").aliasName(ALIAS)
-            .version(function.getCurrentVersion())
-            .description("The published starter version, restored from its SnapStart snapshot")
-            .build()
-        : function;
+    invocable =
+        settings.snapStart()
+            ? Alias.Builder.create(scope, "StarterAlias")
+                .aliasName(ALIAS)
+                .version(function.getCurrentVersion())
+                .description("The published starter version, restored from its SnapStart snapshot")
+                .build()
+            : function;
   }
 
   /** The function itself: its metrics cover every version. */

@@ -15,23 +15,23 @@ import software.amazon.awscdk.services.stepfunctions.tasks.DynamoUpdateItem;
 import software.constructs.Construct;
 
 /**
- * The DynamoDB task states that write a task's item, for the task state machine and the
- * reconciler alike: the item's key, the STARTED put, the final update (DONE or FAILED, with the
- * expiry and the failed-task index attributes when configured), and the retries they share.
+ * The DynamoDB task states that write a task's item, for the task state machine and the reconciler
+ * alike: the item's key, the STARTED put, the final update (DONE or FAILED, with the expiry and the
+ * failed-task index attributes when configured), and the retries they share.
  *
  * <p>Every write is idempotent for its own execution: its condition also accepts the item this
- * execution already wrote ({@code ExecutionArn = :self}), so a retry after a write that
- * committed and then answered 500 succeeds instead of failing its condition.
+ * execution already wrote ({@code ExecutionArn = :self}), so a retry after a write that committed
+ * and then answered 500 succeeds instead of failing its condition.
  *
  * @param table the table
- * @param input where the task's {@code taskId} and {@code timestamp} are in the state input,
- *     such as {@code $} or {@code $.task}
+ * @param input where the task's {@code taskId} and {@code timestamp} are in the state input, such
+ *     as {@code $} or {@code $.task}
  * @param execution the path of the execution ARN that owns the item
  * @param retention how long finished items are kept, or {@code null} for ever
  * @param failedIndex whether FAILED items carry the failed-task index key
  */
-record TaskItems(ITable table, String input, String execution, Duration retention,
-    boolean failedIndex) {
+record TaskItems(
+    ITable table, String input, String execution, Duration retention, boolean failedIndex) {
 
   static final String STARTED = "STARTED";
   static final String DONE = "DONE";
@@ -39,30 +39,34 @@ record TaskItems(ITable table, String input, String execution, Duration retentio
 
   /** The attribute DynamoDB's Time to Live reads: Unix seconds after which an item may go. */
   static final String EXPIRES_AT = "ExpiresAt";
+
   /** The failed-task index's partition key; only FAILED items have it, so the index is sparse. */
   static final String FAILED_INDEX_KEY = "FailedIndexKey";
+
   /** The failed-task index's sort key: when the item became FAILED. */
   static final String UPDATED_AT = "UpdatedAt";
 
   static final String CONDITIONAL_CHECK_FAILED = "DynamoDB.ConditionalCheckFailedException";
 
   /** Throttling and transient service errors, as Step Functions names them. */
-  static final List<String> TRANSIENT_ERRORS = List.of(
-      "DynamoDB.ProvisionedThroughputExceededException",
-      "DynamoDB.RequestLimitExceeded",
-      "DynamoDB.ThrottlingException",
-      "DynamoDB.InternalServerErrorException",
-      "DynamoDB.ServiceUnavailableException");
+  static final List<String> TRANSIENT_ERRORS =
+      List.of(
+          "DynamoDB.ProvisionedThroughputExceededException",
+          "DynamoDB.RequestLimitExceeded",
+          "DynamoDB.ThrottlingException",
+          "DynamoDB.InternalServerErrorException",
+          "DynamoDB.ServiceUnavailableException");
 
   /** 6 retries (7 attempts), 1 s doubling to at most 20 s apart, full jitter: about a minute. */
-  static final RetryProps TRANSIENT_RETRY = RetryProps.builder()
-      .errors(TRANSIENT_ERRORS)
-      .interval(Duration.seconds(1))
-      .backoffRate(2)
-      .maxAttempts(6)
-      .maxDelay(Duration.seconds(20))
-      .jitterStrategy(JitterType.FULL)
-      .build();
+  static final RetryProps TRANSIENT_RETRY =
+      RetryProps.builder()
+          .errors(TRANSIENT_ERRORS)
+          .interval(Duration.seconds(1))
+          .backoffRate(2)
+          .maxAttempts(6)
+          .maxDelay(Duration.seconds(20))
+          .jitterStrategy(JitterType.FULL)
+          .build();
 
   /** A new item only, or this execution's own: never another start's. */
   static final String NEW_OR_OWN = "attribute_not_exists(taskId) OR ExecutionArn = :self";
@@ -72,39 +76,47 @@ record TaskItems(ITable table, String input, String execution, Duration retentio
    * starter asked for, when a collision moved the item on.
    */
   DynamoPutItem putStarted(Construct scope, String id, String comment, boolean requested) {
-    Map<String, DynamoAttributeValue> item = ordered(
-        TaskStatusWorkflow.PARTITION_KEY, taskId(),
-        TaskStatusWorkflow.SORT_KEY, timestamp(),
-        "Status", DynamoAttributeValue.fromString(STARTED),
-        "ExecutionArn", executionArn(),
-        UPDATED_AT, enteredTime());
+    Map<String, DynamoAttributeValue> item =
+        ordered(
+            TaskStatusWorkflow.PARTITION_KEY,
+            taskId(),
+            TaskStatusWorkflow.SORT_KEY,
+            timestamp(),
+            "Status",
+            DynamoAttributeValue.fromString(STARTED),
+            "ExecutionArn",
+            executionArn(),
+            UPDATED_AT,
+            enteredTime());
     if (requested) {
       item.put("RequestedTimestamp", number(input + ".requestedTimestamp"));
     }
-    DynamoPutItem put = DynamoPutItem.Builder.create(scope, id)
-        .comment(comment)
-        .table(table)
-        .item(item)
-        .conditionExpression(NEW_OR_OWN)
-        .expressionAttributeValues(ordered(":self", executionArn()))
-        .resultPath(JsonPath.DISCARD)
-        .build();
+    DynamoPutItem put =
+        DynamoPutItem.Builder.create(scope, id)
+            .comment(comment)
+            .table(table)
+            .item(item)
+            .conditionExpression(NEW_OR_OWN)
+            .expressionAttributeValues(ordered(":self", executionArn()))
+            .resultPath(JsonPath.DISCARD)
+            .build();
     put.addRetry(TRANSIENT_RETRY);
     return put;
   }
 
   /**
-   * Sets the final status. {@code condition} decides which items it may change; {@code error}
-   * is the path of an {@code {Error, Cause}} object to store, or {@code null}.
+   * Sets the final status. {@code condition} decides which items it may change; {@code error} is
+   * the path of an {@code {Error, Cause}} object to store, or {@code null}.
    */
-  DynamoUpdateItem finish(Construct scope, String id, String comment, String status,
-      String condition, String error) {
+  DynamoUpdateItem finish(
+      Construct scope, String id, String comment, String status, String condition, String error) {
     Map<String, String> names = ordered("#Status", "Status");
-    Map<String, DynamoAttributeValue> values = ordered(
-        ":status", DynamoAttributeValue.fromString(status),
-        ":started", DynamoAttributeValue.fromString(STARTED),
-        ":self", executionArn(),
-        ":updatedAt", enteredTime());
+    Map<String, DynamoAttributeValue> values =
+        ordered(
+            ":status", DynamoAttributeValue.fromString(status),
+            ":started", DynamoAttributeValue.fromString(STARTED),
+            ":self", executionArn(),
+            ":updatedAt", enteredTime());
     StringBuilder set = new StringBuilder("SET #Status = :status, " + UPDATED_AT + " = :updatedAt");
     if (error != null) {
       names.put("#Error", "Error");
@@ -114,9 +126,13 @@ record TaskItems(ITable table, String input, String execution, Duration retentio
       set.append(", #Error = :error, #Cause = :cause");
     }
     if (retention != null) {
-      values.put(":expiresAt", DynamoAttributeValue.numberFromString(JsonPath.format("{}",
-          JsonPath.mathAdd(JsonPath.numberAt(input + ".timestamp"),
-              retention.toSeconds().intValue()))));
+      values.put(
+          ":expiresAt",
+          DynamoAttributeValue.numberFromString(
+              JsonPath.format(
+                  "{}",
+                  JsonPath.mathAdd(
+                      JsonPath.numberAt(input + ".timestamp"), retention.toSeconds().intValue()))));
       set.append(", " + EXPIRES_AT + " = :expiresAt");
     }
     if (failedIndex && FAILED.equals(status)) {
@@ -125,36 +141,38 @@ record TaskItems(ITable table, String input, String execution, Duration retentio
     }
     // The same value on this execution's own item; on an item the reconciler creates, the owner.
     set.append(", ExecutionArn = :self");
-    DynamoUpdateItem update = DynamoUpdateItem.Builder.create(scope, id)
-        .comment(comment)
-        .table(table)
-        .key(key())
-        .updateExpression(set.toString())
-        .conditionExpression(condition)
-        .expressionAttributeNames(names)
-        .expressionAttributeValues(values)
-        .resultPath(JsonPath.DISCARD)
-        .build();
+    DynamoUpdateItem update =
+        DynamoUpdateItem.Builder.create(scope, id)
+            .comment(comment)
+            .table(table)
+            .key(key())
+            .updateExpression(set.toString())
+            .conditionExpression(condition)
+            .expressionAttributeNames(names)
+            .expressionAttributeValues(values)
+            .resultPath(JsonPath.DISCARD)
+            .build();
     update.addRetry(TRANSIENT_RETRY);
     return update;
   }
 
   /** Reads the item under the key into {@code resultPath}. */
   DynamoGetItem get(Construct scope, String id, String comment, String resultPath) {
-    DynamoGetItem get = DynamoGetItem.Builder.create(scope, id)
-        .comment(comment)
-        .table(table)
-        .key(key())
-        .consistentRead(true)
-        .resultPath(resultPath)
-        .build();
+    DynamoGetItem get =
+        DynamoGetItem.Builder.create(scope, id)
+            .comment(comment)
+            .table(table)
+            .key(key())
+            .consistentRead(true)
+            .resultPath(resultPath)
+            .build();
     get.addRetry(TRANSIENT_RETRY);
     return get;
   }
 
   Map<String, DynamoAttributeValue> key() {
-    return ordered(TaskStatusWorkflow.PARTITION_KEY, taskId(),
-        TaskStatusWorkflow.SORT_KEY, timestamp());
+    return ordered(
+        TaskStatusWorkflow.PARTITION_KEY, taskId(), TaskStatusWorkflow.SORT_KEY, timestamp());
   }
 
   private DynamoAttributeValue taskId() {
@@ -180,8 +198,8 @@ record TaskItems(ITable table, String input, String execution, Duration retentio
   }
 
   /**
-   * A mutable map that keeps insertion order: {@code Map.of} iterates in an order that changes
-   * from JVM to JVM, which would change the synthesized definition (and redeploy it) every time.
+   * A mutable map that keeps insertion order: {@code Map.of} iterates in an order that changes from
+   * JVM to JVM, which would change the synthesized definition (and redeploy it) every time.
    */
   @SuppressWarnings("unchecked")
   static <V> Map<String, V> ordered(Object... keysAndValues) {

@@ -53,8 +53,8 @@ public final class TaskQueueOptions {
   }
 
   /**
-   * Most concurrent starter invocations the queue may drive (2 to 1,000), so a burst cannot
-   * exceed the Step Functions StartExecution quota.
+   * Most concurrent starter invocations the queue may drive (2 to 1,000), so a burst cannot exceed
+   * the Step Functions StartExecution quota.
    *
    * @return the limit, or {@code null} for the default
    * @default 2: with batches of 10, at most 20 starts in flight
@@ -85,8 +85,8 @@ public final class TaskQueueOptions {
   }
 
   /**
-   * How long the task queue keeps a message; 60 s to 14 days. The dead-letter queue always
-   * keeps messages for 14 days.
+   * How long the task queue keeps a message; 60 s to 14 days. The dead-letter queue always keeps
+   * messages for 14 days.
    *
    * @return the period, or {@code null} for the default
    * @default 4 days, SQS's default

@@ -16,8 +16,8 @@ import software.constructs.Construct;
 import software.constructs.IConstruct;
 
 /**
- * Queue mode: the queue of tasks (created, or the user's) and its dead-letter queue, feeding
- * the starter through an event source mapping that reports partial batch failures.
+ * Queue mode: the queue of tasks (created, or the user's) and its dead-letter queue, feeding the
+ * starter through an event source mapping that reports partial batch failures.
  *
  * @param queue the queue of tasks
  * @param deadLetterQueue where tasks go that could not be started, if this construct knows it
@@ -34,34 +34,47 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
     }
     IQueue existing = props.getExistingQueue();
     if (existing != null) {
-      IQueue deadLetter = existing instanceof Queue created
-          && created.getDeadLetterQueue() != null ? created.getDeadLetterQueue().getQueue() : null;
+      IQueue deadLetter =
+          existing instanceof Queue created && created.getDeadLetterQueue() != null
+              ? created.getDeadLetterQueue().getQueue()
+              : null;
       if (deadLetter == null) {
-        Annotations.of(scope).addWarningV2("task-status-workflow:no-dead-letter-queue",
-            "existingQueue has no dead-letter queue this construct can see: give it a redrive"
-                + " policy, or messages that keep failing are deleted when their retention ends");
+        Annotations.of(scope)
+            .addWarningV2(
+                "task-status-workflow:no-dead-letter-queue",
+                "existingQueue has no dead-letter queue this construct can see: give it a redrive"
+                    + " policy, or messages that keep failing are deleted when their retention ends");
       }
       return new TaskQueues(existing, deadLetter);
     }
     IKey key = props.getEncryptionKey();
-    Queue deadLetter = secureQueue(scope, "DeadLetterQueue", key, settings.removalPolicy(),
-        QueueSettings.DEAD_LETTER_RETENTION).build();
+    Queue deadLetter =
+        secureQueue(
+                scope,
+                "DeadLetterQueue",
+                key,
+                settings.removalPolicy(),
+                QueueSettings.DEAD_LETTER_RETENTION)
+            .build();
     Nag.acknowledge(deadLetter, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
-    Queue created = secureQueue(scope, "Queue", key, settings.removalPolicy(),
-        options.retentionPeriod())
-        .visibilityTimeout(options.visibilityTimeout())
-        .deadLetterQueue(DeadLetterQueue.builder().queue(deadLetter)
-            .maxReceiveCount(options.maxReceiveCount()).build())
-        .build();
+    Queue created =
+        secureQueue(scope, "Queue", key, settings.removalPolicy(), options.retentionPeriod())
+            .visibilityTimeout(options.visibilityTimeout())
+            .deadLetterQueue(
+                DeadLetterQueue.builder()
+                    .queue(deadLetter)
+                    .maxReceiveCount(options.maxReceiveCount())
+                    .build())
+            .build();
     return new TaskQueues(created, deadLetter);
   }
 
   /**
-   * An SSL-only queue encrypted with the key if there is one, else by SQS; kept like the table
-   * when the stack is deleted, so waiting tasks are not lost.
+   * An SSL-only queue encrypted with the key if there is one, else by SQS; kept like the table when
+   * the stack is deleted, so waiting tasks are not lost.
    */
-  static Queue.Builder secureQueue(Construct scope, String id, IKey key, RemovalPolicy removal,
-      Duration retention) {
+  static Queue.Builder secureQueue(
+      Construct scope, String id, IKey key, RemovalPolicy removal, Duration retention) {
     return Queue.Builder.create(scope, id)
         .encryption(key != null ? QueueEncryption.KMS : QueueEncryption.SQS_MANAGED)
         .encryptionMasterKey(key)
@@ -75,15 +88,21 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
     if (queue == null) {
       return;
     }
-    starter.addEventSource(new SqsEventSource(queue, SqsEventSourceProps.builder()
-        .batchSize(options.batchSize())
-        .maxBatchingWindow(options.maxBatchingWindow())
-        .maxConcurrency(options.maxConcurrency())
-        .reportBatchItemFailures(true)
-        .build()));
+    starter.addEventSource(
+        new SqsEventSource(
+            queue,
+            SqsEventSourceProps.builder()
+                .batchSize(options.batchSize())
+                .maxBatchingWindow(options.maxBatchingWindow())
+                .maxConcurrency(options.maxConcurrency())
+                .reportBatchItemFailures(true)
+                .build()));
     for (IConstruct child : starter.getNode().getChildren()) {
       if (child instanceof EventSourceMapping mapping) {
-        Nag.acknowledge(mapping, "Serverless-LambdaEventSourceMappingDestination", null,
+        Nag.acknowledge(
+            mapping,
+            "Serverless-LambdaEventSourceMappingDestination",
+            null,
             Nag.EVENT_SOURCE_DESTINATION);
       }
     }

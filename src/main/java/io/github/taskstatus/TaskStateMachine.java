@@ -12,33 +12,37 @@ import software.constructs.Construct;
 final class TaskStateMachine {
   private TaskStateMachine() {}
 
-  static StateMachine create(Construct scope, TaskItems items, IChainable work,
-      Settings settings, TaskStatusLogs logs) {
-    StateMachine machine = StateMachine.Builder.create(scope, "StateMachine")
-        .definitionBody(DefinitionBody.fromChainable(
-            TaskStatusDefinition.create(scope, items, work, settings.waitDuration())))
-        .stateMachineType(settings.type())
-        .timeout(settings.timeout())
-        .logs(LogOptions.builder()
-            .destination(logs.stateMachine("StateMachineLogs", ""))
-            .level(settings.logLevel())
-            .includeExecutionData(settings.includeExecutionData())
-            .build())
-        .tracingEnabled(settings.tracing())
-        .build();
+  static StateMachine create(
+      Construct scope, TaskItems items, IChainable work, Settings settings, TaskStatusLogs logs) {
+    StateMachine machine =
+        StateMachine.Builder.create(scope, "StateMachine")
+            .definitionBody(
+                DefinitionBody.fromChainable(
+                    TaskStatusDefinition.create(scope, items, work, settings.waitDuration())))
+            .stateMachineType(settings.type())
+            .timeout(settings.timeout())
+            .logs(
+                LogOptions.builder()
+                    .destination(logs.stateMachine("StateMachineLogs", ""))
+                    .level(settings.logLevel())
+                    .includeExecutionData(settings.includeExecutionData())
+                    .build())
+            .tracingEnabled(settings.tracing())
+            .build();
     grantTableKey(items.table(), machine);
     Nag.wildcardsAwsRequires(machine.getRole(), Nag.STATE_MACHINE_WILDCARDS);
     return machine;
   }
 
   /**
-   * Lets a state machine use the table's customer-managed key, if it has one: named actions,
-   * not grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
+   * Lets a state machine use the table's customer-managed key, if it has one: named actions, not
+   * grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
    */
   static void grantTableKey(ITable table, IGrantable machine) {
     if (table.getEncryptionKey() != null) {
-      table.getEncryptionKey().grant(machine,
-          "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
+      table
+          .getEncryptionKey()
+          .grant(machine, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
     }
   }
 }

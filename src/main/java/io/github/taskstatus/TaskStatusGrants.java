@@ -11,8 +11,8 @@ import software.amazon.awscdk.services.sqs.IQueue;
 
 /**
  * What the applications that use a workflow need: where to find it, and grants that each cover
- * exactly the calls one job makes (as aws-stepfunctions' {@code state-machine-grants.ts} does
- * for a state machine).
+ * exactly the calls one job makes (as aws-stepfunctions' {@code state-machine-grants.ts} does for a
+ * state machine).
  */
 final class TaskStatusGrants {
 
@@ -73,18 +73,19 @@ final class TaskStatusGrants {
   }
 
   /**
-   * What SQS's dead-letter queue redrive needs (SQS developer guide, "Configuring queue
-   * permissions for dead-letter queue redrive"): on the dead-letter queue, the move task and
-   * reading and deleting its messages; on the queue of tasks, sending; with a customer key,
-   * decrypting the one and encrypting for the other.
+   * What SQS's dead-letter queue redrive needs (SQS developer guide, "Configuring queue permissions
+   * for dead-letter queue redrive"): on the dead-letter queue, the move task and reading and
+   * deleting its messages; on the queue of tasks, sending; with a customer key, decrypting the one
+   * and encrypting for the other.
    */
   Grant redriveDeadLetters(IGrantable grantee) {
     IQueue queue = requireQueue("grantRedriveDeadLetters");
     IQueue deadLetter = queues.deadLetterQueue();
     if (deadLetter == null) {
-      throw new IllegalStateException("grantRedriveDeadLetters needs a dead-letter queue this"
-          + " construct knows: existingQueue has none defined in this app; grant on your own"
-          + " dead-letter queue instead");
+      throw new IllegalStateException(
+          "grantRedriveDeadLetters needs a dead-letter queue this"
+              + " construct knows: existingQueue has none defined in this app; grant on your own"
+              + " dead-letter queue instead");
     }
     IKey destinationKey = queue.getEncryptionMasterKey();
     if (deadLetter.getEncryptionMasterKey() != destinationKey) {

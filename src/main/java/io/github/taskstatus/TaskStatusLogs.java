@@ -18,9 +18,9 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Construct;
 
 /**
- * The construct's log groups and what CloudWatch Logs needs of the encryption key. Log group
- * names are fixed and unique per construct path, so the key policy can name them without
- * depending on the log groups that depend on the key.
+ * The construct's log groups and what CloudWatch Logs needs of the encryption key. Log group names
+ * are fixed and unique per construct path, so the key policy can name them without depending on the
+ * log groups that depend on the key.
  */
 final class TaskStatusLogs {
   private final Construct scope;
@@ -33,8 +33,8 @@ final class TaskStatusLogs {
     this.scope = scope;
     this.retention = retention;
     this.key = key;
-    this.baseName = Names.uniqueResourceName(scope,
-        UniqueResourceNameOptions.builder().maxLength(200).build());
+    this.baseName =
+        Names.uniqueResourceName(scope, UniqueResourceNameOptions.builder().maxLength(200).build());
   }
 
   /** A state machine's group: the vended-logs prefix keeps Logs' resource policy small. */
@@ -48,8 +48,8 @@ final class TaskStatusLogs {
   }
 
   /**
-   * A log group with a fixed, unique name. It is removed with the stack: a retained group
-   * would keep its name taken and block creating the stack again.
+   * A log group with a fixed, unique name. It is removed with the stack: a retained group would
+   * keep its name taken and block creating the stack again.
    */
   private LogGroup create(String id, String name) {
     names.add(name);
@@ -62,8 +62,8 @@ final class TaskStatusLogs {
   }
 
   /**
-   * With a key, lets CloudWatch Logs use it for this construct's log groups only; for an
-   * imported key, whose policy cannot change here, warns with the statement to add.
+   * With a key, lets CloudWatch Logs use it for this construct's log groups only; for an imported
+   * key, whose policy cannot change here, warns with the statement to add.
    */
   void allowLogsToUseKey() {
     if (key == null) {
@@ -72,24 +72,46 @@ final class TaskStatusLogs {
     Stack stack = Stack.of(scope);
     List<String> arns = new ArrayList<>();
     for (String name : names) {
-      arns.add(stack.formatArn(ArnComponents.builder()
-          .service("logs").resource("log-group").resourceName(name)
-          .arnFormat(ArnFormat.COLON_RESOURCE_NAME).build()));
+      arns.add(
+          stack.formatArn(
+              ArnComponents.builder()
+                  .service("logs")
+                  .resource("log-group")
+                  .resourceName(name)
+                  .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                  .build()));
     }
-    boolean added = key.addToResourcePolicy(PolicyStatement.Builder.create()
-        .sid("AllowTaskStatusWorkflowLogs" + Names.uniqueId(scope))
-        .principals(List.of(new ServicePrincipal("logs." + stack.getRegion() + ".amazonaws.com")))
-        .actions(List.of("kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*",
-            "kms:GenerateDataKey*", "kms:Describe*"))
-        .resources(List.of("*"))
-        .conditions(Map.of("ArnEquals", Map.of("kms:EncryptionContext:aws:logs:arn", arns)))
-        .build()).getStatementAdded();
+    boolean added =
+        key.addToResourcePolicy(
+                PolicyStatement.Builder.create()
+                    .sid("AllowTaskStatusWorkflowLogs" + Names.uniqueId(scope))
+                    .principals(
+                        List.of(
+                            new ServicePrincipal("logs." + stack.getRegion() + ".amazonaws.com")))
+                    .actions(
+                        List.of(
+                            "kms:Encrypt*",
+                            "kms:Decrypt*",
+                            "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:Describe*"))
+                    .resources(List.of("*"))
+                    .conditions(
+                        Map.of("ArnEquals", Map.of("kms:EncryptionContext:aws:logs:arn", arns)))
+                    .build())
+            .getStatementAdded();
     if (!added) {
-      Annotations.of(scope).addWarningV2("task-status-workflow:imported-key",
-          "encryptionKey is imported, so its key policy cannot be changed here: allow the"
-              + " service principal logs." + stack.getRegion() + ".amazonaws.com kms:Encrypt*,"
-              + " kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* for"
-              + " the log groups " + String.join(", ", arns) + ", or the stack will fail");
+      Annotations.of(scope)
+          .addWarningV2(
+              "task-status-workflow:imported-key",
+              "encryptionKey is imported, so its key policy cannot be changed here: allow the"
+                  + " service principal logs."
+                  + stack.getRegion()
+                  + ".amazonaws.com kms:Encrypt*,"
+                  + " kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* for"
+                  + " the log groups "
+                  + String.join(", ", arns)
+                  + ", or the stack will fail");
     }
   }
 }

@@ -6,8 +6,8 @@ import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
- * The metrics operators watch, in one place for the construct's {@code metric*} methods, the
- * alarms and the dashboard.
+ * The metrics operators watch, in one place for the construct's {@code metric*} methods, the alarms
+ * and the dashboard.
  *
  * @param stateMachine the task state machine
  * @param starter the starter function (all its versions)

@@ -37,17 +37,17 @@ import software.constructs.Construct;
 
 /**
  * Endings no Catch sees: a task execution that times out, is aborted, or fails with an error no
- * Catch may handle ({@code States.Runtime}, or a start that could not even record STARTED).
- * Step Functions sends a "Step Functions Execution Status Change" event to EventBridge when a
- * Standard execution ends; a rule for this state machine's FAILED, TIMED_OUT and ABORTED
- * executions starts the reconciler, an Express state machine with DynamoDB tasks and no code,
- * which marks the task's item FAILED with an error that says why, creates the item when there is
- * none, and never touches an item that is already DONE or FAILED.
+ * Catch may handle ({@code States.Runtime}, or a start that could not even record STARTED). Step
+ * Functions sends a "Step Functions Execution Status Change" event to EventBridge when a Standard
+ * execution ends; a rule for this state machine's FAILED, TIMED_OUT and ABORTED executions starts
+ * the reconciler, an Express state machine with DynamoDB tasks and no code, which marks the task's
+ * item FAILED with an error that says why, creates the item when there is none, and never touches
+ * an item that is already DONE or FAILED.
  *
  * <p>Nothing is lost on the way: the rule's target retries for a day and then sends the event to
- * the reconciler's dead-letter queue, and a reconciliation that fails after its own retries
- * sends the event there too; the queue is alarmed, and replaying a message is starting the
- * reconciler with its body.
+ * the reconciler's dead-letter queue, and a reconciliation that fails after its own retries sends
+ * the event there too; the queue is alarmed, and replaying a message is starting the reconciler
+ * with its body.
  *
  * @param stateMachine the reconciler
  * @param rule the rule that starts it
@@ -59,10 +59,13 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
   static final String MARK_FAILED = "MarkFailed";
   static final String READ_ITEM = "ReadItem";
   static final String NOT_RECONCILED = "SendToDeadLetterQueue";
+
   /** The task execution statuses that reach the reconciler. */
   static final List<String> STATUSES = List.of("FAILED", "TIMED_OUT", "ABORTED");
+
   /** How long the rule keeps trying to start the reconciler for an event. */
   static final Duration MAX_EVENT_AGE = Duration.hours(24);
+
   static final int RETRY_ATTEMPTS = 185;
 
   /**
@@ -70,71 +73,114 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
    * absent from the one EventBridge's schema registry lists, so both are handled.
    */
   private static final String ERROR = "$.event.detail.error";
+
   private static final String CAUSE = "$.event.detail.cause";
-  private static final String UNREPORTED = "The status change event did not say why the"
-      + " execution failed: its history does (ExecutionArn)";
+  private static final String UNREPORTED =
+      "The status change event did not say why the"
+          + " execution failed: its history does (ExecutionArn)";
 
   /** A missing item or this execution's STARTED one: never another start's or a final one. */
   private static final String NEW_OR_OWN_STARTED =
       "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
 
-  static TaskStatusReconciler create(Construct scope, StateMachine tasks, TaskItems table,
-      Settings settings, TaskStatusLogs logs, IKey key) {
-    Queue deadLetterQueue = TaskQueues.secureQueue(scope, "ReconcilerDeadLetterQueue", key,
-        settings.removalPolicy(), QueueSettings.DEAD_LETTER_RETENTION).build();
+  static TaskStatusReconciler create(
+      Construct scope,
+      StateMachine tasks,
+      TaskItems table,
+      Settings settings,
+      TaskStatusLogs logs,
+      IKey key) {
+    Queue deadLetterQueue =
+        TaskQueues.secureQueue(
+                scope,
+                "ReconcilerDeadLetterQueue",
+                key,
+                settings.removalPolicy(),
+                QueueSettings.DEAD_LETTER_RETENTION)
+            .build();
     Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
-    Nag.acknowledge(deadLetterQueue, "AwsSolutions-SQS3", null, "This queue is a dead-letter"
-        + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
-        + " does not recognise as it does a redrive policy");
-    TaskItems items = new TaskItems(table.table(), "$.task", "$.executionArn",
-        table.retention(), table.failedIndex());
-    StateMachine reconciler = StateMachine.Builder.create(scope, "Reconciler")
-        .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))
-        .stateMachineType(StateMachineType.EXPRESS)
-        .timeout(Duration.minutes(5))
-        .logs(LogOptions.builder()
-            .destination(logs.stateMachine("ReconcilerLogs", "-reconciler"))
-            .level(settings.logLevel())
-            .includeExecutionData(settings.includeExecutionData())
-            .build())
-        .tracingEnabled(settings.tracing())
-        .comment("Marks FAILED the tasks whose execution timed out, was aborted or failed"
-            + " unseen by any Catch")
-        .build();
+    Nag.acknowledge(
+        deadLetterQueue,
+        "AwsSolutions-SQS3",
+        null,
+        "This queue is a dead-letter"
+            + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
+            + " does not recognise as it does a redrive policy");
+    TaskItems items =
+        new TaskItems(
+            table.table(), "$.task", "$.executionArn", table.retention(), table.failedIndex());
+    StateMachine reconciler =
+        StateMachine.Builder.create(scope, "Reconciler")
+            .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))
+            .stateMachineType(StateMachineType.EXPRESS)
+            .timeout(Duration.minutes(5))
+            .logs(
+                LogOptions.builder()
+                    .destination(logs.stateMachine("ReconcilerLogs", "-reconciler"))
+                    .level(settings.logLevel())
+                    .includeExecutionData(settings.includeExecutionData())
+                    .build())
+            .tracingEnabled(settings.tracing())
+            .comment(
+                "Marks FAILED the tasks whose execution timed out, was aborted or failed"
+                    + " unseen by any Catch")
+            .build();
     TaskStateMachine.grantTableKey(table.table(), reconciler);
     // A fixed name, so the key policy can name the rule without depending on it (a cycle).
-    String ruleName = Names.uniqueResourceName(scope,
-        UniqueResourceNameOptions.builder().maxLength(54).build()) + "-reconcile";
-    Rule rule = Rule.Builder.create(scope, "ReconcileRule")
-        .ruleName(ruleName)
-        .description("Task executions that ended FAILED, TIMED_OUT or ABORTED, to reconcile")
-        .eventPattern(EventPattern.builder()
-            .source(List.of("aws.states"))
-            .detailType(List.of("Step Functions Execution Status Change"))
-            .detail(Map.of("stateMachineArn", List.of(tasks.getStateMachineArn()),
-                "status", STATUSES))
-            .build())
-        .targets(List.of(SfnStateMachine.Builder.create(reconciler)
-            .deadLetterQueue(deadLetterQueue)
-            .retryAttempts(RETRY_ATTEMPTS)
-            .maxEventAge(MAX_EVENT_AGE)
-            .build()))
-        .build();
+    String ruleName =
+        Names.uniqueResourceName(scope, UniqueResourceNameOptions.builder().maxLength(54).build())
+            + "-reconcile";
+    Rule rule =
+        Rule.Builder.create(scope, "ReconcileRule")
+            .ruleName(ruleName)
+            .description("Task executions that ended FAILED, TIMED_OUT or ABORTED, to reconcile")
+            .eventPattern(
+                EventPattern.builder()
+                    .source(List.of("aws.states"))
+                    .detailType(List.of("Step Functions Execution Status Change"))
+                    .detail(
+                        Map.of(
+                            "stateMachineArn",
+                            List.of(tasks.getStateMachineArn()),
+                            "status",
+                            STATUSES))
+                    .build())
+            .targets(
+                List.of(
+                    SfnStateMachine.Builder.create(reconciler)
+                        .deadLetterQueue(deadLetterQueue)
+                        .retryAttempts(RETRY_ATTEMPTS)
+                        .maxEventAge(MAX_EVENT_AGE)
+                        .build()))
+            .build();
     if (key != null) {
-      key.addToResourcePolicy(PolicyStatement.Builder.create()
-          .sid("AllowTaskStatusReconcilerDeadLetters")
-          .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
-          .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
-          .resources(List.of("*"))
-          .conditions(Map.of("ArnEquals", Map.of("aws:SourceArn", Stack.of(scope).formatArn(
-              ArnComponents.builder().service("events").resource("rule")
-                  .resourceName(ruleName).build()))))
-          .build());
+      key.addToResourcePolicy(
+          PolicyStatement.Builder.create()
+              .sid("AllowTaskStatusReconcilerDeadLetters")
+              .principals(List.of(new ServicePrincipal("events.amazonaws.com")))
+              .actions(List.of("kms:Decrypt", "kms:GenerateDataKey"))
+              .resources(List.of("*"))
+              .conditions(
+                  Map.of(
+                      "ArnEquals",
+                      Map.of(
+                          "aws:SourceArn",
+                          Stack.of(scope)
+                              .formatArn(
+                                  ArnComponents.builder()
+                                      .service("events")
+                                      .resource("rule")
+                                      .resourceName(ruleName)
+                                      .build()))))
+              .build());
     }
     Nag.wildcardsAwsRequires(reconciler.getRole(), Nag.STATE_MACHINE_WILDCARDS);
     if (key != null) {
-      Nag.acknowledge(reconciler.getRole().getNode().findChild("DefaultPolicy"),
-          "AwsSolutions-IAM5", "Action::kms:GenerateDataKey*", "SendMessage to the dead-letter"
+      Nag.acknowledge(
+          reconciler.getRole().getNode().findChild("DefaultPolicy"),
+          "AwsSolutions-IAM5",
+          "Action::kms:GenerateDataKey*",
+          "SendMessage to the dead-letter"
               + " queue, which this key encrypts, needs a data key: CDK grants the"
               + " kms:GenerateDataKey* family on this one key only");
     }
@@ -142,109 +188,175 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
   }
 
   static IChainable definition(Construct scope, TaskItems items, Queue deadLetterQueue) {
-    Fail notReconciled = Fail.Builder.create(scope, "NotReconciled")
-        .comment("The event is in the reconciler's dead-letter queue")
-        .error("TaskNotReconciled")
-        .cause("The task's item could not be marked FAILED; the event is in the dead-letter"
-            + " queue")
-        .build();
-    SqsSendMessage undeliverable = SqsSendMessage.Builder.create(scope, NOT_RECONCILED)
-        .comment("Keeps the event for a replay: start the reconciler with the message body")
-        .queue(deadLetterQueue)
-        .messageBody(TaskInput.fromJsonPathAt("$.event"))
-        .resultPath(JsonPath.DISCARD)
-        .build();
-    undeliverable.addRetry(RetryProps.builder().errors(List.of(Errors.ALL))
-        .interval(Duration.seconds(1)).backoffRate(2).maxAttempts(5)
-        .jitterStrategy(JitterType.FULL).build());
+    Fail notReconciled =
+        Fail.Builder.create(scope, "NotReconciled")
+            .comment("The event is in the reconciler's dead-letter queue")
+            .error("TaskNotReconciled")
+            .cause(
+                "The task's item could not be marked FAILED; the event is in the dead-letter"
+                    + " queue")
+            .build();
+    SqsSendMessage undeliverable =
+        SqsSendMessage.Builder.create(scope, NOT_RECONCILED)
+            .comment("Keeps the event for a replay: start the reconciler with the message body")
+            .queue(deadLetterQueue)
+            .messageBody(TaskInput.fromJsonPathAt("$.event"))
+            .resultPath(JsonPath.DISCARD)
+            .build();
+    undeliverable.addRetry(
+        RetryProps.builder()
+            .errors(List.of(Errors.ALL))
+            .interval(Duration.seconds(1))
+            .backoffRate(2)
+            .maxAttempts(5)
+            .jitterStrategy(JitterType.FULL)
+            .build());
     undeliverable.next(notReconciled);
 
-    Pass readEvent = Pass.Builder.create(scope, READ_EVENT)
-        .comment("The task from the ended execution's input, and how it ended")
-        .parameters(TaskItems.ordered(
-            "event", JsonPath.objectAt("$"),
-            "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
-            "executionArn", JsonPath.stringAt("$.detail.executionArn"),
-            "status", JsonPath.stringAt("$.detail.status")))
-        .build();
-    Pass limit = Pass.Builder.create(scope, "LastSecondToTry")
-        .comment("Like the task state machine, moves on at most "
-            + TaskStatusDefinition.MAX_MOVES + " s past the requested timestamp")
-        .parameters(Map.of("timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"),
-            TaskStatusDefinition.MAX_MOVES)))
-        .resultPath("$.last")
-        .build();
-    Choice hasInput = Choice.Builder.create(scope, "HasInput")
-        .comment("Step Functions leaves out an input over 248 KiB")
-        .build();
+    Pass readEvent =
+        Pass.Builder.create(scope, READ_EVENT)
+            .comment("The task from the ended execution's input, and how it ended")
+            .parameters(
+                TaskItems.ordered(
+                    "event", JsonPath.objectAt("$"),
+                    "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
+                    "executionArn", JsonPath.stringAt("$.detail.executionArn"),
+                    "status", JsonPath.stringAt("$.detail.status")))
+            .build();
+    Pass limit =
+        Pass.Builder.create(scope, "LastSecondToTry")
+            .comment(
+                "Like the task state machine, moves on at most "
+                    + TaskStatusDefinition.MAX_MOVES
+                    + " s past the requested timestamp")
+            .parameters(
+                Map.of(
+                    "timestamp",
+                    JsonPath.mathAdd(
+                        JsonPath.numberAt("$.task.timestamp"), TaskStatusDefinition.MAX_MOVES)))
+            .resultPath("$.last")
+            .build();
+    Choice hasInput =
+        Choice.Builder.create(scope, "HasInput")
+            .comment("Step Functions leaves out an input over 248 KiB")
+            .build();
 
-    TaskStateBase markFailed = items.finish(scope, MARK_FAILED,
-        "Marks the task FAILED with why its execution ended; creates the item if there is none",
-        TaskItems.FAILED, NEW_OR_OWN_STARTED, "$.failure");
+    TaskStateBase markFailed =
+        items.finish(
+            scope,
+            MARK_FAILED,
+            "Marks the task FAILED with why its execution ended; creates the item if there is none",
+            TaskItems.FAILED,
+            NEW_OR_OWN_STARTED,
+            "$.failure");
     Succeed reconciled = Succeed.Builder.create(scope, "Reconciled").build();
-    TaskStateBase readItem = items.get(scope, READ_ITEM,
-        "Whose is the item that stopped the update?", "$.existing");
+    TaskStateBase readItem =
+        items.get(scope, READ_ITEM, "Whose is the item that stopped the update?", "$.existing");
     Choice whoseItem = Choice.Builder.create(scope, "WhoseItem").build();
-    Succeed alreadyFinal = Succeed.Builder.create(scope, "AlreadyFinal")
-        .comment("This execution's item is DONE or FAILED already: left as it is")
-        .build();
-    Pass nextSecond = Pass.Builder.create(scope, "NextSecond")
-        .comment("Another start's item: this execution moved on, as the task state machine does")
-        .parameters(TaskItems.ordered(
-            "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"), 1),
-            "taskId", JsonPath.stringAt("$.task.taskId")))
-        .resultPath("$.task")
-        .build();
+    Succeed alreadyFinal =
+        Succeed.Builder.create(scope, "AlreadyFinal")
+            .comment("This execution's item is DONE or FAILED already: left as it is")
+            .build();
+    Pass nextSecond =
+        Pass.Builder.create(scope, "NextSecond")
+            .comment(
+                "Another start's item: this execution moved on, as the task state machine does")
+            .parameters(
+                TaskItems.ordered(
+                    "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"), 1),
+                    "taskId", JsonPath.stringAt("$.task.taskId")))
+            .resultPath("$.task")
+            .build();
     Choice tooFar = Choice.Builder.create(scope, "TooFar").build();
 
-    Choice explain = Choice.Builder.create(scope, "Explain")
-        .comment("What the item's Error and Cause say")
-        .build();
+    Choice explain =
+        Choice.Builder.create(scope, "Explain")
+            .comment("What the item's Error and Cause say")
+            .build();
     explain
-        .when(Condition.stringEquals("$.status", "TIMED_OUT"), failure(scope, "TimedOut",
-            "States.Timeout", "The execution ran past the state machine's timeout", markFailed))
-        .when(Condition.and(Condition.stringEquals("$.status", "ABORTED"), reported(CAUSE)),
+        .when(
+            Condition.stringEquals("$.status", "TIMED_OUT"),
+            failure(
+                scope,
+                "TimedOut",
+                "States.Timeout",
+                "The execution ran past the state machine's timeout",
+                markFailed))
+        .when(
+            Condition.and(Condition.stringEquals("$.status", "ABORTED"), reported(CAUSE)),
             failure(scope, "AbortedWithCause", "States.Aborted", CAUSE, markFailed))
-        .when(Condition.stringEquals("$.status", "ABORTED"), failure(scope, "Aborted",
-            "States.Aborted", "The execution was stopped (StopExecution)", markFailed))
-        .when(Condition.not(reported(ERROR)), failure(scope, "UnnamedFailure",
-            TaskStatusDefinition.UNKNOWN_ERROR, UNREPORTED, markFailed))
-        .when(Condition.not(reported(CAUSE)), failure(scope, "FailureWithoutCause", ERROR,
-            TaskStatusDefinition.NO_CAUSE, markFailed))
+        .when(
+            Condition.stringEquals("$.status", "ABORTED"),
+            failure(
+                scope,
+                "Aborted",
+                "States.Aborted",
+                "The execution was stopped (StopExecution)",
+                markFailed))
+        .when(
+            Condition.not(reported(ERROR)),
+            failure(
+                scope,
+                "UnnamedFailure",
+                TaskStatusDefinition.UNKNOWN_ERROR,
+                UNREPORTED,
+                markFailed))
+        .when(
+            Condition.not(reported(CAUSE)),
+            failure(scope, "FailureWithoutCause", ERROR, TaskStatusDefinition.NO_CAUSE, markFailed))
         .otherwise(failure(scope, "Failure", ERROR, CAUSE, markFailed));
 
-    hasInput.when(Condition.isString("$.detail.input"), readEvent)
-        .otherwise(Pass.Builder.create(scope, "KeepEvent")
-            .parameters(Map.of("event", JsonPath.objectAt("$"))).build().next(undeliverable));
+    hasInput
+        .when(Condition.isString("$.detail.input"), readEvent)
+        .otherwise(
+            Pass.Builder.create(scope, "KeepEvent")
+                .parameters(Map.of("event", JsonPath.objectAt("$")))
+                .build()
+                .next(undeliverable));
     readEvent.next(limit);
     limit.next(explain);
     markFailed.next(reconciled);
-    markFailed.addCatch(readItem, CatchProps.builder()
-        .errors(List.of(TaskItems.CONDITIONAL_CHECK_FAILED)).resultPath(JsonPath.DISCARD).build());
-    markFailed.addCatch(undeliverable, CatchProps.builder().errors(List.of(Errors.ALL))
-        .resultPath("$.error").build());
+    markFailed.addCatch(
+        readItem,
+        CatchProps.builder()
+            .errors(List.of(TaskItems.CONDITIONAL_CHECK_FAILED))
+            .resultPath(JsonPath.DISCARD)
+            .build());
+    markFailed.addCatch(
+        undeliverable,
+        CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
     readItem.next(whoseItem);
-    readItem.addCatch(undeliverable, CatchProps.builder().errors(List.of(Errors.ALL))
-        .resultPath("$.error").build());
-    whoseItem.when(Condition.and(Condition.isPresent("$.existing.Item.ExecutionArn.S"),
-            Condition.stringEqualsJsonPath("$.existing.Item.ExecutionArn.S", "$.executionArn")),
-        alreadyFinal).otherwise(nextSecond);
+    readItem.addCatch(
+        undeliverable,
+        CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+    whoseItem
+        .when(
+            Condition.and(
+                Condition.isPresent("$.existing.Item.ExecutionArn.S"),
+                Condition.stringEqualsJsonPath("$.existing.Item.ExecutionArn.S", "$.executionArn")),
+            alreadyFinal)
+        .otherwise(nextSecond);
     nextSecond.next(tooFar);
-    tooFar.when(Condition.numberGreaterThanJsonPath("$.task.timestamp", "$.last.timestamp"),
-        undeliverable).otherwise(markFailed);
+    tooFar
+        .when(
+            Condition.numberGreaterThanJsonPath("$.task.timestamp", "$.last.timestamp"),
+            undeliverable)
+        .otherwise(markFailed);
     return Chain.start(hasInput);
   }
 
   /**
-   * A Pass that sets {@code $.failure} to {@code {Error, Cause}}: each a literal, or a path when
-   * it starts with {@code $}.
+   * A Pass that sets {@code $.failure} to {@code {Error, Cause}}: each a literal, or a path when it
+   * starts with {@code $}.
    */
-  private static Pass failure(Construct scope, String id, String error, String cause,
-      IChainable next) {
-    Pass pass = Pass.Builder.create(scope, id)
-        .parameters(TaskItems.ordered("Error", literalOrPath(error), "Cause", literalOrPath(cause)))
-        .resultPath("$.failure")
-        .build();
+  private static Pass failure(
+      Construct scope, String id, String error, String cause, IChainable next) {
+    Pass pass =
+        Pass.Builder.create(scope, id)
+            .parameters(
+                TaskItems.ordered("Error", literalOrPath(error), "Cause", literalOrPath(cause)))
+            .resultPath("$.failure")
+            .build();
     pass.next(next);
     return pass;
   }

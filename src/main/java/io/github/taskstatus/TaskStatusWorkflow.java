@@ -18,8 +18,8 @@ import software.constructs.Construct;
 
 /**
  * A task status workflow: a starter Lambda that receives {@code {"taskId": "..."}} and starts a
- * Step Functions execution, which records the task in a DynamoDB table as {@code STARTED}, does
- * the work (by default, waits), and marks it {@code DONE}, or {@code FAILED} if the work fails.
+ * Step Functions execution, which records the task in a DynamoDB table as {@code STARTED}, does the
+ * work (by default, waits), and marks it {@code DONE}, or {@code FAILED} if the work fails.
  *
  * <pre>{@code
  * TaskStatusWorkflow tasks = TaskStatusWorkflow.Builder.create(this, "Tasks")
@@ -27,24 +27,30 @@ import software.constructs.Construct;
  *     .build();
  * }</pre>
  *
- * <p>Child construct ids ({@code Table}, {@code StateMachine}, {@code Starter},
- * {@code StarterAlias}, {@code Queue}, {@code DeadLetterQueue} and the others) are stable:
- * changing them would replace resources, the table and the queues included.
+ * <p>Child construct ids ({@code Table}, {@code StateMachine}, {@code Starter}, {@code
+ * StarterAlias}, {@code Queue}, {@code DeadLetterQueue} and the others) are stable: changing them
+ * would replace resources, the table and the queues included.
  */
 public class TaskStatusWorkflow extends Construct {
 
   /** The table's partition key: the task id, a String. */
   public static final String PARTITION_KEY = "taskId";
+
   /** The table's sort key: the Unix seconds the starter chose, a Number. */
   public static final String SORT_KEY = "timestamp";
+
   /** The starter's alias when SnapStart is on. */
   public static final String STARTER_ALIAS = StarterFunction.ALIAS;
+
   /** {@link #clientEnvironment()}: the table's name. */
   public static final String CLIENT_TABLE = "TASK_STATUS_TABLE";
+
   /** {@link #clientEnvironment()}: the ARN of the starter function (its alias) to invoke. */
   public static final String CLIENT_STARTER = "TASK_STATUS_STARTER";
+
   /** {@link #clientEnvironment()}: the queue's URL, in queue mode. */
   public static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
+
   /** {@link #clientEnvironment()}: the failed-task index's name, with failedTaskIndex. */
   public static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
 
@@ -82,23 +88,29 @@ public class TaskStatusWorkflow extends Construct {
     IKey key = p.getEncryptionKey();
     TaskStatusLogs logs = new TaskStatusLogs(this, settings.logRetention(), key);
 
-    table = p.getExistingTable() != null ? TaskTable.existing(this, p, settings)
-        : TaskTable.create(this, p, settings);
-    TaskItems items = new TaskItems(table, "$", "$$.Execution.Id", settings.retention(),
-        settings.failedTaskIndex());
+    table =
+        p.getExistingTable() != null
+            ? TaskTable.existing(this, p, settings)
+            : TaskTable.create(this, p, settings);
+    TaskItems items =
+        new TaskItems(
+            table, "$", "$$.Execution.Id", settings.retention(), settings.failedTaskIndex());
     stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs);
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
-    reconciler = settings.reconciles()
-        ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key) : null;
+    reconciler =
+        settings.reconciles()
+            ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key)
+            : null;
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue());
     grants = new TaskStatusGrants(table, starter.invocable(), queues, settings.failedTaskIndex());
     metrics = new TaskStatusMetrics(stateMachine, starter.function());
-    alarms = settings.alarms()
-        ? TaskStatusAlarms.create(this, metrics, queues, starter.deadLetterQueue(), reconciler,
-            p.getAlarmTopic())
-        : List.of();
+    alarms =
+        settings.alarms()
+            ? TaskStatusAlarms.create(
+                this, metrics, queues, starter.deadLetterQueue(), reconciler, p.getAlarmTopic())
+            : List.of();
     if (settings.dashboard()) {
       TaskStatusDashboard.create(this, metrics, queues, starter.deadLetterQueue(), reconciler);
     }
@@ -144,8 +156,8 @@ public class TaskStatusWorkflow extends Construct {
   /**
    * Where messages go after {@code maxReceiveCount} failed receives, in queue mode.
    *
-   * @return the created dead-letter queue, that of an {@code existingQueue} defined in this app,
-   *     or {@code null}
+   * @return the created dead-letter queue, that of an {@code existingQueue} defined in this app, or
+   *     {@code null}
    */
   public IQueue getDeadLetterQueue() {
     return queues.deadLetterQueue();
@@ -162,8 +174,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * The reconciler: an Express state machine that marks FAILED the tasks whose execution timed
-   * out, was aborted or failed unseen by any Catch.
+   * The reconciler: an Express state machine that marks FAILED the tasks whose execution timed out,
+   * was aborted or failed unseen by any Catch.
    *
    * @return the reconciler, or {@code null} for {@code EXPRESS} workflows, which send no events
    */
@@ -172,8 +184,7 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Where status change events go that could not be reconciled; replay them as the README
-   * shows.
+   * Where status change events go that could not be reconciled; replay them as the README shows.
    *
    * @return the reconciler's dead-letter queue, or {@code null} without a reconciler
    */
@@ -182,11 +193,11 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * What {@code TaskStatusClient} (artifact {@code io.github.taskstatus:task-status-client})
-   * needs to find this workflow, as environment variables for the application that uses it:
-   * {@link #CLIENT_TABLE}, {@link #CLIENT_STARTER}, and {@link #CLIENT_QUEUE_URL} and
-   * {@link #CLIENT_FAILED_INDEX} when they apply. Grant the application
-   * {@link #grantStartTask} and {@link #grantReadStatus} too.
+   * What {@code TaskStatusClient} (artifact {@code io.github.taskstatus:task-status-client}) needs
+   * to find this workflow, as environment variables for the application that uses it: {@link
+   * #CLIENT_TABLE}, {@link #CLIENT_STARTER}, and {@link #CLIENT_QUEUE_URL} and {@link
+   * #CLIENT_FAILED_INDEX} when they apply. Grant the application {@link #grantStartTask} and {@link
+   * #grantReadStatus} too.
    *
    * @return variable name to value (tokens, resolved at deployment)
    */
@@ -197,10 +208,10 @@ public class TaskStatusWorkflow extends Construct {
   /**
    * The alarms this construct created: none when {@code alarms} is false.
    *
-   * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled;
-   *     starter errors, starter throttles, starter dead-letter queue depth; for Standard
-   *     workflows the reconciler's failures, dead-letter queue depth and rule failures; in queue
-   *     mode then dead-letter queue depth and age of the oldest task
+   * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled; starter
+   *     errors, starter throttles, starter dead-letter queue depth; for Standard workflows the
+   *     reconciler's failures, dead-letter queue depth and rule failures; in queue mode then
+   *     dead-letter queue depth and age of the oldest task
    */
   public List<IAlarm> getAlarms() {
     return List.copyOf(alarms);
@@ -242,8 +253,8 @@ public class TaskStatusWorkflow extends Construct {
   /**
    * Lets a principal move the queue's dead letters back to the queue of tasks with SQS's
    * dead-letter queue redrive ({@code aws sqs start-message-move-task}, see the README): start,
-   * list and cancel move tasks on the dead-letter queue, read and delete its messages, send them
-   * to the queue, and use the key of each.
+   * list and cancel move tasks on the dead-letter queue, read and delete its messages, send them to
+   * the queue, and use the key of each.
    *
    * @param grantee who may redrive
    * @return the grant on the dead-letter queue
@@ -292,9 +303,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Executions that failed (tasks recorded {@code FAILED}, and the rare task whose execution
-   * failed before or while recording: see the README's "Failure handling"), summed over 5
-   * minutes.
+   * Executions that failed (tasks recorded {@code FAILED}, and the rare task whose execution failed
+   * before or while recording: see the README's "Failure handling"), summed over 5 minutes.
    *
    * @return the metric
    */
@@ -313,8 +323,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Executions stopped by the state machine's timeout (the reconciler marks their items
-   * {@code FAILED} with {@code States.Timeout}), summed over 5 minutes.
+   * Executions stopped by the state machine's timeout (the reconciler marks their items {@code
+   * FAILED} with {@code States.Timeout}), summed over 5 minutes.
    *
    * @return the metric
    */
@@ -333,8 +343,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * How long a task takes, start to finish: the executions' {@code ExecutionTime} in
-   * milliseconds, averaged over 5 minutes.
+   * How long a task takes, start to finish: the executions' {@code ExecutionTime} in milliseconds,
+   * averaged over 5 minutes.
    *
    * @return the metric
    */
@@ -353,8 +363,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Starter invocations that failed (bad events, or StartExecution failing after its
-   * retries), summed over 5 minutes.
+   * Starter invocations that failed (bad events, or StartExecution failing after its retries),
+   * summed over 5 minutes.
    *
    * @return the metric
    */

@@ -75,9 +75,9 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * How long the default work step waits: the simulated work of the reference design.
-   * Whole seconds, at least 1 s; at most one year for {@code STANDARD} and 290 s for
-   * {@code EXPRESS} workflows. Cannot be combined with {@link #getWork()}.
+   * How long the default work step waits: the simulated work of the reference design. Whole
+   * seconds, at least 1 s; at most one year for {@code STANDARD} and 290 s for {@code EXPRESS}
+   * workflows. Cannot be combined with {@link #getWork()}.
    *
    * @return the wait, or {@code null} for the default
    * @default 30 seconds, the reference design's simulated work
@@ -87,10 +87,10 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * The work each task does between {@code STARTED} and {@code DONE}: any state or chain, such
-   * as a {@code LambdaInvoke}. It runs inside a single-branch {@code Parallel} state, so an error
-   * anywhere in it marks the task {@code FAILED}; its output is discarded. Cannot be combined
-   * with {@link #getWaitDuration()}.
+   * The work each task does between {@code STARTED} and {@code DONE}: any state or chain, such as a
+   * {@code LambdaInvoke}. It runs inside a single-branch {@code Parallel} state, so an error
+   * anywhere in it marks the task {@code FAILED}; its output is discarded. Cannot be combined with
+   * {@link #getWaitDuration()}.
    *
    * @return the work, or {@code null} for the default
    * @default a {@code Wait} state of {@link #getWaitDuration()}
@@ -110,8 +110,8 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * What happens to the created table (and, in queue mode, the created queues) when they leave
-   * the stack.
+   * What happens to the created table (and, in queue mode, the created queues) when they leave the
+   * stack.
    *
    * @return the policy, or {@code null} for the default
    * @default {@code RemovalPolicy.RETAIN}: task history survives a stack deletion
@@ -121,9 +121,9 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * A table you already have, used instead of creating one. It must have the partition key
-   * {@code taskId} (String) and the sort key {@code timestamp} (Number). Cannot be combined with
-   * {@link #getTableName()} or {@link #getRemovalPolicy()}.
+   * A table you already have, used instead of creating one. It must have the partition key {@code
+   * taskId} (String) and the sort key {@code timestamp} (Number). Cannot be combined with {@link
+   * #getTableName()} or {@link #getRemovalPolicy()}.
    *
    * @return the table, or {@code null} for the default
    * @default a new table: on-demand, AWS-managed encryption, point-in-time recovery
@@ -144,9 +144,9 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * The longest an execution may run before Step Functions stops it ({@code States.Timeout}).
-   * At least 10 s more than the wait; at most one year ({@code STANDARD}) or five minutes
-   * ({@code EXPRESS}).
+   * The longest an execution may run before Step Functions stops it ({@code States.Timeout}). At
+   * least 10 s more than the wait; at most one year ({@code STANDARD}) or five minutes ({@code
+   * EXPRESS}).
    *
    * @return the timeout, or {@code null} for the default
    * @default the wait plus five minutes for the DynamoDB steps and their retries; with custom
@@ -157,10 +157,11 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * A customer-managed KMS key for the created table, the state machine's log group, the
-   * starter's log group and, in queue mode, the created queues. The construct grants the state
-   * machine role use of the key for the table and, for a key defined in your app, adds the key policy statement CloudWatch Logs
-   * needs; for an imported key, add that statement yourself (a synth warning says so).
+   * A customer-managed KMS key for the created table, the state machine's log group, the starter's
+   * log group and, in queue mode, the created queues. The construct grants the state machine role
+   * use of the key for the table and, for a key defined in your app, adds the key policy statement
+   * CloudWatch Logs needs; for an imported key, add that statement yourself (a synth warning says
+   * so).
    *
    * @return the value, or {@code null} for the default
    * @default AWS-managed encryption for the table (the {@code aws/dynamodb} key), CloudWatch Logs'
@@ -171,11 +172,11 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * What the state machine logs to its CloudWatch log group under
-   * {@code /aws/vendedlogs/states/}.
+   * What the state machine logs to its CloudWatch log group under {@code /aws/vendedlogs/states/}.
    *
    * @return the value, or {@code null} for the default
-   * @default {@code LogLevel.ALL}: every state transition, which cdk-nag (AwsSolutions-SF1) requires
+   * @default {@code LogLevel.ALL}: every state transition, which cdk-nag (AwsSolutions-SF1)
+   *     requires
    */
   public LogLevel getLogLevel() {
     return logLevel;
@@ -192,8 +193,8 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * Whether state machine logs include execution input, output and state data. Task ids and
-   * errors are then in the logs; turn on only if that is acceptable.
+   * Whether state machine logs include execution input, output and state data. Task ids and errors
+   * are then in the logs; turn on only if that is acceptable.
    *
    * @return the value, or {@code null} for the default
    * @default {@code false}: execution data stays out of the logs
@@ -234,21 +235,21 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * Queue mode: the construct creates an SQS queue of tasks (message body
-   * {@code {"taskId": "..."}}) with a dead-letter queue, and the starter consumes it through an
-   * event source mapping, reporting partial batch failures. See the README's "Queue mode".
+   * Queue mode: the construct creates an SQS queue of tasks (message body {@code {"taskId":
+   * "..."}}) with a dead-letter queue, and the starter consumes it through an event source mapping,
+   * reporting partial batch failures. See the README's "Queue mode".
    *
    * @return the value, or {@code null} for the default
-   * @default {@code false}; {@code true} when {@link #getExistingQueue()} or
-   *     {@link #getQueueOptions()} is set
+   * @default {@code false}; {@code true} when {@link #getExistingQueue()} or {@link
+   *     #getQueueOptions()} is set
    */
   public Boolean getQueue() {
     return queue;
   }
 
   /**
-   * Batch size, batching window, concurrency, receive count, visibility timeout and
-   * retention for queue mode.
+   * Batch size, batching window, concurrency, receive count, visibility timeout and retention for
+   * queue mode.
    *
    * @return the value, or {@code null} for the default
    * @default see {@link TaskQueueOptions}
@@ -258,25 +259,25 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * A queue you already have, consumed instead of creating one. Give it a redrive policy
-   * to a dead-letter queue yourself, and a visibility timeout of at least 180 s. Cannot be
-   * combined with {@link #getQueueOptions()} settings that configure the queue
-   * ({@code maxReceiveCount}, {@code visibilityTimeout}, {@code retentionPeriod}).
+   * A queue you already have, consumed instead of creating one. Give it a redrive policy to a
+   * dead-letter queue yourself, and a visibility timeout of at least 180 s. Cannot be combined with
+   * {@link #getQueueOptions()} settings that configure the queue ({@code maxReceiveCount}, {@code
+   * visibilityTimeout}, {@code retentionPeriod}).
    *
    * @return the value, or {@code null} for the default
-   * @default a new queue and dead-letter queue, encrypted (with {@link #getEncryptionKey()} if set) and
-   *     SSL-only
+   * @default a new queue and dead-letter queue, encrypted (with {@link #getEncryptionKey()} if set)
+   *     and SSL-only
    */
   public IQueue getExistingQueue() {
     return existingQueue;
   }
 
   /**
-   * Lambda SnapStart for the starter: a published version restored from a snapshot taken
-   * after the starter's priming hook ran, so cold starts skip JVM and SDK initialisation. With
-   * SnapStart the construct publishes a version and an alias ({@code live}); the event source,
-   * {@link TaskStatusWorkflow#grantStartTask} and {@link TaskStatusWorkflow#getStarterFunction()}
-   * use the alias.
+   * Lambda SnapStart for the starter: a published version restored from a snapshot taken after the
+   * starter's priming hook ran, so cold starts skip JVM and SDK initialisation. With SnapStart the
+   * construct publishes a version and an alias ({@code live}); the event source, {@link
+   * TaskStatusWorkflow#grantStartTask} and {@link TaskStatusWorkflow#getStarterFunction()} use the
+   * alias.
    *
    * @return the value, or {@code null} for the default
    * @default {@code true} where the starter's runtime supports SnapStart
@@ -288,9 +289,9 @@ public final class TaskStatusWorkflowProps {
   /**
    * How long a finished task's item is kept. Items recorded {@code DONE} or {@code FAILED} get
    * {@code ExpiresAt}, their {@code timestamp} plus this, in Unix seconds, and the created table
-   * has DynamoDB Time to Live on that attribute. DynamoDB deletes expired items within days, not
-   * at once: readers filter them ({@code TaskStatusClient} does). Whole seconds, 1 hour to 10
-   * years. With {@link #getExistingTable()}, turn Time to Live on for {@code ExpiresAt} yourself.
+   * has DynamoDB Time to Live on that attribute. DynamoDB deletes expired items within days, not at
+   * once: readers filter them ({@code TaskStatusClient} does). Whole seconds, 1 hour to 10 years.
+   * With {@link #getExistingTable()}, turn Time to Live on for {@code ExpiresAt} yourself.
    *
    * @return the retention, or {@code null} for the default
    * @default none: items are kept for ever, as the table is the tasks' history
@@ -301,10 +302,10 @@ public final class TaskStatusWorkflowProps {
 
   /**
    * A sparse global secondary index, {@code FailedTasks}, holding only {@code FAILED} items
-   * (partition key {@code FailedIndexKey}, always {@code "FAILED"}; sort key {@code UpdatedAt}),
-   * so that finding failed tasks is a {@code Query}, not a {@code Scan}. Costs one index write
-   * per failed task and the storage of failed items. With {@link #getExistingTable()}, the items
-   * get the attribute and you add the index.
+   * (partition key {@code FailedIndexKey}, always {@code "FAILED"}; sort key {@code UpdatedAt}), so
+   * that finding failed tasks is a {@code Query}, not a {@code Scan}. Costs one index write per
+   * failed task and the storage of failed items. With {@link #getExistingTable()}, the items get
+   * the attribute and you add the index.
    *
    * @return the value, or {@code null} for the default
    * @default {@code false}: no index and no extra writes
@@ -475,7 +476,8 @@ public final class TaskStatusWorkflowProps {
     /**
      * Sets {@link TaskStatusWorkflowProps#getIncludeExecutionData()}.
      *
-     * @param includeExecutionData whether logs include execution data, or {@code null} for the default
+     * @param includeExecutionData whether logs include execution data, or {@code null} for the
+     *     default
      * @return this builder
      */
     public B includeExecutionData(Boolean includeExecutionData) {

@@ -26,15 +26,25 @@ final class TaskTable {
    */
   static ITable existing(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     if (settings.retention() != null) {
-      Annotations.of(scope).addWarningV2("task-status-workflow:existing-table-ttl",
-          "retention is set with existingTable: turn on Time to Live for the attribute "
-              + TaskItems.EXPIRES_AT + " on that table, or expired items are never deleted");
+      Annotations.of(scope)
+          .addWarningV2(
+              "task-status-workflow:existing-table-ttl",
+              "retention is set with existingTable: turn on Time to Live for the attribute "
+                  + TaskItems.EXPIRES_AT
+                  + " on that table, or expired items are never deleted");
     }
     if (settings.failedTaskIndex()) {
-      Annotations.of(scope).addWarningV2("task-status-workflow:existing-table-index",
-          "failedTaskIndex is set with existingTable: add the global secondary index "
-              + FAILED_INDEX + " (partition key " + TaskItems.FAILED_INDEX_KEY + ", String; sort"
-              + " key " + TaskItems.UPDATED_AT + ", String) to that table");
+      Annotations.of(scope)
+          .addWarningV2(
+              "task-status-workflow:existing-table-index",
+              "failedTaskIndex is set with existingTable: add the global secondary index "
+                  + FAILED_INDEX
+                  + " (partition key "
+                  + TaskItems.FAILED_INDEX_KEY
+                  + ", String; sort"
+                  + " key "
+                  + TaskItems.UPDATED_AT
+                  + ", String) to that table");
     }
     return props.getExistingTable();
   }
@@ -42,29 +52,41 @@ final class TaskTable {
   /** On demand, encrypted, point-in-time recoverable, kept by default when the stack goes. */
   static Table create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     IKey key = props.getEncryptionKey();
-    Table table = Table.Builder.create(scope, "Table")
-        .tableName(props.getTableName())
-        .partitionKey(Attribute.builder().name(TaskStatusWorkflow.PARTITION_KEY)
-            .type(AttributeType.STRING).build())
-        .sortKey(Attribute.builder().name(TaskStatusWorkflow.SORT_KEY)
-            .type(AttributeType.NUMBER).build())
-        .billingMode(BillingMode.PAY_PER_REQUEST)
-        .encryption(key != null ? TableEncryption.CUSTOMER_MANAGED : TableEncryption.AWS_MANAGED)
-        .encryptionKey(key)
-        .pointInTimeRecoverySpecification(
-            PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
-        .removalPolicy(settings.removalPolicy())
-        .timeToLiveAttribute(settings.retention() != null ? TaskItems.EXPIRES_AT : null)
-        .build();
+    Table table =
+        Table.Builder.create(scope, "Table")
+            .tableName(props.getTableName())
+            .partitionKey(
+                Attribute.builder()
+                    .name(TaskStatusWorkflow.PARTITION_KEY)
+                    .type(AttributeType.STRING)
+                    .build())
+            .sortKey(
+                Attribute.builder()
+                    .name(TaskStatusWorkflow.SORT_KEY)
+                    .type(AttributeType.NUMBER)
+                    .build())
+            .billingMode(BillingMode.PAY_PER_REQUEST)
+            .encryption(
+                key != null ? TableEncryption.CUSTOMER_MANAGED : TableEncryption.AWS_MANAGED)
+            .encryptionKey(key)
+            .pointInTimeRecoverySpecification(
+                PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
+            .removalPolicy(settings.removalPolicy())
+            .timeToLiveAttribute(settings.retention() != null ? TaskItems.EXPIRES_AT : null)
+            .build();
     if (settings.failedTaskIndex()) {
-      table.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
-          .indexName(FAILED_INDEX)
-          .partitionKey(Attribute.builder().name(TaskItems.FAILED_INDEX_KEY)
-              .type(AttributeType.STRING).build())
-          .sortKey(Attribute.builder().name(TaskItems.UPDATED_AT)
-              .type(AttributeType.STRING).build())
-          .projectionType(ProjectionType.ALL)
-          .build());
+      table.addGlobalSecondaryIndex(
+          GlobalSecondaryIndexProps.builder()
+              .indexName(FAILED_INDEX)
+              .partitionKey(
+                  Attribute.builder()
+                      .name(TaskItems.FAILED_INDEX_KEY)
+                      .type(AttributeType.STRING)
+                      .build())
+              .sortKey(
+                  Attribute.builder().name(TaskItems.UPDATED_AT).type(AttributeType.STRING).build())
+              .projectionType(ProjectionType.ALL)
+              .build());
     }
     return table;
   }

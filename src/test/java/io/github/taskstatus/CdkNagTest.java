@@ -35,11 +35,13 @@ class CdkNagTest {
 
   /** Every AwsSolutions and Serverless finding, error or warning, as "path: message". */
   private static List<String> findings(Consumer<Stack> body) {
-    Synth synth = Synth.stack(stack -> {
-      body.accept(stack);
-      Aspects.of(stack).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
-      Aspects.of(stack).add(ServerlessChecks.Builder.create().verbose(true).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              body.accept(stack);
+              Aspects.of(stack).add(AwsSolutionsChecks.Builder.create().verbose(true).build());
+              Aspects.of(stack).add(ServerlessChecks.Builder.create().verbose(true).build());
+            });
     Annotations annotations = Annotations.fromStack(synth.stack);
     List<SynthesisMessage> messages = new ArrayList<>();
     for (String pack : List.of("AwsSolutions-.*", "Serverless-.*")) {
@@ -52,27 +54,41 @@ class CdkNagTest {
   static Stream<Arguments> configurations() {
     return Stream.of(
         Arguments.of("defaults", (Consumer<Stack>) stack -> new TaskStatusWorkflow(stack, "Tasks")),
-        Arguments.of("queue mode", (Consumer<Stack>) stack -> TaskStatusWorkflow.Builder
-            .create(stack, "Tasks").queue(true).build()),
-        Arguments.of("snapStart(false)", (Consumer<Stack>) stack -> TaskStatusWorkflow.Builder
-            .create(stack, "Tasks").snapStart(false).build()),
-        Arguments.of("EXPRESS", (Consumer<Stack>) stack -> TaskStatusWorkflow.Builder
-            .create(stack, "Tasks").stateMachineType(StateMachineType.EXPRESS).build()),
-        Arguments.of("every feature", (Consumer<Stack>) stack -> {
-          Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-          Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
-          TaskStatusWorkflow.Builder.create(stack, "Tasks")
-              .encryptionKey(key)
-              .alarmTopic(topic)
-              .includeExecutionData(true)
-              .logRetention(RetentionDays.ONE_YEAR)
-              .queue(true)
-              .work(Pass.Builder.create(stack, "Cook").build())
-              .retention(software.amazon.awscdk.Duration.days(30))
-              .failedTaskIndex(true)
-              .dashboard(true)
-              .build();
-        }));
+        Arguments.of(
+            "queue mode",
+            (Consumer<Stack>)
+                stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build()),
+        Arguments.of(
+            "snapStart(false)",
+            (Consumer<Stack>)
+                stack ->
+                    TaskStatusWorkflow.Builder.create(stack, "Tasks").snapStart(false).build()),
+        Arguments.of(
+            "EXPRESS",
+            (Consumer<Stack>)
+                stack ->
+                    TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                        .stateMachineType(StateMachineType.EXPRESS)
+                        .build()),
+        Arguments.of(
+            "every feature",
+            (Consumer<Stack>)
+                stack -> {
+                  Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+                  Topic topic =
+                      Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
+                  TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                      .encryptionKey(key)
+                      .alarmTopic(topic)
+                      .includeExecutionData(true)
+                      .logRetention(RetentionDays.ONE_YEAR)
+                      .queue(true)
+                      .work(Pass.Builder.create(stack, "Cook").build())
+                      .retention(software.amazon.awscdk.Duration.days(30))
+                      .failedTaskIndex(true)
+                      .dashboard(true)
+                      .build();
+                }));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -83,23 +99,32 @@ class CdkNagTest {
 
   @Test
   void theChecksDoRunAndFlagAWeakerConfiguration() {
-    assertThat(findings(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().tracing(false).build())))
+    assertThat(
+            findings(
+                stack ->
+                    new TaskStatusWorkflow(
+                        stack, "Tasks", TaskStatusWorkflowProps.builder().tracing(false).build())))
         .anySatisfy(f -> assertThat(f).contains("AwsSolutions-SF2"))
         .anySatisfy(f -> assertThat(f).contains("Serverless-StepFunctionStateMachineXray"));
   }
 
   @Test
   void theConstructsAcknowledgmentsDoNotHideTheConsumersOwnFindings() {
-    List<String> found = findings(stack -> {
-      new TaskStatusWorkflow(stack, "Tasks");
-      Function.Builder.create(stack, "Mine").runtime(Runtime.JAVA_25).handler("x.H::h")
-          .code(Code.fromAsset(StarterCode.extractedJar().toString()))
-          .tracing(Tracing.ACTIVE).build();
-    });
+    List<String> found =
+        findings(
+            stack -> {
+              new TaskStatusWorkflow(stack, "Tasks");
+              Function.Builder.create(stack, "Mine")
+                  .runtime(Runtime.JAVA_25)
+                  .handler("x.H::h")
+                  .code(Code.fromAsset(StarterCode.extractedJar().toString()))
+                  .tracing(Tracing.ACTIVE)
+                  .build();
+            });
 
     assertThat(found).isNotEmpty().allSatisfy(f -> assertThat(f).startsWith("/Test/Mine/"));
-    assertThat(found).anySatisfy(f -> assertThat(f).contains("AwsSolutions-IAM5[Resource::*]"))
+    assertThat(found)
+        .anySatisfy(f -> assertThat(f).contains("AwsSolutions-IAM5[Resource::*]"))
         .anySatisfy(f -> assertThat(f).contains("Serverless-LambdaDLQ"));
   }
 }

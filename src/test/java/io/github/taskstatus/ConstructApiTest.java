@@ -13,10 +13,23 @@ class ConstructApiTest {
 
   @Test
   void constructorBuilderAndPropsAgree() {
-    JsonNode viaProps = Synth.stack(s -> new TaskStatusWorkflow(s, "Tasks",
-        TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(45)).build())).json;
-    JsonNode viaBuilder = Synth.stack(s -> TaskStatusWorkflow.Builder.create(s, "Tasks")
-        .waitDuration(Duration.seconds(45)).build()).json;
+    JsonNode viaProps =
+        Synth.stack(
+                s ->
+                    new TaskStatusWorkflow(
+                        s,
+                        "Tasks",
+                        TaskStatusWorkflowProps.builder()
+                            .waitDuration(Duration.seconds(45))
+                            .build()))
+            .json;
+    JsonNode viaBuilder =
+        Synth.stack(
+                s ->
+                    TaskStatusWorkflow.Builder.create(s, "Tasks")
+                        .waitDuration(Duration.seconds(45))
+                        .build())
+            .json;
     JsonNode viaDefaults = Synth.stack(s -> new TaskStatusWorkflow(s, "Tasks")).json;
     JsonNode viaNull = Synth.workflow(null).json;
 
@@ -27,16 +40,18 @@ class ConstructApiTest {
 
   @Test
   void gettersExposeTheChildrenUnderStableIds() {
-    Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
-      assertThat(workflow.getStateMachine().getNode().getId()).isEqualTo("StateMachine");
-      assertThat(workflow.getStarterFunction()).isInstanceOf(Alias.class);
-      assertThat(workflow.getStarterFunction().getNode().getId()).isEqualTo("StarterAlias");
-      TaskStatusWorkflow plain = new TaskStatusWorkflow(stack, "Plain",
-          TaskStatusWorkflowProps.builder().snapStart(false).build());
-      assertThat(plain.getStarterFunction()).isInstanceOf(Function.class);
-      assertThat(plain.getStarterFunction().getNode().getId()).isEqualTo("Starter");
-      assertThat(workflow.getTable().getNode().getId()).isEqualTo("Table");
-    });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+          assertThat(workflow.getStateMachine().getNode().getId()).isEqualTo("StateMachine");
+          assertThat(workflow.getStarterFunction()).isInstanceOf(Alias.class);
+          assertThat(workflow.getStarterFunction().getNode().getId()).isEqualTo("StarterAlias");
+          TaskStatusWorkflow plain =
+              new TaskStatusWorkflow(
+                  stack, "Plain", TaskStatusWorkflowProps.builder().snapStart(false).build());
+          assertThat(plain.getStarterFunction()).isInstanceOf(Function.class);
+          assertThat(plain.getStarterFunction().getNode().getId()).isEqualTo("Starter");
+          assertThat(workflow.getTable().getNode().getId()).isEqualTo("Table");
+        });
   }
 }

@@ -26,9 +26,14 @@ class DocumentationTest {
   private static List<String> props(Class<?> type) {
     return Arrays.stream(type.getDeclaredMethods())
         .filter(m -> Modifier.isPublic(m.getModifiers()) && m.getName().startsWith("get"))
-        .map(m -> Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4)
-            + ":" + m.getReturnType().getSimpleName())
-        .sorted().toList();
+        .map(
+            m ->
+                Character.toLowerCase(m.getName().charAt(3))
+                    + m.getName().substring(4)
+                    + ":"
+                    + m.getReturnType().getSimpleName())
+        .sorted()
+        .toList();
   }
 
   private static List<String> setters(Class<?> builder) {
@@ -36,7 +41,9 @@ class DocumentationTest {
         .filter(m -> m.getDeclaringClass() != Object.class && !Modifier.isStatic(m.getModifiers()))
         .filter(m -> m.getParameterCount() == 1)
         .map(m -> m.getName() + ":" + m.getParameterTypes()[0].getSimpleName())
-        .distinct().sorted().toList();
+        .distinct()
+        .sorted()
+        .toList();
   }
 
   /** The rows of the table under {@code heading}: name and type of each. */
@@ -45,9 +52,14 @@ class DocumentationTest {
     int start = readme.indexOf(heading + "\n");
     assertThat(start).as("README has a '%s' section", heading).isNotNegative();
     String section = readme.substring(start, readme.indexOf("\n## ", start));
-    return section.lines().map(ROW::matcher).filter(Matcher::find)
+    return section
+        .lines()
+        .map(ROW::matcher)
+        .filter(Matcher::find)
         .peek(m -> assertThat(m.group(3)).as("default of %s", m.group(1)).isNotBlank())
-        .map(m -> m.group(1) + ":" + m.group(2)).sorted().toList();
+        .map(m -> m.group(1) + ":" + m.group(2))
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -74,12 +86,14 @@ class DocumentationTest {
   }
 
   private static void assertDefaultsDocumented(Class<?> type) throws IOException {
-    String source = Files.readString(Path.of("src/main/java/io/github/taskstatus/"
-        + type.getSimpleName() + ".java"));
+    String source =
+        Files.readString(
+            Path.of("src/main/java/io/github/taskstatus/" + type.getSimpleName() + ".java"));
     for (Method getter : type.getDeclaredMethods()) {
       if (getter.getName().startsWith("get")) {
-        int at = source.indexOf("public " + getter.getReturnType().getSimpleName() + " "
-            + getter.getName() + "()");
+        int at =
+            source.indexOf(
+                "public " + getter.getReturnType().getSimpleName() + " " + getter.getName() + "()");
         String javadoc = source.substring(source.lastIndexOf("/**", at), at);
         assertThat(javadoc).as(getter.getName()).contains("@default ");
       }

@@ -40,11 +40,19 @@ class EndToEndIT {
 
   @BeforeAll
   static void start() {
-    snapStart = LocalCloud.start(Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(software.amazon.awscdk.Duration.seconds(WAIT_SECONDS)).build()));
-    onDemand = LocalCloud.start(Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(software.amazon.awscdk.Duration.seconds(WAIT_SECONDS))
-        .snapStart(false).build()));
+    snapStart =
+        LocalCloud.start(
+            Synth.workflow(
+                TaskStatusWorkflowProps.builder()
+                    .waitDuration(software.amazon.awscdk.Duration.seconds(WAIT_SECONDS))
+                    .build()));
+    onDemand =
+        LocalCloud.start(
+            Synth.workflow(
+                TaskStatusWorkflowProps.builder()
+                    .waitDuration(software.amazon.awscdk.Duration.seconds(WAIT_SECONDS))
+                    .snapStart(false)
+                    .build()));
   }
 
   @AfterAll
@@ -53,8 +61,8 @@ class EndToEndIT {
   }
 
   static Stream<Arguments> clouds() {
-    return Stream.of(Arguments.of("SnapStart (default)", snapStart),
-        Arguments.of("snapStart(false)", onDemand));
+    return Stream.of(
+        Arguments.of("SnapStart (default)", snapStart), Arguments.of("snapStart(false)", onDemand));
   }
 
   @ParameterizedTest(name = "{0}", autoCloseArguments = false)
@@ -77,23 +85,33 @@ class EndToEndIT {
     DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
     assertThat(execution.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(cloud.execution(started.executionArn()).get("transitions"))
-        .as("billed state transitions").hasToString("[\"RecordStarted\",\"Wait\",\"RecordDone\"]");
+        .as("billed state transitions")
+        .hasToString("[\"RecordStarted\",\"Wait\",\"RecordDone\"]");
   }
 
   @ParameterizedTest(name = "{0}", autoCloseArguments = false)
   @MethodSource("clouds")
-  void concurrentStartsOfOneTaskAndOthersEachGetTheirOwnFinalItem(String configuration,
-      LocalCloud cloud) {
+  void concurrentStartsOfOneTaskAndOthersEachGetTheirOwnFinalItem(
+      String configuration, LocalCloud cloud) {
     List<String> ids = List.of("Same", "Same", "Same", "Other-1", "Other-2");
-    List<LocalCloud.Invocation> acknowledged = ids.stream()
-        .map(id -> CompletableFuture.supplyAsync(() -> cloud.invoke("{\"taskId\":\"" + id + "\"}")))
-        .toList().stream().map(CompletableFuture::join).toList();
+    List<LocalCloud.Invocation> acknowledged =
+        ids.stream()
+            .map(
+                id ->
+                    CompletableFuture.supplyAsync(
+                        () -> cloud.invoke("{\"taskId\":\"" + id + "\"}")))
+            .toList()
+            .stream()
+            .map(CompletableFuture::join)
+            .toList();
 
     assertThat(acknowledged).noneMatch(LocalCloud.Invocation::failed);
-    assertThat(acknowledged).extracting(LocalCloud.Invocation::executionArn)
+    assertThat(acknowledged)
+        .extracting(LocalCloud.Invocation::executionArn)
         .doesNotHaveDuplicates();
     cloud.assertEveryStartEndedInItsOwnFinalItem(acknowledged);
-    assertThat(cloud.items("Same")).hasSize(3)
+    assertThat(cloud.items("Same"))
+        .hasSize(3)
         .allSatisfy(i -> assertThat(i.get("Status").s()).isEqualTo("DONE"));
     for (LocalCloud.Invocation started : acknowledged) {
       assertThat(cloud.item(started.taskId(), started.timestamp()).get("ExecutionArn").s())
@@ -119,15 +137,24 @@ class EndToEndIT {
   void aRawJsonNumberSentAsNFailsLikeTheRealService() {
     ObjectNode template = Synth.workflow(null).json.deepCopy();
     // The aws-cdk#12456 mistake: the number itself instead of a string in {"N": ...}.
-    template.findValues("Fn::Join").forEach(join -> {
-      ArrayNode parts = (ArrayNode) join.get(1);
-      for (int i = 0; i < parts.size(); i++) {
-        if (parts.get(i).isTextual()) {
-          parts.set(i, parts.get(i).asText()
-              .replace("\"N.$\":\"States.Format('{}', $.timestamp)\"", "\"N.$\":\"$.timestamp\""));
-        }
-      }
-    });
+    template
+        .findValues("Fn::Join")
+        .forEach(
+            join -> {
+              ArrayNode parts = (ArrayNode) join.get(1);
+              for (int i = 0; i < parts.size(); i++) {
+                if (parts.get(i).isTextual()) {
+                  parts.set(
+                      i,
+                      parts
+                          .get(i)
+                          .asText()
+                          .replace(
+                              "\"N.$\":\"States.Format('{}', $.timestamp)\"",
+                              "\"N.$\":\"$.timestamp\""));
+                }
+              }
+            });
     assertThat(template.toString()).contains("\\\"N.$\\\":\\\"$.timestamp\\\"");
 
     try (LocalCloud broken = LocalCloud.start(template)) {
@@ -136,7 +163,8 @@ class EndToEndIT {
 
       assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
       assertThat(execution.error()).isEqualTo("States.Runtime");
-      assertThat(execution.cause()).contains("executing the state 'RecordStarted'")
+      assertThat(execution.cause())
+          .contains("executing the state 'RecordStarted'")
           .contains("The value for the field 'N' must be a STRING");
     }
   }
@@ -148,7 +176,8 @@ class EndToEndIT {
     List<Integer> ports = new ArrayList<>(List.of(other.endpoint.getPort()));
     List<Long> runtimes = new ArrayList<>();
     other.inspect("environments").forEach(e -> runtimes.add(e.get("pid").asLong()));
-    assertThat(runtimes).isNotEmpty()
+    assertThat(runtimes)
+        .isNotEmpty()
         .allSatisfy(pid -> assertThat(ProcessHandle.of(pid)).isPresent());
     assertThat(other.isRunning()).isTrue();
 
@@ -159,7 +188,11 @@ class EndToEndIT {
       assertThatThrownBy(() -> new Socket("127.0.0.1", port).close())
           .isInstanceOf(java.net.ConnectException.class);
     }
-    assertThat(runtimes).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)
-        .map(ProcessHandle::isAlive).orElse(false)).as("Lambda runtime %s", pid).isFalse());
+    assertThat(runtimes)
+        .allSatisfy(
+            pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("Lambda runtime %s", pid)
+                    .isFalse());
   }
 }

@@ -23,9 +23,9 @@ import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 
 /**
- * Faults against the local cloud: the real interpreter, the local DynamoDB, the reconciler fed
- * by the status change events. After every scenario each start the starter acknowledged has
- * exactly one item, its own, and it is DONE or FAILED: nothing stuck in STARTED, nothing lost.
+ * Faults against the local cloud: the real interpreter, the local DynamoDB, the reconciler fed by
+ * the status change events. After every scenario each start the starter acknowledged has exactly
+ * one item, its own, and it is DONE or FAILED: nothing stuck in STARTED, nothing lost.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class FailureEndToEndIT {
@@ -38,13 +38,12 @@ class FailureEndToEndIT {
   }
 
   private static Synth shortWait() {
-    return Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1))
-        .build());
+    return Synth.workflow(
+        TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1)).build());
   }
 
   private static Synth working(Function<Stack, TaskStatusWorkflowProps.Builder> props) {
-    return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        props.apply(stack).build()));
+    return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks", props.apply(stack).build()));
   }
 
   /** Starts a task through the starter, as a caller would, and remembers the start. */
@@ -58,8 +57,7 @@ class FailureEndToEndIT {
   /** The one item the start owns, once nothing runs any more. */
   private Map<String, AttributeValue> finalItem(LocalCloud.Invocation started) {
     cloud.awaitQuiet();
-    List<Map<String, AttributeValue>> own = cloud.itemsOf(started.taskId(),
-        started.executionArn());
+    List<Map<String, AttributeValue>> own = cloud.itemsOf(started.taskId(), started.executionArn());
     assertThat(own).as("items of %s", started.output()).hasSize(1);
     return own.get(0);
   }
@@ -71,7 +69,8 @@ class FailureEndToEndIT {
     }
     try {
       cloud.assertEveryStartEndedInItsOwnFinalItem(acknowledged);
-      assertThat(cloud.allItems()).as("no item is left STARTED")
+      assertThat(cloud.allItems())
+          .as("no item is left STARTED")
           .allSatisfy(i -> assertThat(i.get("Status").s()).isIn("DONE", "FAILED"));
     } finally {
       cloud.close();
@@ -80,10 +79,15 @@ class FailureEndToEndIT {
 
   @Test
   void aTimedOutExecutionIsMarkedFailedWithStatesTimeout() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
-            .build())
-        .timeout(Duration.seconds(3))));
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Wait.Builder.create(stack, "Cook")
+                            .time(WaitTime.duration(Duration.minutes(5)))
+                            .build())
+                    .timeout(Duration.seconds(3))));
 
     LocalCloud.Invocation started = startTask("Slow");
 
@@ -92,18 +96,20 @@ class FailureEndToEndIT {
     Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
     assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
-    assertThat(item.get("Cause").s()).isEqualTo("The execution ran past the state machine's timeout");
+    assertThat(item.get("Cause").s())
+        .isEqualTo("The execution ran past the state machine's timeout");
   }
 
   @Test
   void anAbortedExecutionIsMarkedFailedWithStatesAbortedAndTheStopCause() {
-    start(Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(60))
-        .build()));
+    start(
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(60)).build()));
     LocalCloud.Invocation started = startTask("Stopped");
     cloud.awaitItem("Stopped", started.timestamp(), LocalCloud.status("STARTED"));
 
-    cloud.stepFunctions.stopExecution(b -> b.executionArn(started.executionArn())
-        .cause("cancelled by the operator"));
+    cloud.stepFunctions.stopExecution(
+        b -> b.executionArn(started.executionArn()).cause("cancelled by the operator"));
 
     Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
@@ -113,10 +119,18 @@ class FailureEndToEndIT {
 
   @Test
   void aRuntimeErrorInTheWorkThatNoCatchSeesIsMarkedFailedWithIt() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Pass.Builder.create(stack, "Misconfigured")
-            .parameters(Map.of("oven", software.amazon.awscdk.services.stepfunctions.JsonPath
-                .stringAt("$.no.such.path"))).build())));
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Pass.Builder.create(stack, "Misconfigured")
+                            .parameters(
+                                Map.of(
+                                    "oven",
+                                    software.amazon.awscdk.services.stepfunctions.JsonPath.stringAt(
+                                        "$.no.such.path")))
+                            .build())));
 
     LocalCloud.Invocation started = startTask("Broken");
 
@@ -131,10 +145,20 @@ class FailureEndToEndIT {
 
   @Test
   void withoutErrorAndCauseInTheEventTheItemSaysWhereToLook() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Pass.Builder.create(stack, "Misconfigured")
-            .parameters(Map.of("oven", software.amazon.awscdk.services.stepfunctions.JsonPath
-                .stringAt("$.no.such.path"))).build())), "--status-events", "minimal");
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Pass.Builder.create(stack, "Misconfigured")
+                            .parameters(
+                                Map.of(
+                                    "oven",
+                                    software.amazon.awscdk.services.stepfunctions.JsonPath.stringAt(
+                                        "$.no.such.path")))
+                            .build())),
+        "--status-events",
+        "minimal");
 
     LocalCloud.Invocation started = startTask("Unexplained");
 
@@ -146,8 +170,12 @@ class FailureEndToEndIT {
 
   @Test
   void aStartWhoseStartedRecordFailedEveryRetryStillGetsAFailedItem() {
-    start(shortWait(), "--fault", "RecordStarted=DynamoDB.ThrottlingException:7",
-        "--retry-ms", "RecordStarted=10");
+    start(
+        shortWait(),
+        "--fault",
+        "RecordStarted=DynamoDB.ThrottlingException:7",
+        "--retry-ms",
+        "RecordStarted=10");
 
     LocalCloud.Invocation started = startTask("NeverRecorded");
 
@@ -162,10 +190,16 @@ class FailureEndToEndIT {
 
   @Test
   void writesThatCommitAndThenAnswer500AreRetriedIntoTheirOwnItem() {
-    start(shortWait(),
-        "--fault", "RecordStarted=DynamoDB.InternalServerErrorException:1:after",
-        "--fault", "RecordDone=DynamoDB.InternalServerErrorException:1:after",
-        "--retry-ms", "RecordStarted=10", "--retry-ms", "RecordDone=10");
+    start(
+        shortWait(),
+        "--fault",
+        "RecordStarted=DynamoDB.InternalServerErrorException:1:after",
+        "--fault",
+        "RecordDone=DynamoDB.InternalServerErrorException:1:after",
+        "--retry-ms",
+        "RecordStarted=10",
+        "--retry-ms",
+        "RecordDone=10");
 
     LocalCloud.Invocation started = startTask("Committed");
 
@@ -176,8 +210,11 @@ class FailureEndToEndIT {
 
   @Test
   void aCaughtErrorWithoutCauseIsRecordedWithADefaultCause() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").build())));
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").build())));
 
     LocalCloud.Invocation started = startTask("Toast");
 
@@ -192,9 +229,15 @@ class FailureEndToEndIT {
 
   @Test
   void workThatFailsMarksTheTaskFailedWithItsErrorAndCause() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").cause("the toast burned")
-            .build())));
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Fail.Builder.create(stack, "Burn")
+                            .error("OvenOnFire")
+                            .cause("the toast burned")
+                            .build())));
 
     LocalCloud.Invocation started = startTask("Burnt");
 
@@ -207,13 +250,18 @@ class FailureEndToEndIT {
   void severalSameSecondStartsOfOneTaskEachGetTheirOwnItem() {
     start(shortWait());
 
-    List<LocalCloud.Invocation> starts = java.util.stream.IntStream.range(0, 4)
-        .mapToObj(i -> CompletableFuture.supplyAsync(() -> startTask("Breakfast")))
-        .toList().stream().map(CompletableFuture::join).toList();
+    List<LocalCloud.Invocation> starts =
+        java.util.stream.IntStream.range(0, 4)
+            .mapToObj(i -> CompletableFuture.supplyAsync(() -> startTask("Breakfast")))
+            .toList()
+            .stream()
+            .map(CompletableFuture::join)
+            .toList();
 
     cloud.awaitQuiet();
     assertThat(starts).extracting(LocalCloud.Invocation::timestamp).doesNotHaveDuplicates();
-    assertThat(cloud.items("Breakfast")).hasSize(4)
+    assertThat(cloud.items("Breakfast"))
+        .hasSize(4)
         .allSatisfy(i -> assertThat(i.get("Status").s()).isEqualTo("DONE"));
   }
 
@@ -225,38 +273,60 @@ class FailureEndToEndIT {
 
     // Another environment chose the very same timestamp (the rare collision the starter's
     // random digits leave): the execution must not overwrite the first start's item.
-    String arn = cloud.stepFunctions.startExecution(b -> b.stateMachineArn(cloud.stateMachineArn())
-        .name("collision").input("{\"taskId\":\"Lunch\",\"timestamp\":" + first.timestamp() + "}"))
-        .executionArn();
+    String arn =
+        cloud
+            .stepFunctions
+            .startExecution(
+                b ->
+                    b.stateMachineArn(cloud.stateMachineArn())
+                        .name("collision")
+                        .input("{\"taskId\":\"Lunch\",\"timestamp\":" + first.timestamp() + "}"))
+            .executionArn();
 
     assertThat(cloud.awaitExecution(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     cloud.awaitQuiet();
     List<Map<String, AttributeValue>> moved = cloud.itemsOf("Lunch", arn);
-    assertThat(moved).singleElement().satisfies(item -> {
-      assertThat(item.get("Status").s()).isEqualTo("DONE");
-      assertThat(item.get("RequestedTimestamp").n()).isEqualTo(first.timestamp());
-      assertThat(new BigDecimal(item.get("timestamp").n()))
-          .isEqualTo(new BigDecimal(first.timestamp()).setScale(0, java.math.RoundingMode.HALF_UP)
-              .add(BigDecimal.ONE));
-    });
+    assertThat(moved)
+        .singleElement()
+        .satisfies(
+            item -> {
+              assertThat(item.get("Status").s()).isEqualTo("DONE");
+              assertThat(item.get("RequestedTimestamp").n()).isEqualTo(first.timestamp());
+              assertThat(new BigDecimal(item.get("timestamp").n()))
+                  .isEqualTo(
+                      new BigDecimal(first.timestamp())
+                          .setScale(0, java.math.RoundingMode.HALF_UP)
+                          .add(BigDecimal.ONE));
+            });
     assertThat(cloud.item("Lunch", first.timestamp()).get("ExecutionArn").s())
         .isEqualTo(first.executionArn());
   }
 
   @Test
   void aTaskFinishedElsewhereKeepsItsStatusAndTheReconcilerLeavesItAlone() {
-    start(Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3))
-        .build()));
+    start(
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3)).build()));
     LocalCloud.Invocation started = startTask("Raced");
     cloud.awaitItem("Raced", started.timestamp(), LocalCloud.status("STARTED"));
 
-    cloud.dynamodb.updateItem(b -> b.tableName(cloud.tableName())
-        .key(Map.of("taskId", AttributeValue.fromS("Raced"),
-            "timestamp", AttributeValue.fromN(started.timestamp())))
-        .updateExpression("SET #s = :failed, #e = :e")
-        .expressionAttributeNames(Map.of("#s", "Status", "#e", "Error"))
-        .expressionAttributeValues(Map.of(":failed", AttributeValue.fromS("FAILED"),
-            ":e", AttributeValue.fromS("CancelledByOperator"))));
+    cloud.dynamodb.updateItem(
+        b ->
+            b.tableName(cloud.tableName())
+                .key(
+                    Map.of(
+                        "taskId",
+                        AttributeValue.fromS("Raced"),
+                        "timestamp",
+                        AttributeValue.fromN(started.timestamp())))
+                .updateExpression("SET #s = :failed, #e = :e")
+                .expressionAttributeNames(Map.of("#s", "Status", "#e", "Error"))
+                .expressionAttributeValues(
+                    Map.of(
+                        ":failed",
+                        AttributeValue.fromS("FAILED"),
+                        ":e",
+                        AttributeValue.fromS("CancelledByOperator"))));
 
     DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
     assertThat(execution.error()).isEqualTo("TaskStatusConflict");
@@ -267,11 +337,19 @@ class FailureEndToEndIT {
 
   @Test
   void theRuleRetriesItsTargetAndAnEventItCannotDeliverGoesToTheDeadLetterQueue() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
-            .build())
-        .timeout(Duration.seconds(2))),
-        "--fail-target", "TasksReconcileRule=2", "--event-retry-ms", "10");
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Wait.Builder.create(stack, "Cook")
+                            .time(WaitTime.duration(Duration.minutes(5)))
+                            .build())
+                    .timeout(Duration.seconds(2))),
+        "--fail-target",
+        "TasksReconcileRule=2",
+        "--event-retry-ms",
+        "10");
     LocalCloud.Invocation retried = startTask("Retried");
     cloud.awaitExecution(retried.executionArn());
     assertThat(finalItem(retried).get("Error").s()).isEqualTo("States.Timeout");
@@ -280,23 +358,38 @@ class FailureEndToEndIT {
 
   @Test
   void anEventTheRuleCannotDeliverIsKeptInTheDeadLetterQueueForAReplay() {
-    start(working(stack -> TaskStatusWorkflowProps.builder()
-        .work(Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5)))
-            .build())
-        .timeout(Duration.seconds(2))),
-        "--fail-target", "TasksReconcileRule=1000", "--event-retry-ms", "1");
+    start(
+        working(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Wait.Builder.create(stack, "Cook")
+                            .time(WaitTime.duration(Duration.minutes(5)))
+                            .build())
+                    .timeout(Duration.seconds(2))),
+        "--fail-target",
+        "TasksReconcileRule=1000",
+        "--event-retry-ms",
+        "1");
     LocalCloud.Invocation lost = startTask("Undelivered");
     cloud.awaitExecution(lost.executionArn());
     String deadLetters = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
-    var message = LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(deadLetters)
-        .messageAttributeNames("All")).messages(), m -> !m.isEmpty(),
-        "a dead letter").get(0);
+    var message =
+        LocalCloud.poll(
+                () ->
+                    cloud
+                        .sqs
+                        .receiveMessage(b -> b.queueUrl(deadLetters).messageAttributeNames("All"))
+                        .messages(),
+                m -> !m.isEmpty(),
+                "a dead letter")
+            .get(0);
     assertThat(message.messageAttributes().get("ERROR_CODE").stringValue())
         .isEqualTo("ServiceUnavailable");
 
     // The README's replay: start the reconciler with the message body.
-    cloud.stepFunctions.startExecution(b -> b.stateMachineArn(cloud.reconcilerArn())
-        .input(message.body()));
+    cloud.stepFunctions.startExecution(
+        b -> b.stateMachineArn(cloud.reconcilerArn()).input(message.body()));
 
     assertThat(finalItem(lost).get("Error").s()).isEqualTo("States.Timeout");
   }

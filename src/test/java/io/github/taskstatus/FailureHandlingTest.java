@@ -4,13 +4,15 @@ import static io.github.taskstatus.StateMachineTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** Retries, catches and conditions: every task ends DONE or FAILED, or the execution says why. */
 class FailureHandlingTest {
-  private static final JsonNode TRANSIENT_RETRY = Synth.parse("""
+  private static final JsonNode TRANSIENT_RETRY =
+      Synth.parse(
+          """
       [{"ErrorEquals": [
           "DynamoDB.ProvisionedThroughputExceededException",
           "DynamoDB.RequestLimitExceeded",
@@ -28,7 +30,10 @@ class FailureHandlingTest {
 
   @Test
   void aDoneUpdateOnAnItemFinishedElsewhereIsAConflictAndAnyOtherErrorRecordsFailed() {
-    assertThat(state("RecordDone").get("Catch")).isEqualTo(Synth.parse("""
+    assertThat(state("RecordDone").get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"],
           "ResultPath": "$.error", "Next": "TaskStatusConflict"},
          {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "FailureDefaults"}]"""));
@@ -37,10 +42,14 @@ class FailureHandlingTest {
 
   @Test
   void aFailureWithoutErrorOrCauseGetsDefaultsBeforeRecordFailed() {
-    assertThat(state("FailureDefaults").get("Result")).isEqualTo(Synth.parse(
-        "{\"Error\": \"States.Unknown\", \"Cause\": \"The error gave no cause\"}"));
+    assertThat(state("FailureDefaults").get("Result"))
+        .isEqualTo(
+            Synth.parse("{\"Error\": \"States.Unknown\", \"Cause\": \"The error gave no cause\"}"));
     assertThat(state("FailureDefaults").get("ResultPath").asText()).isEqualTo("$.failureDefaults");
-    assertThat(state("DescribeFailure").get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(state("DescribeFailure").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp",
          "error.$": "States.JsonMerge($.failureDefaults, $.error, false)"}"""));
     assertThat(state("DescribeFailure").get("Next").asText()).isEqualTo("RecordFailed");
@@ -50,18 +59,23 @@ class FailureHandlingTest {
   void recordFailedStoresErrorAndCause() {
     JsonNode parameters = state("RecordFailed").get("Parameters");
 
-    assertThat(parameters.get("UpdateExpression").asText()).isEqualTo("SET #Status = :status,"
-        + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
-    assertThat(parameters.at("/ExpressionAttributeValues/:error")).isEqualTo(Synth.parse(
-        "{\"S.$\": \"$.error.Error\"}"));
-    assertThat(parameters.at("/ExpressionAttributeValues/:cause")).isEqualTo(Synth.parse(
-        "{\"S.$\": \"$.error.Cause\"}"));
+    assertThat(parameters.get("UpdateExpression").asText())
+        .isEqualTo(
+            "SET #Status = :status,"
+                + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+    assertThat(parameters.at("/ExpressionAttributeValues/:error"))
+        .isEqualTo(Synth.parse("{\"S.$\": \"$.error.Error\"}"));
+    assertThat(parameters.at("/ExpressionAttributeValues/:cause"))
+        .isEqualTo(Synth.parse("{\"S.$\": \"$.error.Cause\"}"));
   }
 
   @Test
   void afterRecordingFailedTheExecutionFailsWithTheOriginalError() {
     assertThat(state("RecordFailed").get("Next").asText()).isEqualTo("TaskFailed");
-    assertThat(state("RecordFailed").get("Catch")).isEqualTo(Synth.parse("""
+    assertThat(state("RecordFailed").get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.recordFailedError",
           "Next": "TaskFailed"}]"""));
     assertThat(state("TaskFailed").get("Type").asText()).isEqualTo("Fail");
@@ -72,7 +86,6 @@ class FailureHandlingTest {
   @Test
   void aStartThatFindsEverySecondTakenGivesUpAsTaskAlreadyRecorded() {
     assertThat(state("TaskAlreadyRecorded").get("Type").asText()).isEqualTo("Fail");
-    assertThat(state("TaskAlreadyRecorded").get("Error").asText())
-        .isEqualTo("TaskAlreadyRecorded");
+    assertThat(state("TaskAlreadyRecorded").get("Error").asText()).isEqualTo("TaskAlreadyRecorded");
   }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.taskstatus.probe.EnvironmentProbe;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,37 +44,65 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.SfnException;
 
 /**
- * The local Lambda against what Lambda documents, with a probe function that reports what it
- * was run with: the reserved variables and nothing of the caller's environment, credentials in
+ * The local Lambda against what Lambda documents, with a probe function that reports what it was
+ * run with: the reserved variables and nothing of the caller's environment, credentials in
  * variables on demand and only from the token-checked container endpoint under SnapStart, the
- * org.crac hooks around the snapshot, a context with a real deadline, timeouts. And the local
- * Step Functions endpoint's check of who signed each request.
+ * org.crac hooks around the snapshot, a context with a real deadline, timeouts. And the local Step
+ * Functions endpoint's check of who signed each request.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class LambdaEnvironmentIT {
   private static final String HANDLER = EnvironmentProbe.class.getName() + "::handleRequest";
+
   /** What Lambda sets in every Java function's environment (developer guide). */
-  private static final Set<String> RESERVED = Set.of("_HANDLER", "AWS_REGION",
-      "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
-      "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-      "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT",
-      "LAMBDA_RUNTIME_DIR", "TZ", "LANG", "PATH", "AWS_LAMBDA_LOG_GROUP_NAME",
-      "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-      "AWS_SESSION_TOKEN", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-      "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "_HANDLER",
+          "AWS_REGION",
+          "AWS_DEFAULT_REGION",
+          "AWS_EXECUTION_ENV",
+          "AWS_LAMBDA_FUNCTION_NAME",
+          "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+          "AWS_LAMBDA_FUNCTION_VERSION",
+          "AWS_LAMBDA_INITIALIZATION_TYPE",
+          "AWS_LAMBDA_RUNTIME_API",
+          "LAMBDA_TASK_ROOT",
+          "LAMBDA_RUNTIME_DIR",
+          "TZ",
+          "LANG",
+          "PATH",
+          "AWS_LAMBDA_LOG_GROUP_NAME",
+          "AWS_LAMBDA_LOG_STREAM_NAME",
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+
   private static Path probeJar;
   private static LocalCloud cloud;
 
   @BeforeAll
   static void deployTheProbe() throws IOException {
     probeJar = probeJar();
-    cloud = LocalCloud.start(Synth.stack(stack -> {
-      Function snapStart = probe(stack, "SnapStartProbe").snapStart(
-          SnapStartConf.ON_PUBLISHED_VERSIONS).build();
-      Alias.Builder.create(stack, "SnapStartProbeLive").aliasName("live")
-          .version(snapStart.getCurrentVersion()).build();
-      probe(stack, "OnDemandProbe").build();
-    }), "--code", "SnapStartProbe=" + probeJar, "--code", "OnDemandProbe=" + probeJar);
+    cloud =
+        LocalCloud.start(
+            Synth.stack(
+                stack -> {
+                  Function snapStart =
+                      probe(stack, "SnapStartProbe")
+                          .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                          .build();
+                  Alias.Builder.create(stack, "SnapStartProbeLive")
+                      .aliasName("live")
+                      .version(snapStart.getCurrentVersion())
+                      .build();
+                  probe(stack, "OnDemandProbe").build();
+                }),
+            "--code",
+            "SnapStartProbe=" + probeJar,
+            "--code",
+            "OnDemandProbe=" + probeJar);
   }
 
   @AfterAll
@@ -87,27 +114,32 @@ class LambdaEnvironmentIT {
   }
 
   private static Function.Builder probe(software.amazon.awscdk.Stack stack, String id) {
-    return Function.Builder.create(stack, id).runtime(Runtime.JAVA_25)
-        .architecture(Architecture.ARM_64).handler(HANDLER).memorySize(256)
-        .timeout(Duration.seconds(3)).code(Code.fromAsset(probeJar.toString()));
+    return Function.Builder.create(stack, id)
+        .runtime(Runtime.JAVA_25)
+        .architecture(Architecture.ARM_64)
+        .handler(HANDLER)
+        .memorySize(256)
+        .timeout(Duration.seconds(3))
+        .code(Code.fromAsset(probeJar.toString()));
   }
 
   /** The probe's classes with what it needs that a Java runtime does not provide. */
   private static Path probeJar() throws IOException {
     Path jar = Files.createTempFile("environment-probe", ".jar");
     try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
-      Path classes = Path.of(EnvironmentProbe.class.getProtectionDomain().getCodeSource()
-          .getLocation().getPath());
+      Path classes =
+          Path.of(
+              EnvironmentProbe.class.getProtectionDomain().getCodeSource().getLocation().getPath());
       try (var files = Files.walk(classes.resolve("io/github/taskstatus/probe"))) {
         for (Path file : files.filter(Files::isRegularFile).toList()) {
           out.putNextEntry(new JarEntry(classes.relativize(file).toString()));
           Files.copy(file, out);
         }
       }
-      for (Class<?> dependency : List.of(org.crac.Core.class,
-          com.fasterxml.jackson.core.JsonFactory.class)) {
-        copyClasses(Path.of(dependency.getProtectionDomain().getCodeSource().getLocation()
-            .getPath()), out);
+      for (Class<?> dependency :
+          List.of(org.crac.Core.class, com.fasterxml.jackson.core.JsonFactory.class)) {
+        copyClasses(
+            Path.of(dependency.getProtectionDomain().getCodeSource().getLocation().getPath()), out);
       }
     }
     return jar;
@@ -128,8 +160,8 @@ class LambdaEnvironmentIT {
   }
 
   private static JsonNode invoke(String function, String event) {
-    InvokeResponse response = cloud.lambda.invoke(b -> b.functionName(function)
-        .payload(SdkBytes.fromUtf8String(event)));
+    InvokeResponse response =
+        cloud.lambda.invoke(b -> b.functionName(function).payload(SdkBytes.fromUtf8String(event)));
     JsonNode report = Synth.parse(response.payload().asUtf8String());
     if (response.functionError() != null) {
       throw new AssertionError("function error " + report);
@@ -159,11 +191,14 @@ class LambdaEnvironmentIT {
 
   private static Set<String> variables(JsonNode report) {
     Set<String> names = new TreeSet<>();
-    report.fieldNames().forEachRemaining(n -> {
-      if (!n.contains(".") && !n.equals("hooks")) {
-        names.add(n);
-      }
-    });
+    report
+        .fieldNames()
+        .forEachRemaining(
+            n -> {
+              if (!n.contains(".") && !n.equals("hooks")) {
+                names.add(n);
+              }
+            });
     return names;
   }
 
@@ -174,8 +209,13 @@ class LambdaEnvironmentIT {
     JsonNode report = invoke(alias, "{}");
 
     assertThat(report.get("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("snap-start");
-    assertThat(variables(report)).doesNotContain("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME");
+    assertThat(variables(report))
+        .doesNotContain(
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME");
     String uri = report.get("AWS_CONTAINER_CREDENTIALS_FULL_URI").asText();
     assertThat(uri).matches("http://127\\.0\\.0\\.1:\\d+/2021-04-23/credentials");
     assertThat(report.get("hooks").asText()).isEqualTo("beforeCheckpoint,afterRestore");
@@ -183,12 +223,19 @@ class LambdaEnvironmentIT {
     assertThat(report.get("context.invokedFunctionArn").asText()).endsWith(":live");
 
     HttpClient http = HttpClient.newHttpClient();
-    HttpResponse<String> refused = http.send(HttpRequest.newBuilder(URI.create(uri))
-        .header("Authorization", "not-the-token").build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> refused =
+        http.send(
+            HttpRequest.newBuilder(URI.create(uri))
+                .header("Authorization", "not-the-token")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(refused.statusCode()).isEqualTo(404);
-    HttpResponse<String> served = http.send(HttpRequest.newBuilder(URI.create(uri))
-        .header("Authorization", report.get("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText()).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> served =
+        http.send(
+            HttpRequest.newBuilder(URI.create(uri))
+                .header("Authorization", report.get("AWS_CONTAINER_AUTHORIZATION_TOKEN").asText())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     assertThat(served.statusCode()).isEqualTo(200);
     JsonNode restored = Synth.parse(served.body());
 
@@ -197,14 +244,21 @@ class LambdaEnvironmentIT {
     lifecycle.forEach(e -> events.add(e.get("event").asText()));
     assertThat(events).containsSubsequence("init", "snapshot", "restore", "ready", "invoke");
     String beforeSnapshot = lifecycle.findValue("revoked").asText();
-    assertThat(restored.get("AccessKeyId").asText()).isNotEqualTo(beforeSnapshot)
+    assertThat(restored.get("AccessKeyId").asText())
+        .isNotEqualTo(beforeSnapshot)
         .isEqualTo(lifecycle.findParents("accessKeyId").get(0).get("accessKeyId").asText());
     try (SfnClient stale = sfn(AwsBasicCredentials.create(beforeSnapshot, "any"))) {
-      assertThatThrownBy(() -> stale.listExecutions(b -> b.stateMachineArn("arn:aws:states:"
-          + "us-east-1:000000000000:stateMachine:none")))
+      assertThatThrownBy(
+              () ->
+                  stale.listExecutions(
+                      b ->
+                          b.stateMachineArn(
+                              "arn:aws:states:" + "us-east-1:000000000000:stateMachine:none")))
           .isInstanceOf(SfnException.class)
-          .satisfies(e -> assertThat(((SfnException) e).awsErrorDetails().errorCode())
-              .isEqualTo("UnrecognizedClientException"));
+          .satisfies(
+              e ->
+                  assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                      .isEqualTo("UnrecognizedClientException"));
     }
   }
 
@@ -213,16 +267,30 @@ class LambdaEnvironmentIT {
     JsonNode report = invoke(function("OnDemandProbe"), "{}");
 
     assertThat(report.get("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("on-demand");
-    assertThat(variables(report)).contains("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME")
+    assertThat(variables(report))
+        .contains(
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME")
         .doesNotContain("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN");
     assertThat(report.get("hooks").asText()).isEmpty();
     assertThat(report.get("AWS_LAMBDA_FUNCTION_VERSION").asText()).isEqualTo("$LATEST");
-    try (SfnClient function = sfn(AwsSessionCredentials.create(
-        report.get("AWS_ACCESS_KEY_ID").asText(), report.get("AWS_SECRET_ACCESS_KEY").asText(),
-        report.get("AWS_SESSION_TOKEN").asText()))) {
-      assertThat(function.listExecutions(b -> b.stateMachineArn("arn:aws:states:us-east-1:"
-          + "000000000000:stateMachine:none")).executions()).isEmpty();
+    try (SfnClient function =
+        sfn(
+            AwsSessionCredentials.create(
+                report.get("AWS_ACCESS_KEY_ID").asText(),
+                report.get("AWS_SECRET_ACCESS_KEY").asText(),
+                report.get("AWS_SESSION_TOKEN").asText()))) {
+      assertThat(
+              function
+                  .listExecutions(
+                      b ->
+                          b.stateMachineArn(
+                              "arn:aws:states:us-east-1:" + "000000000000:stateMachine:none"))
+                  .executions())
+          .isEmpty();
     }
   }
 
@@ -253,38 +321,48 @@ class LambdaEnvironmentIT {
     invoke(name, "{}");
     assertThat(environment("OnDemandProbe").get("id").asInt()).isEqualTo(warm);
 
-    InvokeResponse timedOut = cloud.lambda.invoke(b -> b.functionName(name)
-        .payload(SdkBytes.fromUtf8String("{\"sleepMillis\": 6000}")));
+    InvokeResponse timedOut =
+        cloud.lambda.invoke(
+            b -> b.functionName(name).payload(SdkBytes.fromUtf8String("{\"sleepMillis\": 6000}")));
 
     assertThat(timedOut.functionError()).isEqualTo("Unhandled");
     JsonNode error = Synth.parse(timedOut.payload().asUtf8String());
     assertThat(error.get("errorType").asText()).isEqualTo("Sandbox.Timedout");
     assertThat(error.get("errorMessage").asText()).endsWith("Task timed out after 3.00 seconds");
     invoke(name, "{}");
-    assertThat(environment("OnDemandProbe").get("id").asInt()).as("a new environment")
+    assertThat(environment("OnDemandProbe").get("id").asInt())
+        .as("a new environment")
         .isNotEqualTo(warm);
   }
 
   @Test
   void stepFunctionsChecksWhoSignedEachRequest() {
     try (SfnClient unknown = sfn(AwsBasicCredentials.create("AKIAUNKNOWN", "secret"));
-        SfnClient wrongSecret = sfn(AwsBasicCredentials.create(
-            cloud.ready.at("/credentials/accessKeyId").asText(), "wrong-secret"))) {
+        SfnClient wrongSecret =
+            sfn(
+                AwsBasicCredentials.create(
+                    cloud.ready.at("/credentials/accessKeyId").asText(), "wrong-secret"))) {
       assertThatThrownBy(() -> unknown.listExecutions(b -> b.stateMachineArn("x")))
-          .isInstanceOf(SfnException.class).satisfies(e -> assertThat(
-              ((SfnException) e).awsErrorDetails().errorCode())
-              .isEqualTo("UnrecognizedClientException"));
+          .isInstanceOf(SfnException.class)
+          .satisfies(
+              e ->
+                  assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                      .isEqualTo("UnrecognizedClientException"));
       assertThatThrownBy(() -> wrongSecret.listExecutions(b -> b.stateMachineArn("x")))
-          .isInstanceOf(SfnException.class).satisfies(e -> assertThat(
-              ((SfnException) e).awsErrorDetails().errorCode())
-              .isEqualTo("InvalidSignatureException"));
+          .isInstanceOf(SfnException.class)
+          .satisfies(
+              e ->
+                  assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                      .isEqualTo("InvalidSignatureException"));
     }
   }
 
   private static SfnClient sfn(software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
-    return SfnClient.builder().endpointOverride(cloud.endpoint).region(Region.US_EAST_1)
+    return SfnClient.builder()
+        .endpointOverride(cloud.endpoint)
+        .region(Region.US_EAST_1)
         .httpClient(UrlConnectionHttpClient.create())
-        .credentialsProvider(StaticCredentialsProvider.create(credentials)).build();
+        .credentialsProvider(StaticCredentialsProvider.create(credentials))
+        .build();
   }
-
 }

@@ -39,10 +39,10 @@ import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * A synthesized template deployed to the local cloud (local/cloud.mjs) on 127.0.0.1: DynamoDB,
- * Step Functions (a real ASL interpreter), Lambda (the embedded starter jar in AWS's runtime
- * interface client), SQS and EventBridge, every request signature-checked. Tests reach it with
- * the real SDK and the credentials the local cloud issued. {@link #close()} stops everything.
+ * A synthesized template deployed to the local cloud (local/cloud.mjs) on 127.0.0.1: DynamoDB, Step
+ * Functions (a real ASL interpreter), Lambda (the embedded starter jar in AWS's runtime interface
+ * client), SQS and EventBridge, every request signature-checked. Tests reach it with the real SDK
+ * and the credentials the local cloud issued. {@link #close()} stops everything.
  */
 final class LocalCloud implements AutoCloseable {
   static final Path HOME = Path.of(System.getProperty("taskstatus.local.dir", "local"));
@@ -63,12 +63,23 @@ final class LocalCloud implements AutoCloseable {
   private LocalCloud(JsonNode template, List<String> options) throws IOException {
     templateFile = Files.createTempFile("task-status-template", ".json");
     Synth.JSON.writeValue(templateFile.toFile(), template);
-    List<String> command = new ArrayList<>(List.of(node().toString(), "cloud.mjs",
-        "--template", templateFile.toString(), "--stack-name", "Test",
-        "--code", "TasksStarter=" + StarterCode.extractedJar()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                node().toString(),
+                "cloud.mjs",
+                "--template",
+                templateFile.toString(),
+                "--stack-name",
+                "Test",
+                "--code",
+                "TasksStarter=" + StarterCode.extractedJar()));
     command.addAll(options);
-    process = new ProcessBuilder(command).directory(HOME.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    process =
+        new ProcessBuilder(command)
+            .directory(HOME.toFile())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     try {
       ready = Synth.parse(firstLine(process));
     } catch (RuntimeException | IOException e) {
@@ -76,25 +87,35 @@ final class LocalCloud implements AutoCloseable {
       throw e;
     }
     endpoint = URI.create(ready.get("endpoint").asText());
-    credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create(
-        ready.at("/credentials/accessKeyId").asText(),
-        ready.at("/credentials/secretAccessKey").asText()));
+    credentials =
+        StaticCredentialsProvider.create(
+            AwsBasicCredentials.create(
+                ready.at("/credentials/accessKeyId").asText(),
+                ready.at("/credentials/secretAccessKey").asText()));
     dynamodb = configure(DynamoDbClient.builder()).build();
     stepFunctions = configure(SfnClient.builder()).build();
-    lambda = configure(LambdaClient.builder())
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .apiCallTimeout(Duration.ofSeconds(120)).build())
-        .httpClient(UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(120))
-            .build())
-        .build();
+    lambda =
+        configure(LambdaClient.builder())
+            .overrideConfiguration(
+                ClientOverrideConfiguration.builder()
+                    .apiCallTimeout(Duration.ofSeconds(120))
+                    .build())
+            .httpClient(
+                UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(120)).build())
+            .build();
     sqs = configure(SqsClient.builder()).build();
   }
 
-  private <B extends software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
-      & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>> B configure(
-      B builder) {
-    return builder.endpointOverride(endpoint).region(Region.US_EAST_1)
-        .credentialsProvider(credentials).httpClient(UrlConnectionHttpClient.create());
+  private <
+          B extends
+              software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+                  & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>>
+      B configure(B builder) {
+    return builder
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(credentials)
+        .httpClient(UrlConnectionHttpClient.create());
   }
 
   /**
@@ -117,26 +138,34 @@ final class LocalCloud implements AutoCloseable {
   static Path node() {
     Path node = HOME.resolve("node_modules/node/bin/node");
     if (!Files.isExecutable(node)) {
-      throw new IllegalStateException(node + " is missing: run 'npm ci' in " + HOME
-          + " (the Maven build does this in pre-integration-test)");
+      throw new IllegalStateException(
+          node
+              + " is missing: run 'npm ci' in "
+              + HOME
+              + " (the Maven build does this in pre-integration-test)");
     }
     return node;
   }
 
   private static String firstLine(Process process) throws IOException {
-    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8)).readLine();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
+    CompletableFuture<String> line =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
     try {
       String ready = line.get(STARTUP.toSeconds(), TimeUnit.SECONDS);
       if (ready == null) {
-        throw new IOException("cloud.mjs exited with " + process.waitFor()
-            + " before it was ready (its stderr is above)");
+        throw new IOException(
+            "cloud.mjs exited with "
+                + process.waitFor()
+                + " before it was ready (its stderr is above)");
       }
       return ready;
     } catch (Exception e) {
@@ -158,7 +187,8 @@ final class LocalCloud implements AutoCloseable {
 
   /** The starter as callers invoke it: its alias with SnapStart, else the function. */
   String starter() {
-    return ready.get("aliases").size() > 0 ? ready.get("aliases").elements().next().asText()
+    return ready.get("aliases").size() > 0
+        ? ready.get("aliases").elements().next().asText()
         : ready.get("functions").elements().next().asText();
   }
 
@@ -196,47 +226,67 @@ final class LocalCloud implements AutoCloseable {
   }
 
   Invocation invoke(String event) {
-    InvokeResponse response = lambda.invoke(b -> b.functionName(starter())
-        .payload(SdkBytes.fromUtf8String(event)));
-    return new Invocation(response.functionError(),
-        Synth.parse(response.payload().asUtf8String()));
+    InvokeResponse response =
+        lambda.invoke(b -> b.functionName(starter()).payload(SdkBytes.fromUtf8String(event)));
+    return new Invocation(response.functionError(), Synth.parse(response.payload().asUtf8String()));
   }
 
   /** Invokes with InvocationType Event: Lambda queues it and answers 202. */
   int invokeAsync(String event) {
-    return lambda.invoke(b -> b.functionName(starter()).invocationType(InvocationType.EVENT)
-        .payload(SdkBytes.fromUtf8String(event))).statusCode();
+    return lambda
+        .invoke(
+            b ->
+                b.functionName(starter())
+                    .invocationType(InvocationType.EVENT)
+                    .payload(SdkBytes.fromUtf8String(event)))
+        .statusCode();
   }
 
   /** The item a start owns: the one of its task id whose ExecutionArn is the execution's. */
   List<Map<String, AttributeValue>> itemsOf(String taskId, String executionArn) {
     return items(taskId).stream()
-        .filter(i -> i.containsKey("ExecutionArn")
-            && executionArn.equals(i.get("ExecutionArn").s()))
+        .filter(
+            i -> i.containsKey("ExecutionArn") && executionArn.equals(i.get("ExecutionArn").s()))
         .toList();
   }
 
   Map<String, AttributeValue> item(String taskId, String timestamp) {
-    Map<String, AttributeValue> item = dynamodb.getItem(b -> b.tableName(tableName())
-        .consistentRead(true)
-        .key(Map.of("taskId", AttributeValue.fromS(taskId),
-            "timestamp", AttributeValue.fromN(timestamp)))).item();
+    Map<String, AttributeValue> item =
+        dynamodb
+            .getItem(
+                b ->
+                    b.tableName(tableName())
+                        .consistentRead(true)
+                        .key(
+                            Map.of(
+                                "taskId",
+                                AttributeValue.fromS(taskId),
+                                "timestamp",
+                                AttributeValue.fromN(timestamp))))
+            .item();
     return item.isEmpty() ? null : item;
   }
 
   List<Map<String, AttributeValue>> items(String taskId) {
-    return dynamodb.query(b -> b.tableName(tableName()).consistentRead(true)
-        .keyConditionExpression("taskId = :id")
-        .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(taskId)))).items();
+    return dynamodb
+        .query(
+            b ->
+                b.tableName(tableName())
+                    .consistentRead(true)
+                    .keyConditionExpression("taskId = :id")
+                    .expressionAttributeValues(Map.of(":id", AttributeValue.fromS(taskId))))
+        .items();
   }
 
   List<Map<String, AttributeValue>> allItems() {
     return dynamodb.scan(b -> b.tableName(tableName()).consistentRead(true)).items();
   }
 
-  Map<String, AttributeValue> awaitItem(String taskId, String timestamp,
-      Predicate<Map<String, AttributeValue>> condition) {
-    return poll(() -> item(taskId, timestamp), i -> i != null && condition.test(i),
+  Map<String, AttributeValue> awaitItem(
+      String taskId, String timestamp, Predicate<Map<String, AttributeValue>> condition) {
+    return poll(
+        () -> item(taskId, timestamp),
+        i -> i != null && condition.test(i),
         "item " + taskId + "/" + timestamp);
   }
 
@@ -245,15 +295,19 @@ final class LocalCloud implements AutoCloseable {
   }
 
   DescribeExecutionResponse awaitExecution(String executionArn) {
-    return poll(() -> stepFunctions.describeExecution(b -> b.executionArn(executionArn)),
-        e -> e.status() != ExecutionStatus.RUNNING, "execution " + executionArn);
+    return poll(
+        () -> stepFunctions.describeExecution(b -> b.executionArn(executionArn)),
+        e -> e.status() != ExecutionStatus.RUNNING,
+        "execution " + executionArn);
   }
 
   /** What the local cloud saw, from its inspection endpoint: executions, invocations... */
   JsonNode inspect(String what) {
     try {
-      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-          endpoint.resolve("/_local/" + what)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(endpoint.resolve("/_local/" + what)).build(),
+              HttpResponse.BodyHandlers.ofString());
       return Synth.parse(response.body());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -275,27 +329,35 @@ final class LocalCloud implements AutoCloseable {
 
   /** Waits until nothing runs any more: every execution, reconciler included, has ended. */
   void awaitQuiet() {
-    poll(() -> inspect("executions"), executions -> {
-      for (JsonNode e : executions) {
-        if (e.get("status").asText().equals("RUNNING")) {
-          return false;
-        }
-      }
-      return true;
-    }, "every execution to end");
+    poll(
+        () -> inspect("executions"),
+        executions -> {
+          for (JsonNode e : executions) {
+            if (e.get("status").asText().equals("RUNNING")) {
+              return false;
+            }
+          }
+          return true;
+        },
+        "every execution to end");
   }
 
   /**
-   * Every acknowledged start has exactly one item, its own (by ExecutionArn), with the
-   * acknowledged timestamp (or the later one its collision moved it to), DONE or FAILED.
+   * Every acknowledged start has exactly one item, its own (by ExecutionArn), with the acknowledged
+   * timestamp (or the later one its collision moved it to), DONE or FAILED.
    */
   void assertEveryStartEndedInItsOwnFinalItem(List<Invocation> acknowledged) {
     awaitQuiet();
     for (Invocation started : acknowledged) {
       List<Map<String, AttributeValue>> own = itemsOf(started.taskId(), started.executionArn());
       if (own.size() != 1) {
-        throw new AssertionError("start " + started.output() + " has " + own.size()
-            + " items: " + items(started.taskId()));
+        throw new AssertionError(
+            "start "
+                + started.output()
+                + " has "
+                + own.size()
+                + " items: "
+                + items(started.taskId()));
       }
       Map<String, AttributeValue> item = own.get(0);
       String status = item.get("Status").s();
@@ -305,8 +367,13 @@ final class LocalCloud implements AutoCloseable {
       BigDecimal recorded = new BigDecimal(item.get("timestamp").n());
       BigDecimal answered = new BigDecimal(started.timestamp());
       if (recorded.compareTo(answered) != 0 && !item.containsKey("RequestedTimestamp")) {
-        throw new AssertionError("start answered timestamp " + answered + " but its item is at "
-            + recorded + " without a RequestedTimestamp: " + item);
+        throw new AssertionError(
+            "start answered timestamp "
+                + answered
+                + " but its item is at "
+                + recorded
+                + " without a RequestedTimestamp: "
+                + item);
       }
     }
   }
@@ -320,8 +387,8 @@ final class LocalCloud implements AutoCloseable {
     T value = read.get();
     while (!done.test(value)) {
       if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(what + " did not reach the expected state within " + timeout
-            + "; last seen: " + value);
+        throw new AssertionError(
+            what + " did not reach the expected state within " + timeout + "; last seen: " + value);
       }
       try {
         Thread.sleep(50);

@@ -21,10 +21,10 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * Queue mode end to end: messages sent to the local SQS queue, batched by the local event
- * source mapping into the starter in the local Lambda, started in the real interpreter. Every
- * message ends DONE, FAILED, or in the dead-letter queue after maxReceiveCount receives; a
- * redrive moves dead letters back and they start.
+ * Queue mode end to end: messages sent to the local SQS queue, batched by the local event source
+ * mapping into the starter in the local Lambda, started in the real interpreter. Every message ends
+ * DONE, FAILED, or in the dead-letter queue after maxReceiveCount receives; a redrive moves dead
+ * letters back and they start.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class QueueEndToEndIT {
@@ -38,14 +38,24 @@ class QueueEndToEndIT {
   }
 
   private static Synth queued(int maxReceiveCount) {
-    Function<Stack, TaskStatusWorkflowProps> props = stack -> TaskStatusWorkflowProps.builder()
-        .queueOptions(TaskQueueOptions.builder().maxReceiveCount(maxReceiveCount).build())
-        .work(Choice.Builder.create(stack, "Check").build()
-            .when(Condition.stringMatches("$.taskId", "fail-*"),
-                Fail.Builder.create(stack, "Refuse").error("Refused").cause("fail-*").build())
-            .otherwise(Wait.Builder.create(stack, "Cook")
-                .time(WaitTime.duration(Duration.seconds(1))).build()))
-        .build();
+    Function<Stack, TaskStatusWorkflowProps> props =
+        stack ->
+            TaskStatusWorkflowProps.builder()
+                .queueOptions(TaskQueueOptions.builder().maxReceiveCount(maxReceiveCount).build())
+                .work(
+                    Choice.Builder.create(stack, "Check")
+                        .build()
+                        .when(
+                            Condition.stringMatches("$.taskId", "fail-*"),
+                            Fail.Builder.create(stack, "Refuse")
+                                .error("Refused")
+                                .cause("fail-*")
+                                .build())
+                        .otherwise(
+                            Wait.Builder.create(stack, "Cook")
+                                .time(WaitTime.duration(Duration.seconds(1)))
+                                .build()))
+                .build();
     return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks", props.apply(stack)));
   }
 
@@ -58,16 +68,27 @@ class QueueEndToEndIT {
 
   private List<Message> deadLetters(int expected) {
     String dlq = cloud.queueUrl("TasksDeadLetterQueue");
-    return LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(dlq)
-            .maxNumberOfMessages(10).visibilityTimeout(0)
-            .messageSystemAttributeNamesWithStrings("All")).messages(),
-        messages -> messages.size() >= expected, "dead letters");
+    return LocalCloud.poll(
+        () ->
+            cloud
+                .sqs
+                .receiveMessage(
+                    b ->
+                        b.queueUrl(dlq)
+                            .maxNumberOfMessages(10)
+                            .visibilityTimeout(0)
+                            .messageSystemAttributeNamesWithStrings("All"))
+                .messages(),
+        messages -> messages.size() >= expected,
+        "dead letters");
   }
 
   private Map<String, AttributeValue> onlyItem(String taskId) {
-    List<Map<String, AttributeValue>> items = LocalCloud.poll(() -> cloud.items(taskId),
-        list -> !list.isEmpty() && !list.get(0).get("Status").s().equals("STARTED"),
-        "a final item for " + taskId);
+    List<Map<String, AttributeValue>> items =
+        LocalCloud.poll(
+            () -> cloud.items(taskId),
+            list -> !list.isEmpty() && !list.get(0).get("Status").s().equals("STARTED"),
+            "a final item for " + taskId);
     assertThat(items).hasSize(1);
     return items.get(0);
   }
@@ -76,45 +97,69 @@ class QueueEndToEndIT {
   void everyMessageEndsDoneFailedOrInTheDeadLetterQueueAndNoneStartsTwice() {
     cloud = LocalCloud.start(queued(2), "--visibility-timeout-ms", "1500");
 
-    send("{\"taskId\":\"Queued-1\"}", "{\"taskId\":\"Queued-2\"}", "{\"taskId\":\"fail-3\"}",
-        "not json at all", "{\"task\":\"typo\"}", "{\"taskId\":\"Dup\"}", "{\"taskId\":\"Dup\"}",
+    send(
+        "{\"taskId\":\"Queued-1\"}",
+        "{\"taskId\":\"Queued-2\"}",
+        "{\"taskId\":\"fail-3\"}",
+        "not json at all",
+        "{\"task\":\"typo\"}",
+        "{\"taskId\":\"Dup\"}",
+        "{\"taskId\":\"Dup\"}",
         "{\"taskId\":\"Dup\"}");
 
     assertThat(onlyItem("Queued-1").get("Status").s()).isEqualTo("DONE");
     assertThat(onlyItem("Queued-2").get("Status").s()).isEqualTo("DONE");
     assertThat(onlyItem("fail-3").get("Error").s()).isEqualTo("Refused");
-    List<Map<String, AttributeValue>> dup = LocalCloud.poll(() -> cloud.items("Dup"),
-        list -> list.size() == 3 && list.stream().allMatch(LocalCloud.status("DONE")::test),
-        "three Dup starts");
+    List<Map<String, AttributeValue>> dup =
+        LocalCloud.poll(
+            () -> cloud.items("Dup"),
+            list -> list.size() == 3 && list.stream().allMatch(LocalCloud.status("DONE")::test),
+            "three Dup starts");
     assertThat(dup).extracting(i -> i.get("ExecutionArn").s()).doesNotHaveDuplicates();
     List<Message> dead = deadLetters(2);
-    assertThat(dead).extracting(Message::body)
+    assertThat(dead)
+        .extracting(Message::body)
         .containsExactlyInAnyOrder("not json at all", "{\"task\":\"typo\"}");
-    assertThat(dead).allSatisfy(m -> assertThat(m.attributesAsStrings()
-        .get("DeadLetterQueueSourceArn")).contains("TasksQueue"));
+    assertThat(dead)
+        .allSatisfy(
+            m ->
+                assertThat(m.attributesAsStrings().get("DeadLetterQueueSourceArn"))
+                    .contains("TasksQueue"));
 
     cloud.awaitQuiet();
-    assertThat(cloud.allItems()).hasSize(6)
+    assertThat(cloud.allItems())
+        .hasSize(6)
         .allSatisfy(i -> assertThat(i.get("Status").s()).isIn("DONE", "FAILED"));
     List<String> lines = new java.util.ArrayList<>();
     cloud.inspect("logs").forEach(entry -> lines.add(entry.get("line").asText()));
-    assertThat(lines).anySatisfy(line -> assertThat(line).contains("rejected")
-        .contains("event has no taskId"));
+    assertThat(lines)
+        .anySatisfy(line -> assertThat(line).contains("rejected").contains("event has no taskId"));
   }
 
   @Test
   void messagesThrottledPastTheirReceivesGoToTheDeadLetterQueueAndARedriveStartsThem() {
     // Two receives of eight StartExecution attempts each, all throttled.
-    cloud = LocalCloud.start(queued(2), "--visibility-timeout-ms", "1500",
-        "--fault-api", "StartExecution=ThrottlingException:16");
+    cloud =
+        LocalCloud.start(
+            queued(2),
+            "--visibility-timeout-ms",
+            "1500",
+            "--fault-api",
+            "StartExecution=ThrottlingException:16");
     send("{\"taskId\":\"Later\"}");
     List<Message> dead = deadLetters(1);
     assertThat(dead).singleElement().extracting(Message::body).isEqualTo("{\"taskId\":\"Later\"}");
     assertThat(cloud.items("Later")).isEmpty();
 
-    String dlqArn = cloud.sqs.getQueueAttributes(b -> b.queueUrl(
-        cloud.queueUrl("TasksDeadLetterQueue")).attributeNames(QueueAttributeName.QUEUE_ARN))
-        .attributes().get(QueueAttributeName.QUEUE_ARN);
+    String dlqArn =
+        cloud
+            .sqs
+            .getQueueAttributes(
+                b ->
+                    b.queueUrl(cloud.queueUrl("TasksDeadLetterQueue"))
+                        .attributeNames(QueueAttributeName.QUEUE_ARN))
+            .attributes()
+            .get(QueueAttributeName.QUEUE_ARN);
     cloud.sqs.startMessageMoveTask(b -> b.sourceArn(dlqArn));
 
     assertThat(onlyItem("Later").get("Status").s()).isEqualTo("DONE");

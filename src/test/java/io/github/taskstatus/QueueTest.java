@@ -18,8 +18,8 @@ import software.amazon.awscdk.services.sqs.Queue;
 
 /** Queue mode: the queue, its dead-letter queue, the event source, IAM, alarms, validation. */
 class QueueTest {
-  private static final Synth QUEUED = Synth.workflow(
-      TaskStatusWorkflowProps.builder().queue(true).build());
+  private static final Synth QUEUED =
+      Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).build());
 
   private static JsonNode resource(Synth synth, String logicalIdPrefix) {
     for (var e : synth.resources().properties()) {
@@ -41,7 +41,10 @@ class QueueTest {
   void theQueueRedrivesToADeadLetterQueueAfterFiveReceivesAndOutlivesTheStarterTimeout() {
     JsonNode queue = resource(QUEUED, "TasksQueue14B5121E");
 
-    assertThat(queue.get("Properties")).isEqualTo(Synth.parse("""
+    assertThat(queue.get("Properties"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"MessageRetentionPeriod": 345600,
          "RedrivePolicy": {"deadLetterTargetArn": {"Fn::GetAtt": ["TasksDeadLetterQueueE47CA1D8", "Arn"]},
                            "maxReceiveCount": 5},
@@ -53,7 +56,10 @@ class QueueTest {
   void theDeadLetterQueueKeepsMessagesForFourteenDays() {
     JsonNode dlq = resource(QUEUED, "TasksDeadLetterQueueE47CA1D8");
 
-    assertThat(dlq.get("Properties")).isEqualTo(Synth.parse("""
+    assertThat(dlq.get("Properties"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"MessageRetentionPeriod": 1209600, "SqsManagedSseEnabled": true}"""));
     assertThat(dlq.get("DeletionPolicy").asText()).isEqualTo("Retain");
   }
@@ -68,17 +74,23 @@ class QueueTest {
           policy = r.at("/Properties/PolicyDocument/Statement");
         }
       }
-      assertThat(policy).isEqualTo(Synth.parse("""
+      assertThat(policy)
+          .isEqualTo(
+              Synth.parse(
+                  """
           [{"Action": "sqs:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
             "Effect": "Deny", "Principal": {"AWS": "*"},
-            "Resource": {"Fn::GetAtt": ["%s", "Arn"]}}]""".formatted(queue)));
+            "Resource": {"Fn::GetAtt": ["%s", "Arn"]}}]"""
+                      .formatted(queue)));
     }
   }
 
   @Test
   void theStarterConsumesTheQueueWithPartialBatchFailuresAndBoundedConcurrency() {
     assertThat(QUEUED.only("AWS::Lambda::EventSourceMapping").get("Properties"))
-        .isEqualTo(Synth.parse("""
+        .isEqualTo(
+            Synth.parse(
+                """
             {"BatchSize": 10,
              "EventSourceArn": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]},
              "FunctionName": {"Fn::Join": ["", [{"Fn::Select": [6, {"Fn::Split": [":",
@@ -89,18 +101,27 @@ class QueueTest {
 
   @Test
   void withoutSnapStartTheEventSourceInvokesTheFunction() {
-    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).snapStart(false)
-        .build());
+    Synth synth =
+        Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).snapStart(false).build());
     assertThat(synth.only("AWS::Lambda::EventSourceMapping").at("/Properties/FunctionName"))
         .isEqualTo(Synth.parse("{\"Ref\": \"TasksStarter986E6848\"}"));
   }
 
   @Test
   void queueOptionsConfigureTheQueueAndTheEventSource() {
-    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().queueOptions(
-        TaskQueueOptions.builder().batchSize(100).maxBatchingWindow(Duration.seconds(20))
-            .maxConcurrency(50).maxReceiveCount(3).visibilityTimeout(Duration.minutes(10))
-            .retentionPeriod(Duration.days(7)).build()).build());
+    Synth synth =
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder()
+                .queueOptions(
+                    TaskQueueOptions.builder()
+                        .batchSize(100)
+                        .maxBatchingWindow(Duration.seconds(20))
+                        .maxConcurrency(50)
+                        .maxReceiveCount(3)
+                        .visibilityTimeout(Duration.minutes(10))
+                        .retentionPeriod(Duration.days(7))
+                        .build())
+                .build());
 
     JsonNode mapping = synth.only("AWS::Lambda::EventSourceMapping").get("Properties");
     assertThat(mapping.get("BatchSize").asInt()).isEqualTo(100);
@@ -114,7 +135,10 @@ class QueueTest {
 
   @Test
   void theStarterMayConsumeOnlyItsQueue() {
-    assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole")).contains(Synth.parse("""
+    assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole"))
+        .contains(
+            Synth.parse(
+                """
         {"Action": ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
                     "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
          "Effect": "Allow", "Resource": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]}}"""));
@@ -123,9 +147,17 @@ class QueueTest {
 
   @Test
   void theEncryptionKeyEncryptsBothQueuesAndTheStarterMayDecrypt() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().queue(true).encryptionKey(
-            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .queue(true)
+                        .encryptionKey(
+                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
+                        .build()));
     JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
 
     for (String queue : List.of("TasksQueue14B5121E", "TasksDeadLetterQueueE47CA1D8")) {
@@ -133,21 +165,31 @@ class QueueTest {
       assertThat(properties.get("KmsMasterKeyId")).isEqualTo(keyArn);
       assertThat(properties.has("SqsManagedSseEnabled")).isFalse();
     }
-    assertThat(SecurityTest.statements(synth, "TasksStarterRole")).contains(Synth.parse("""
-        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": %s}""".formatted(keyArn)));
+    assertThat(SecurityTest.statements(synth, "TasksStarterRole"))
+        .contains(
+            Synth.parse(
+                """
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": %s}"""
+                    .formatted(keyArn)));
   }
 
   @Test
   void queueModeAddsDeadLetterAndAgeAlarms() {
     List<JsonNode> alarms = new ArrayList<>();
-    QUEUED.resources().forEach(r -> {
-      if (r.path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
-        alarms.add(r.get("Properties"));
-      }
-    });
+    QUEUED
+        .resources()
+        .forEach(
+            r -> {
+              if (r.path("Type").asText().equals("AWS::CloudWatch::Alarm")) {
+                alarms.add(r.get("Properties"));
+              }
+            });
 
     assertThat(alarms).hasSize(12);
-    assertThat(alarms.get(10)).isEqualTo(Synth.parse("""
+    assertThat(alarms.get(10))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"AlarmDescription": "Tasks are in the dead-letter queue: they could not be started",
          "ComparisonOperator": "GreaterThanOrEqualToThreshold",
          "Dimensions": [{"Name": "QueueName",
@@ -155,68 +197,107 @@ class QueueTest {
          "EvaluationPeriods": 1, "MetricName": "ApproximateNumberOfMessagesVisible",
          "Namespace": "AWS/SQS", "Period": 300, "Statistic": "Maximum", "Threshold": 1,
          "TreatMissingData": "notBreaching"}"""));
-    assertThat(alarms.get(11).get("MetricName").asText()).isEqualTo("ApproximateAgeOfOldestMessage");
+    assertThat(alarms.get(11).get("MetricName").asText())
+        .isEqualTo("ApproximateAgeOfOldestMessage");
     assertThat(alarms.get(11).get("Threshold").asInt()).isEqualTo(600);
   }
 
   @Test
   void gettersAndGrantSendTasks() {
-    Synth synth = Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
-          TaskStatusWorkflowProps.builder().queue(true).build());
-      assertThat(workflow.getQueue().getNode().getId()).isEqualTo("Queue");
-      assertThat(workflow.getDeadLetterQueue().getNode().getId()).isEqualTo("DeadLetterQueue");
-      workflow.grantSendTasks(Role.Builder.create(stack, "Producer")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              TaskStatusWorkflow workflow =
+                  new TaskStatusWorkflow(
+                      stack, "Tasks", TaskStatusWorkflowProps.builder().queue(true).build());
+              assertThat(workflow.getQueue().getNode().getId()).isEqualTo("Queue");
+              assertThat(workflow.getDeadLetterQueue().getNode().getId())
+                  .isEqualTo("DeadLetterQueue");
+              workflow.grantSendTasks(
+                  Role.Builder.create(stack, "Producer")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
 
-    assertThat(SecurityTest.statements(synth, "Producer")).isEqualTo(Synth.parse("""
+    assertThat(SecurityTest.statements(synth, "Producer"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
           "Effect": "Allow", "Resource": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]}}]"""));
   }
 
   @Test
   void grantSendTasksWithoutAQueueSaysSo() {
-    Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
-      assertThat(workflow.getQueue()).isNull();
-      assertThat(workflow.getDeadLetterQueue()).isNull();
-      assertThatThrownBy(() -> workflow.grantSendTasks(Role.Builder.create(stack, "P")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build()))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("grantSendTasks needs queue mode: set queue(true)");
-    });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+          assertThat(workflow.getQueue()).isNull();
+          assertThat(workflow.getDeadLetterQueue()).isNull();
+          assertThatThrownBy(
+                  () ->
+                      workflow.grantSendTasks(
+                          Role.Builder.create(stack, "P")
+                              .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                              .build()))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessage("grantSendTasks needs queue mode: set queue(true)");
+        });
   }
 
   @Test
   void anExistingQueueIsConsumedAndItsDeadLetterQueueExposed() {
-    Synth synth = Synth.stack(stack -> {
-      Queue dlq = new Queue(stack, "MyDlq");
-      Queue mine = Queue.Builder.create(stack, "Mine").visibilityTimeout(Duration.minutes(5))
-          .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(3).build())
-          .build();
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
-          TaskStatusWorkflowProps.builder().existingQueue(mine).build());
-      assertThat(workflow.getQueue()).isSameAs(mine);
-      assertThat(workflow.getDeadLetterQueue()).isSameAs(dlq);
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              Queue dlq = new Queue(stack, "MyDlq");
+              Queue mine =
+                  Queue.Builder.create(stack, "Mine")
+                      .visibilityTimeout(Duration.minutes(5))
+                      .deadLetterQueue(
+                          DeadLetterQueue.builder().queue(dlq).maxReceiveCount(3).build())
+                      .build();
+              TaskStatusWorkflow workflow =
+                  new TaskStatusWorkflow(
+                      stack,
+                      "Tasks",
+                      TaskStatusWorkflowProps.builder().existingQueue(mine).build());
+              assertThat(workflow.getQueue()).isSameAs(mine);
+              assertThat(workflow.getDeadLetterQueue()).isSameAs(dlq);
+            });
 
     // Theirs, and this construct's two for dead letters: no queue of tasks of its own.
     synth.template.resourceCountIs("AWS::SQS::Queue", 4);
     assertThat(synth.only("AWS::Lambda::EventSourceMapping").at("/Properties/EventSourceArn"))
-        .isEqualTo(Synth.parse("{\"Fn::GetAtt\": [\"Mine1CA0E5A0\", \"Arn\"]}".replace(
-            "Mine1CA0E5A0", synth.resources().properties().stream()
-                .map(java.util.Map.Entry::getKey).filter(k -> k.startsWith("Mine"))
-                .filter(k -> !k.contains("Policy")).findFirst().orElseThrow())));
+        .isEqualTo(
+            Synth.parse(
+                "{\"Fn::GetAtt\": [\"Mine1CA0E5A0\", \"Arn\"]}"
+                    .replace(
+                        "Mine1CA0E5A0",
+                        synth.resources().properties().stream()
+                            .map(java.util.Map.Entry::getKey)
+                            .filter(k -> k.startsWith("Mine"))
+                            .filter(k -> !k.contains("Policy"))
+                            .findFirst()
+                            .orElseThrow())));
   }
 
   @Test
   void anImportedQueueWithoutAKnownDeadLetterQueueGetsAWarning() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().existingQueue(Queue.fromQueueArn(stack, "Imported",
-            "arn:aws:sqs:eu-west-1:123456789012:tasks")).build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .existingQueue(
+                            Queue.fromQueueArn(
+                                stack, "Imported", "arn:aws:sqs:eu-west-1:123456789012:tasks"))
+                        .build()));
 
-    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
-        Match.stringLikeRegexp("existingQueue has no dead-letter queue.*"));
+    Annotations.fromStack(synth.stack)
+        .hasWarning(
+            "/Test/Tasks", Match.stringLikeRegexp("existingQueue has no dead-letter queue.*"));
   }
 }

@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
- * The reconciler: the rule for the task state machine's FAILED, TIMED_OUT and ABORTED
- * executions, its target's retries and dead-letter queue, and the Express state machine that
- * marks the item FAILED without touching a final one.
+ * The reconciler: the rule for the task state machine's FAILED, TIMED_OUT and ABORTED executions,
+ * its target's retries and dead-letter queue, and the Express state machine that marks the item
+ * FAILED without touching a final one.
  */
 class ReconcilerTest {
   private static final Synth DEFAULT = Synth.workflow(null);
@@ -23,7 +23,10 @@ class ReconcilerTest {
   void theRuleMatchesOnlyThisStateMachinesEndingsNoCatchSaw() {
     JsonNode rule = DEFAULT.only("AWS::Events::Rule").get("Properties");
 
-    assertThat(rule.get("EventPattern")).isEqualTo(Synth.parse("""
+    assertThat(rule.get("EventPattern"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
          "detail": {"stateMachineArn": [{"Ref": "TasksStateMachineA4CB7752"}],
                     "status": ["FAILED", "TIMED_OUT", "ABORTED"]}}"""));
@@ -35,16 +38,18 @@ class ReconcilerTest {
     JsonNode target = DEFAULT.only("AWS::Events::Rule").at("/Properties/Targets/0");
 
     assertThat(target.get("Arn")).isEqualTo(Synth.parse("{\"Ref\": \"TasksReconcilerDCFA3312\"}"));
-    assertThat(target.get("RetryPolicy")).isEqualTo(Synth.parse(
-        "{\"MaximumEventAgeInSeconds\": 86400, \"MaximumRetryAttempts\": 185}"));
-    assertThat(target.at("/DeadLetterConfig/Arn")).isEqualTo(Synth.parse(
-        "{\"Fn::GetAtt\": [\"TasksReconcilerDeadLetterQueueFD1F9A7B\", \"Arn\"]}"));
+    assertThat(target.get("RetryPolicy"))
+        .isEqualTo(
+            Synth.parse("{\"MaximumEventAgeInSeconds\": 86400, \"MaximumRetryAttempts\": 185}"));
+    assertThat(target.at("/DeadLetterConfig/Arn"))
+        .isEqualTo(
+            Synth.parse("{\"Fn::GetAtt\": [\"TasksReconcilerDeadLetterQueueFD1F9A7B\", \"Arn\"]}"));
   }
 
   @Test
   void theReconcilerIsAnExpressStateMachineThatLogsAndTraces() {
-    JsonNode machine = DEFAULT.only("AWS::StepFunctions::StateMachine", "TasksReconciler")
-        .get("Properties");
+    JsonNode machine =
+        DEFAULT.only("AWS::StepFunctions::StateMachine", "TasksReconciler").get("Properties");
 
     assertThat(machine.get("StateMachineType").asText()).isEqualTo("EXPRESS");
     assertThat(machine.at("/LoggingConfiguration/Level").asText()).isEqualTo("ALL");
@@ -55,13 +60,18 @@ class ReconcilerTest {
   void itMarksFailedOnlyAMissingItemOrThisExecutionsStartedOne() {
     JsonNode parameters = state("MarkFailed").get("Parameters");
 
-    assertThat(parameters.get("Key")).isEqualTo(Synth.parse("""
+    assertThat(parameters.get("Key"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"taskId": {"S.$": "$.task.taskId"},
          "timestamp": {"N.$": "States.Format('{}', $.task.timestamp)"}}"""));
-    assertThat(parameters.get("ConditionExpression").asText()).isEqualTo(
-        "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)");
-    assertThat(parameters.get("UpdateExpression").asText()).isEqualTo("SET #Status = :status,"
-        + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+    assertThat(parameters.get("ConditionExpression").asText())
+        .isEqualTo("attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)");
+    assertThat(parameters.get("UpdateExpression").asText())
+        .isEqualTo(
+            "SET #Status = :status,"
+                + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
     assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())
         .isEqualTo("$.executionArn");
     assertThat(parameters.at("/ExpressionAttributeValues/:error/S.$").asText())
@@ -70,34 +80,50 @@ class ReconcilerTest {
 
   @Test
   void theTaskComesFromTheEndedExecutionsInput() {
-    assertThat(state("ReadEvent").get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(state("ReadEvent").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"event.$": "$", "task.$": "States.StringToJson($.detail.input)",
          "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status"}"""));
   }
 
   @Test
   void theErrorSaysWhyTheExecutionEnded() {
-    assertThat(state("TimedOut").get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(state("TimedOut").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"Error": "States.Timeout",
          "Cause": "The execution ran past the state machine's timeout"}"""));
     assertThat(state("Aborted").at("/Parameters/Error").asText()).isEqualTo("States.Aborted");
-    assertThat(state("UnnamedFailure").get("Parameters")).isEqualTo(Synth.parse(
-        "{\"Error\": \"States.Unknown\", \"Cause\": \"The status change event did not say why the"
-            + " execution failed: its history does (ExecutionArn)\"}"));
-    assertThat(state("Failure").get("Parameters")).isEqualTo(Synth.parse(
-        "{\"Error.$\": \"$.event.detail.error\", \"Cause.$\": \"$.event.detail.cause\"}"));
+    assertThat(state("UnnamedFailure").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                "{\"Error\": \"States.Unknown\", \"Cause\": \"The status change event did not say why the"
+                    + " execution failed: its history does (ExecutionArn)\"}"));
+    assertThat(state("Failure").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                "{\"Error.$\": \"$.event.detail.error\", \"Cause.$\": \"$.event.detail.cause\"}"));
   }
 
   @Test
   void aFinalItemOfThisExecutionIsLeftAloneAndAnotherStartsItemMovesOn() {
-    assertThat(state("MarkFailed").get("Catch")).isEqualTo(Synth.parse("""
+    assertThat(state("MarkFailed").get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": null,
           "Next": "ReadItem"},
          {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
           "Next": "SendToDeadLetterQueue"}]"""));
     assertThat(state("WhoseItem").at("/Choices/0/Next").asText()).isEqualTo("AlreadyFinal");
     assertThat(state("WhoseItem").get("Default").asText()).isEqualTo("NextSecond");
-    assertThat(state("NextSecond").get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(state("NextSecond").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"timestamp.$": "States.MathAdd($.task.timestamp, 1)", "taskId.$": "$.task.taskId"}"""));
   }
 
@@ -114,24 +140,31 @@ class ReconcilerTest {
   void theReconcilerMayOnlyUpdateAndReadTheTableAndSendItsDeadLetters() {
     JsonNode statements = SecurityTest.statements(DEFAULT, "TasksReconcilerRole");
 
-    assertThat(statements).extracting(s -> s.get("Action").toString())
+    assertThat(statements)
+        .extracting(s -> s.get("Action").toString())
         .contains("\"dynamodb:UpdateItem\"", "\"dynamodb:GetItem\"");
-    assertThat(statements.toString()).contains("sqs:SendMessage")
-        .doesNotContain("dynamodb:PutItem").doesNotContain("dynamodb:DeleteItem");
+    assertThat(statements.toString())
+        .contains("sqs:SendMessage")
+        .doesNotContain("dynamodb:PutItem")
+        .doesNotContain("dynamodb:DeleteItem");
   }
 
   @Test
   void expressWorkflowsHaveNoReconcilerForTheySendNoEvents() {
-    Synth express = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .stateMachineType(StateMachineType.EXPRESS).build());
+    Synth express =
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder().stateMachineType(StateMachineType.EXPRESS).build());
 
     express.template.resourceCountIs("AWS::Events::Rule", 0);
     express.template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
-    Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = TaskStatusWorkflow.Builder.create(stack, "Tasks")
-          .stateMachineType(StateMachineType.EXPRESS).build();
-      assertThat(workflow.getReconciler()).isNull();
-      assertThat(workflow.getReconcilerDeadLetterQueue()).isNull();
-    });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow workflow =
+              TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                  .stateMachineType(StateMachineType.EXPRESS)
+                  .build();
+          assertThat(workflow.getReconciler()).isNull();
+          assertThat(workflow.getReconcilerDeadLetterQueue()).isNull();
+        });
   }
 }

@@ -14,10 +14,12 @@ import software.amazon.awscdk.services.kms.Key;
 /** IAM statement by statement, KMS, and the cdk-nag suppressions. */
 class SecurityTest {
   private static final Synth DEFAULT = Synth.workflow(null);
-  private static final String TABLE_ARN = """
+  private static final String TABLE_ARN =
+      """
       {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
         ":dynamodb:eu-west-1:123456789012:table/", {"Ref": "TasksTable45D1B62D"}]]}""";
-  private static final String LOG_DELIVERY = """
+  private static final String LOG_DELIVERY =
+      """
       {"Action": ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                   "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
                   "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
@@ -39,7 +41,10 @@ class SecurityTest {
 
   @Test
   void theStarterMayOnlyWriteItsLogsTraceAndStartThisStateMachine() {
-    assertThat(statements(DEFAULT, "TasksStarterRole")).isEqualTo(Synth.parse("""
+    assertThat(statements(DEFAULT, "TasksStarterRole"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": ["logs:CreateLogStream", "logs:PutLogEvents"], "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["TasksStarterLogsE8868112", "Arn"]}},
          {"Action": "sqs:SendMessage", "Effect": "Allow",
@@ -52,13 +57,17 @@ class SecurityTest {
 
   @Test
   void theStateMachineMayOnlyPutAndUpdateThisTableAndDeliverLogsAndTraces() {
-    assertThat(statements(DEFAULT, "TasksStateMachineRole")).isEqualTo(Synth.parse("""
+    assertThat(statements(DEFAULT, "TasksStateMachineRole"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": "dynamodb:PutItem", "Effect": "Allow", "Resource": %s},
          {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s},
          %s,
          {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords",
                      "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-          "Effect": "Allow", "Resource": "*"}]""".formatted(TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
+          "Effect": "Allow", "Resource": "*"}]"""
+                    .formatted(TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
   }
 
   @Test
@@ -77,95 +86,141 @@ class SecurityTest {
       if (resource.path("Type").asText().equals("AWS::IAM::Role")) {
         assertThat(resource.at("/Properties/ManagedPolicyArns").isMissingNode()).isTrue();
         assertThat(resource.at("/Properties/AssumeRolePolicyDocument/Statement")).hasSize(1);
-        services.add(resource.at("/Properties/AssumeRolePolicyDocument/Statement/0/Principal/Service")
-            .asText());
+        services.add(
+            resource
+                .at("/Properties/AssumeRolePolicyDocument/Statement/0/Principal/Service")
+                .asText());
       }
     }
-    assertThat(services).containsExactlyInAnyOrder("states.amazonaws.com", "lambda.amazonaws.com",
-        "states.amazonaws.com", "events.amazonaws.com");
+    assertThat(services)
+        .containsExactlyInAnyOrder(
+            "states.amazonaws.com",
+            "lambda.amazonaws.com",
+            "states.amazonaws.com",
+            "events.amazonaws.com");
   }
 
   @Test
   void eachWildcardAcknowledgmentIsScopedToOnePolicyOneRuleAndResourceStar() {
-    for (String[] role : new String[][] {{"TasksStateMachineRole", Nag.STATE_MACHINE_WILDCARDS},
-        {"TasksReconcilerRole", Nag.STATE_MACHINE_WILDCARDS},
-        {"TasksStarterRole", Nag.STARTER_WILDCARDS}}) {
-      assertThat(policy(DEFAULT, role[0]).get("Metadata")).as(role[0]).isEqualTo(Synth.parse("""
+    for (String[] role :
+        new String[][] {
+          {"TasksStateMachineRole", Nag.STATE_MACHINE_WILDCARDS},
+          {"TasksReconcilerRole", Nag.STATE_MACHINE_WILDCARDS},
+          {"TasksStarterRole", Nag.STARTER_WILDCARDS}
+        }) {
+      assertThat(policy(DEFAULT, role[0]).get("Metadata"))
+          .as(role[0])
+          .isEqualTo(
+              Synth.parse(
+                  """
           {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
-            "reason": "%s", "applies_to": ["Resource::*"]}]}}""".formatted(role[1])));
+            "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
+                      .formatted(role[1])));
     }
     List<String> acknowledged = new java.util.ArrayList<>();
     for (var e : DEFAULT.resources().properties()) {
       if (e.getValue().has("Metadata") && e.getValue().get("Metadata").has("cdk_nag")) {
-        e.getValue().at("/Metadata/cdk_nag/rules_to_suppress").forEach(rule -> {
-          acknowledged.add(e.getKey().replaceAll("[0-9A-F]{8}$", "") + " " + rule.get("id").asText());
-          assertThat(rule.get("reason").asText()).hasSizeGreaterThan(40);
-        });
+        e.getValue()
+            .at("/Metadata/cdk_nag/rules_to_suppress")
+            .forEach(
+                rule -> {
+                  acknowledged.add(
+                      e.getKey().replaceAll("[0-9A-F]{8}$", "") + " " + rule.get("id").asText());
+                  assertThat(rule.get("reason").asText()).hasSizeGreaterThan(40);
+                });
       }
     }
-    assertThat(acknowledged).containsExactlyInAnyOrder(
-        "TasksStateMachineRoleDefaultPolicy AwsSolutions-IAM5",
-        "TasksStarterRoleDefaultPolicy AwsSolutions-IAM5",
-        "TasksReconcilerRoleDefaultPolicy AwsSolutions-IAM5",
-        "TasksStarterDeadLetterQueue Serverless-SQSRedrivePolicy",
-        "TasksReconcilerDeadLetterQueue Serverless-SQSRedrivePolicy",
-        "TasksReconcilerDeadLetterQueue AwsSolutions-SQS3");
+    assertThat(acknowledged)
+        .containsExactlyInAnyOrder(
+            "TasksStateMachineRoleDefaultPolicy AwsSolutions-IAM5",
+            "TasksStarterRoleDefaultPolicy AwsSolutions-IAM5",
+            "TasksReconcilerRoleDefaultPolicy AwsSolutions-IAM5",
+            "TasksStarterDeadLetterQueue Serverless-SQSRedrivePolicy",
+            "TasksReconcilerDeadLetterQueue Serverless-SQSRedrivePolicy",
+            "TasksReconcilerDeadLetterQueue AwsSolutions-SQS3");
   }
 
   @Test
   void cdkNag3AcknowledgmentsAreScopedToTheResourceAndMirrorTheCdkNag2Ones() {
-    Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
-      List<String> found = new java.util.ArrayList<>();
-      for (software.constructs.IConstruct c : workflow.getNode().findAll()) {
-        for (software.constructs.MetadataEntry entry : c.getNode().getMetadata()) {
-          if (entry.getType().equals(software.amazon.awscdk.Validations
-              .ACKNOWLEDGED_RULES_METADATA_KEY)) {
-            ((java.util.Map<?, ?>) entry.getData()).forEach((id, reason) -> {
-              found.add(c.getNode().getPath() + " " + id);
-              assertThat((String) reason).hasSizeGreaterThan(40);
-            });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+          List<String> found = new java.util.ArrayList<>();
+          for (software.constructs.IConstruct c : workflow.getNode().findAll()) {
+            for (software.constructs.MetadataEntry entry : c.getNode().getMetadata()) {
+              if (entry
+                  .getType()
+                  .equals(software.amazon.awscdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY)) {
+                ((java.util.Map<?, ?>) entry.getData())
+                    .forEach(
+                        (id, reason) -> {
+                          found.add(c.getNode().getPath() + " " + id);
+                          assertThat((String) reason).hasSizeGreaterThan(40);
+                        });
+              }
+            }
           }
-        }
-      }
-      assertThat(found).containsExactlyInAnyOrder(
-          "Test/Tasks/StateMachine/Role/DefaultPolicy/Resource"
-              + " annotation::AwsSolutions-IAM5[Resource::*]",
-          "Test/Tasks/StarterRole/DefaultPolicy/Resource"
-              + " annotation::AwsSolutions-IAM5[Resource::*]",
-          "Test/Tasks/Reconciler/Role/DefaultPolicy/Resource"
-              + " annotation::AwsSolutions-IAM5[Resource::*]",
-          "Test/Tasks/StarterDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
-          "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
-          "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::AwsSolutions-SQS3");
-    });
+          assertThat(found)
+              .containsExactlyInAnyOrder(
+                  "Test/Tasks/StateMachine/Role/DefaultPolicy/Resource"
+                      + " annotation::AwsSolutions-IAM5[Resource::*]",
+                  "Test/Tasks/StarterRole/DefaultPolicy/Resource"
+                      + " annotation::AwsSolutions-IAM5[Resource::*]",
+                  "Test/Tasks/Reconciler/Role/DefaultPolicy/Resource"
+                      + " annotation::AwsSolutions-IAM5[Resource::*]",
+                  "Test/Tasks/StarterDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
+                  "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
+                  "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::AwsSolutions-SQS3");
+        });
   }
 
   @Test
   void aCustomerManagedKeyEncryptsTheTableAndBothLogGroups() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().encryptionKey(
-            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .encryptionKey(
+                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
+                        .build()));
     JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
 
     assertThat(synth.only("AWS::DynamoDB::Table").at("/Properties/SSESpecification"))
-        .isEqualTo(Synth.parse("{\"KMSMasterKeyId\": " + keyArn + ", \"SSEEnabled\": true,"
-            + " \"SSEType\": \"KMS\"}"));
+        .isEqualTo(
+            Synth.parse(
+                "{\"KMSMasterKeyId\": "
+                    + keyArn
+                    + ", \"SSEEnabled\": true,"
+                    + " \"SSEType\": \"KMS\"}"));
     for (JsonNode resource : synth.resources()) {
       if (resource.path("Type").asText().equals("AWS::Logs::LogGroup")) {
         assertThat(resource.at("/Properties/KmsKeyId")).isEqualTo(keyArn);
       }
     }
-    assertThat(statements(synth, "TasksStateMachineRole")).contains(Synth.parse("""
+    assertThat(statements(synth, "TasksStateMachineRole"))
+        .contains(
+            Synth.parse(
+                """
         {"Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-         "Effect": "Allow", "Resource": %s}""".formatted(keyArn)));
+         "Effect": "Allow", "Resource": %s}"""
+                    .formatted(keyArn)));
   }
 
   @Test
   void theKeyPolicyLetsCloudWatchLogsUseTheKeyForThisConstructsLogGroupsOnly() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().encryptionKey(
-            Key.Builder.create(stack, "Key").enableKeyRotation(true).build()).build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .encryptionKey(
+                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
+                        .build()));
 
     JsonNode statement = null;
     for (JsonNode s : synth.only("AWS::KMS::Key").at("/Properties/KeyPolicy/Statement")) {
@@ -173,7 +228,10 @@ class SecurityTest {
         statement = s;
       }
     }
-    assertThat(statement).isEqualTo(Synth.parse("""
+    assertThat(statement)
+        .isEqualTo(
+            Synth.parse(
+                """
         {"Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*",
                     "kms:Describe*"],
          "Condition": {"ArnEquals": {"kms:EncryptionContext:aws:logs:arn": [
@@ -189,38 +247,64 @@ class SecurityTest {
 
   @Test
   void anImportedKeyGetsAWarningAboutItsKeyPolicy() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().encryptionKey(Key.fromKeyArn(stack, "Imported",
-            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
-            .build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .encryptionKey(
+                            Key.fromKeyArn(
+                                stack,
+                                "Imported",
+                                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
+                        .build()));
 
-    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
-        Match.stringLikeRegexp("encryptionKey is imported.*logs.eu-west-1.amazonaws.com.*"));
+    Annotations.fromStack(synth.stack)
+        .hasWarning(
+            "/Test/Tasks",
+            Match.stringLikeRegexp("encryptionKey is imported.*logs.eu-west-1.amazonaws.com.*"));
   }
 
   @Test
   void grantStartTaskAllowsInvokingTheStarterAliasOnly() {
-    Synth synth = Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
-      workflow.grantStartTask(Role.Builder.create(stack, "Caller")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
+              workflow.grantStartTask(
+                  Role.Builder.create(stack, "Caller")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
 
-    assertThat(statements(synth, "Caller")).isEqualTo(Synth.parse("""
+    assertThat(statements(synth, "Caller"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": "lambda:InvokeFunction", "Effect": "Allow",
           "Resource": {"Ref": "TasksStarterAlias984FA83F"}}]"""));
   }
 
   @Test
   void withoutSnapStartGrantStartTaskAllowsInvokingTheFunction() {
-    Synth synth = Synth.stack(stack -> {
-      TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks",
-          TaskStatusWorkflowProps.builder().snapStart(false).build());
-      workflow.grantStartTask(Role.Builder.create(stack, "Caller")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              TaskStatusWorkflow workflow =
+                  new TaskStatusWorkflow(
+                      stack, "Tasks", TaskStatusWorkflowProps.builder().snapStart(false).build());
+              workflow.grantStartTask(
+                  Role.Builder.create(stack, "Caller")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
 
-    assertThat(statements(synth, "Caller")).isEqualTo(Synth.parse("""
+    assertThat(statements(synth, "Caller"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": "lambda:InvokeFunction", "Effect": "Allow",
           "Resource": [{"Fn::GetAtt": ["TasksStarter986E6848", "Arn"]},
                        {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksStarter986E6848", "Arn"]}, ":*"]]}]}]"""));

@@ -29,8 +29,8 @@ import software.amazon.awscdk.services.stepfunctions.WaitTime;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class SmokeScriptIT {
-  private static final Path EXAMPLES = Path.of(System.getProperty("taskstatus.examples.dir",
-      "examples"));
+  private static final Path EXAMPLES =
+      Path.of(System.getProperty("taskstatus.examples.dir", "examples"));
 
   @BeforeAll
   static void needsTheAwsCli() throws Exception {
@@ -40,32 +40,37 @@ class SmokeScriptIT {
     } catch (IOException e) {
       probe = null;
     }
-    Assumptions.assumeTrue(probe != null && probe.waitFor(60, TimeUnit.SECONDS)
-        && probe.exitValue() == 0, "the AWS CLI ('aws') is not installed");
+    Assumptions.assumeTrue(
+        probe != null && probe.waitFor(60, TimeUnit.SECONDS) && probe.exitValue() == 0,
+        "the AWS CLI ('aws') is not installed");
   }
 
   /** A workflow with the outputs the scripts read, as the example stack has them. */
   private static Synth stackWithOutputs(Function<Stack, TaskStatusWorkflowProps> props) {
-    return Synth.stack(stack -> {
-      TaskStatusWorkflow tasks = new TaskStatusWorkflow(stack, "Tasks", props.apply(stack));
-      Map<String, String> outputs = Map.of(
-          "StarterFunctionName", tasks.getStarterFunction().getFunctionName(),
-          "TableName", tasks.getTable().getTableName(),
-          "StarterDeadLetterQueueUrl", tasks.getStarterDeadLetterQueue().getQueueUrl(),
-          "ReconcilerDeadLetterQueueUrl", tasks.getReconcilerDeadLetterQueue().getQueueUrl(),
-          "ReconcilerArn", tasks.getReconciler().getStateMachineArn());
-      outputs.forEach((key, value) -> CfnOutput.Builder.create(stack, key).value(value).build());
-    });
+    return Synth.stack(
+        stack -> {
+          TaskStatusWorkflow tasks = new TaskStatusWorkflow(stack, "Tasks", props.apply(stack));
+          Map<String, String> outputs =
+              Map.of(
+                  "StarterFunctionName", tasks.getStarterFunction().getFunctionName(),
+                  "TableName", tasks.getTable().getTableName(),
+                  "StarterDeadLetterQueueUrl", tasks.getStarterDeadLetterQueue().getQueueUrl(),
+                  "ReconcilerDeadLetterQueueUrl",
+                      tasks.getReconcilerDeadLetterQueue().getQueueUrl(),
+                  "ReconcilerArn", tasks.getReconciler().getStateMachineArn());
+          outputs.forEach(
+              (key, value) -> CfnOutput.Builder.create(stack, key).value(value).build());
+        });
   }
 
   private record Result(int exitCode, String output) {}
 
-  private static Result run(LocalCloud cloud, String script, String... arguments)
-      throws Exception {
+  private static Result run(LocalCloud cloud, String script, String... arguments) throws Exception {
     Path log = Files.createTempFile("script", ".log");
     try {
-      ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(List.of("bash",
-          EXAMPLES.resolve(script).toString())));
+      ProcessBuilder builder =
+          new ProcessBuilder(
+              new java.util.ArrayList<>(List.of("bash", EXAMPLES.resolve(script).toString())));
       builder.command().addAll(List.of(arguments));
       builder.redirectErrorStream(true).redirectOutput(log.toFile());
       Map<String, String> env = builder.environment();
@@ -89,14 +94,19 @@ class SmokeScriptIT {
 
   @Test
   void smokeFollowsATaskFromStartedToDone() throws Exception {
-    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
-        .builder().waitDuration(Duration.seconds(3)).build()))) {
-      Result result = run(cloud, "smoke.sh", "--stack", "Test", "--task", "Smoke",
-          "--timeout", "60");
+    try (LocalCloud cloud =
+        LocalCloud.start(
+            stackWithOutputs(
+                stack ->
+                    TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3)).build()))) {
+      Result result =
+          run(cloud, "smoke.sh", "--stack", "Test", "--task", "Smoke", "--timeout", "60");
 
       assertThat(result.exitCode()).as(result.output()).isZero();
-      assertThat(result.output()).contains(":live with {\"taskId\": \"Smoke\"}")
-          .contains("Status = STARTED").contains("Status = DONE");
+      assertThat(result.output())
+          .contains(":live with {\"taskId\": \"Smoke\"}")
+          .contains("Status = STARTED")
+          .contains("Status = DONE");
       assertThat(result.output().indexOf("Status = STARTED"))
           .isLessThan(result.output().indexOf("Status = DONE"));
     }
@@ -104,13 +114,23 @@ class SmokeScriptIT {
 
   @Test
   void smokeFailsAndShowsTheCauseWhenTheTaskFails() throws Exception {
-    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
-        .builder().work(Fail.Builder.create(stack, "Burn").error("OvenOnFire")
-            .cause("the toast burned").build()).build()))) {
+    try (LocalCloud cloud =
+        LocalCloud.start(
+            stackWithOutputs(
+                stack ->
+                    TaskStatusWorkflowProps.builder()
+                        .work(
+                            Fail.Builder.create(stack, "Burn")
+                                .error("OvenOnFire")
+                                .cause("the toast burned")
+                                .build())
+                        .build()))) {
       Result result = run(cloud, "smoke.sh", "--stack", "Test", "--task", "Toast");
 
       assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
-      assertThat(result.output()).contains("Status = FAILED").contains("OvenOnFire")
+      assertThat(result.output())
+          .contains("Status = FAILED")
+          .contains("OvenOnFire")
           .contains("the toast burned");
     }
   }
@@ -120,14 +140,29 @@ class SmokeScriptIT {
       throws Exception {
     // Three asynchronous attempts (the first and Lambda's two retries) of eight throttled
     // StartExecution calls each: the event goes to the dead-letter queue.
-    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
-            .builder().waitDuration(Duration.seconds(1)).build()),
-        "--fault-api", "StartExecution=ThrottlingException:24", "--async-retry-ms", "100,100")) {
+    try (LocalCloud cloud =
+        LocalCloud.start(
+            stackWithOutputs(
+                stack ->
+                    TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1)).build()),
+            "--fault-api",
+            "StartExecution=ThrottlingException:24",
+            "--async-retry-ms",
+            "100,100")) {
       assertThat(cloud.invokeAsync("{\"taskId\":\"Dinner\"}")).isEqualTo(202);
       String dlq = cloud.queueUrl("TasksStarterDeadLetterQueue");
-      var dead = LocalCloud.poll(() -> cloud.sqs.receiveMessage(b -> b.queueUrl(dlq)
-          .visibilityTimeout(0).messageAttributeNames("All")).messages(), m -> !m.isEmpty(),
-          "the dead letter").get(0);
+      var dead =
+          LocalCloud.poll(
+                  () ->
+                      cloud
+                          .sqs
+                          .receiveMessage(
+                              b ->
+                                  b.queueUrl(dlq).visibilityTimeout(0).messageAttributeNames("All"))
+                          .messages(),
+                  m -> !m.isEmpty(),
+                  "the dead letter")
+              .get(0);
       assertThat(dead.body()).isEqualTo("{\"taskId\":\"Dinner\"}");
       assertThat(dead.messageAttributes()).containsKeys("RequestID", "ErrorCode", "ErrorMessage");
       assertThat(dead.messageAttributes().get("ErrorMessage").stringValue())
@@ -138,8 +173,11 @@ class SmokeScriptIT {
 
       assertThat(replay.exitCode()).as(replay.output()).isZero();
       assertThat(replay.output()).contains("replayed=1 kept=0");
-      var items = LocalCloud.poll(() -> cloud.items("Dinner"), i -> i.size() == 1
-          && LocalCloud.status("DONE").test(i.get(0)), "the replayed task");
+      var items =
+          LocalCloud.poll(
+              () -> cloud.items("Dinner"),
+              i -> i.size() == 1 && LocalCloud.status("DONE").test(i.get(0)),
+              "the replayed task");
       assertThat(items).hasSize(1);
 
       // A second replay of the same event (say, run twice) starts nothing new.
@@ -153,16 +191,33 @@ class SmokeScriptIT {
 
   @Test
   void anEventTheReconcilerCouldNotTakeIsReplayedFromItsDeadLetterQueue() throws Exception {
-    try (LocalCloud cloud = LocalCloud.start(stackWithOutputs(stack -> TaskStatusWorkflowProps
-            .builder().work(Wait.Builder.create(stack, "Cook")
-                .time(WaitTime.duration(Duration.minutes(5))).build())
-            .timeout(Duration.seconds(2)).build()),
-        "--fail-target", "TasksReconcileRule=1000", "--event-retry-ms", "1")) {
+    try (LocalCloud cloud =
+        LocalCloud.start(
+            stackWithOutputs(
+                stack ->
+                    TaskStatusWorkflowProps.builder()
+                        .work(
+                            Wait.Builder.create(stack, "Cook")
+                                .time(WaitTime.duration(Duration.minutes(5)))
+                                .build())
+                        .timeout(Duration.seconds(2))
+                        .build()),
+            "--fail-target",
+            "TasksReconcileRule=1000",
+            "--event-retry-ms",
+            "1")) {
       LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Late\"}");
       String dlq = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
-      LocalCloud.poll(() -> cloud.sqs.getQueueAttributes(b -> b.queueUrl(dlq).attributeNamesWithStrings(
-          "ApproximateNumberOfMessages")).attributesAsStrings().get("ApproximateNumberOfMessages"),
-          "1"::equals, "the dead letter");
+      LocalCloud.poll(
+          () ->
+              cloud
+                  .sqs
+                  .getQueueAttributes(
+                      b -> b.queueUrl(dlq).attributeNamesWithStrings("ApproximateNumberOfMessages"))
+                  .attributesAsStrings()
+                  .get("ApproximateNumberOfMessages"),
+          "1"::equals,
+          "the dead letter");
 
       Result replay = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
 

@@ -20,13 +20,17 @@ class SnapStartTest {
     JsonNode version = DEFAULT.only("AWS::Lambda::Version").get("Properties");
     JsonNode alias = DEFAULT.only("AWS::Lambda::Alias").get("Properties");
 
-    assertThat(version.get("FunctionName")).isEqualTo(Synth.parse(
-        "{\"Ref\": \"TasksStarter986E6848\"}"));
+    assertThat(version.get("FunctionName"))
+        .isEqualTo(Synth.parse("{\"Ref\": \"TasksStarter986E6848\"}"));
     assertThat(alias.get("Name").asText()).isEqualTo("live");
-    assertThat(alias.get("FunctionName")).isEqualTo(Synth.parse(
-        "{\"Ref\": \"TasksStarter986E6848\"}"));
-    assertThat(alias.get("FunctionVersion")).isEqualTo(Synth.parse("{\"Fn::GetAtt\": [\""
-        + DEFAULT.logicalId("AWS::Lambda::Version") + "\", \"Version\"]}"));
+    assertThat(alias.get("FunctionName"))
+        .isEqualTo(Synth.parse("{\"Ref\": \"TasksStarter986E6848\"}"));
+    assertThat(alias.get("FunctionVersion"))
+        .isEqualTo(
+            Synth.parse(
+                "{\"Fn::GetAtt\": [\""
+                    + DEFAULT.logicalId("AWS::Lambda::Version")
+                    + "\", \"Version\"]}"));
   }
 
   @Test

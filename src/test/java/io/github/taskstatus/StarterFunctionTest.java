@@ -28,46 +28,64 @@ class StarterFunctionTest {
 
   @Test
   void getsTheStateMachineArnAndItsJvmOptionsFromTheEnvironment() {
-    String stateMachine = DEFAULT.logicalId("AWS::StepFunctions::StateMachine",
-        "TasksStateMachine");
+    String stateMachine =
+        DEFAULT.logicalId("AWS::StepFunctions::StateMachine", "TasksStateMachine");
 
-    assertThat(function().at("/Environment/Variables")).isEqualTo(Synth.parse(
-        "{\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
-            + "\"STATE_MACHINE_ARN\":{\"Ref\":\"" + stateMachine + "\"}}"));
+    assertThat(function().at("/Environment/Variables"))
+        .isEqualTo(
+            Synth.parse(
+                "{\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
+                    + "\"STATE_MACHINE_ARN\":{\"Ref\":\""
+                    + stateMachine
+                    + "\"}}"));
   }
 
   @Test
   void anAsynchronousInvocationThatFailsEveryRetryGoesToAnEncryptedRetainedQueue() {
     String queue = DEFAULT.logicalId("AWS::SQS::Queue", "TasksStarterDeadLetterQueue");
 
-    assertThat(function().at("/DeadLetterConfig/TargetArn")).isEqualTo(Synth.parse(
-        "{\"Fn::GetAtt\": [\"" + queue + "\", \"Arn\"]}"));
+    assertThat(function().at("/DeadLetterConfig/TargetArn"))
+        .isEqualTo(Synth.parse("{\"Fn::GetAtt\": [\"" + queue + "\", \"Arn\"]}"));
     JsonNode dlq = DEFAULT.resources().get(queue);
-    assertThat(dlq.get("Properties")).isEqualTo(Synth.parse(
-        "{\"MessageRetentionPeriod\": 1209600, \"SqsManagedSseEnabled\": true}"));
+    assertThat(dlq.get("Properties"))
+        .isEqualTo(
+            Synth.parse("{\"MessageRetentionPeriod\": 1209600, \"SqsManagedSseEnabled\": true}"));
     assertThat(dlq.get("DeletionPolicy").asText()).isEqualTo("Retain");
-    assertThat(SecurityTest.statements(DEFAULT, "TasksStarterRole")).contains(Synth.parse(
-        "{\"Action\": \"sqs:SendMessage\", \"Effect\": \"Allow\", \"Resource\":"
-            + " {\"Fn::GetAtt\": [\"" + queue + "\", \"Arn\"]}}"));
+    assertThat(SecurityTest.statements(DEFAULT, "TasksStarterRole"))
+        .contains(
+            Synth.parse(
+                "{\"Action\": \"sqs:SendMessage\", \"Effect\": \"Allow\", \"Resource\":"
+                    + " {\"Fn::GetAtt\": [\""
+                    + queue
+                    + "\", \"Arn\"]}}"));
   }
 
   @Test
   void theSnapStartPublishWarningIsAcknowledgedSoADefaultSynthIsQuiet() {
     Synth synth = Synth.workflow(null);
 
-    assertThat(software.amazon.awscdk.assertions.Annotations.fromStack(synth.stack)
-        .findWarning("*", software.amazon.awscdk.assertions.Match.anyValue())).isEmpty();
-    assertThat(software.amazon.awscdk.assertions.Annotations.fromStack(
-        Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).retention(
-            software.amazon.awscdk.Duration.days(1)).dashboard(true).build()).stack)
-        .findWarning("*", software.amazon.awscdk.assertions.Match.anyValue())).isEmpty();
+    assertThat(
+            software.amazon.awscdk.assertions.Annotations.fromStack(synth.stack)
+                .findWarning("*", software.amazon.awscdk.assertions.Match.anyValue()))
+        .isEmpty();
+    assertThat(
+            software.amazon.awscdk.assertions.Annotations.fromStack(
+                    Synth.workflow(
+                            TaskStatusWorkflowProps.builder()
+                                .queue(true)
+                                .retention(software.amazon.awscdk.Duration.days(1))
+                                .dashboard(true)
+                                .build())
+                        .stack)
+                .findWarning("*", software.amazon.awscdk.assertions.Match.anyValue()))
+        .isEmpty();
   }
 
   @Test
   void theEmbeddedJarIsTheSameAssetOnEverySynth() {
     String key = function().at("/Code/S3Key").asText();
-    String again = Synth.workflow(null).only("AWS::Lambda::Function").at("/Properties/Code/S3Key")
-        .asText();
+    String again =
+        Synth.workflow(null).only("AWS::Lambda::Function").at("/Properties/Code/S3Key").asText();
     assertThat(again).isEqualTo(key);
   }
 }

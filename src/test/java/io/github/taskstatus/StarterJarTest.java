@@ -18,15 +18,16 @@ class StarterJarTest {
   @Test
   void theMinimizedJarCanRunThePrimingHook() throws Exception {
     URL jar = StarterCode.extractedJar().toUri().toURL();
-    try (URLClassLoader loader = new URLClassLoader(new URL[] {jar},
-        ClassLoader.getPlatformClassLoader())) {
+    try (URLClassLoader loader =
+        new URLClassLoader(new URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
       Class<?> region = loader.loadClass("software.amazon.awssdk.regions.Region");
       Class<?> priming = loader.loadClass("io.github.taskstatus.starter.Priming");
       var constructor = priming.getDeclaredConstructor(region, String.class);
       constructor.setAccessible(true);
-      Object hook = constructor.newInstance(
-          region.getMethod("of", String.class).invoke(null, "eu-west-1"),
-          "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks");
+      Object hook =
+          constructor.newInstance(
+              region.getMethod("of", String.class).invoke(null, "eu-west-1"),
+              "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks");
 
       Method prime = priming.getDeclaredMethod("prime");
       prime.setAccessible(true);
@@ -41,12 +42,14 @@ class StarterJarTest {
   @Test
   void theJarHoldsOnlyTheSqsEventTypesAndNoJodaTime() throws Exception {
     try (ZipFile zip = new ZipFile(StarterCode.extractedJar().toFile())) {
-      assertThat(zip.stream().map(e -> e.getName())
-          .filter(n -> n.startsWith("com/amazonaws/services/lambda/runtime/events/"))
-          .filter(n -> n.endsWith(".class")))
+      assertThat(
+              zip.stream()
+                  .map(e -> e.getName())
+                  .filter(n -> n.startsWith("com/amazonaws/services/lambda/runtime/events/"))
+                  .filter(n -> n.endsWith(".class")))
           .isNotEmpty()
-          .allSatisfy(n -> assertThat(n).startsWith(
-              "com/amazonaws/services/lambda/runtime/events/SQS"));
+          .allSatisfy(
+              n -> assertThat(n).startsWith("com/amazonaws/services/lambda/runtime/events/SQS"));
       assertThat(zip.getEntry("org/joda/time/DateTime.class")).isNull();
       assertThat(zip.getEntry("io/github/taskstatus/starter/StarterHandler.class")).isNotNull();
     }

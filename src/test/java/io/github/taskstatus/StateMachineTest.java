@@ -41,7 +41,10 @@ class StateMachineTest {
     JsonNode put = state("RecordStarted");
 
     assertThat(put.get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:putItem");
-    assertThat(put.get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(put.get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"Item": {
            "taskId": {"S.$": "$.taskId"},
            "timestamp": {"N.$": "States.Format('{}', $.timestamp)"},
@@ -51,28 +54,37 @@ class StateMachineTest {
          "TableName": "%s",
          "ConditionExpression": "attribute_not_exists(taskId) OR ExecutionArn = :self",
          "ExpressionAttributeValues": {":self": {"S.$": "$$.Execution.Id"}}}"""
-        .formatted(TABLE)));
+                    .formatted(TABLE)));
     assertThat(put.get("ResultPath").isNull()).isTrue();
   }
 
   @Test
   void anotherStartsItemMovesThisStartToTheNextFreeSecondRecordingTheRequestedOne() {
-    assertThat(state("RecordStarted").get("Catch")).isEqualTo(Synth.parse("""
+    assertThat(state("RecordStarted").get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.error",
           "Next": "MoveToNextSecond"}]"""));
-    assertThat(state("MoveToNextSecond").get("Parameters")).isEqualTo(Synth.parse("""
+    assertThat(state("MoveToNextSecond").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"taskId.$": "$.taskId", "timestamp.$": "States.MathAdd($.timestamp, 1)",
          "requestedTimestamp.$": "$.timestamp",
          "lastTimestamp.$": "States.MathAdd($.timestamp, 60)"}"""));
     JsonNode moved = state("RecordStartedMoved");
-    assertThat(moved.at("/Parameters/Item/RequestedTimestamp")).isEqualTo(Synth.parse(
-        "{\"N.$\": \"States.Format('{}', $.requestedTimestamp)\"}"));
+    assertThat(moved.at("/Parameters/Item/RequestedTimestamp"))
+        .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $.requestedTimestamp)\"}"));
     assertThat(moved.at("/Parameters/ConditionExpression").asText())
         .isEqualTo("attribute_not_exists(taskId) OR ExecutionArn = :self");
     assertThat(moved.get("Next").asText()).isEqualTo("Wait");
     assertThat(moved.at("/Catch/0/Next").asText()).isEqualTo("TryTheSecondAfter");
     assertThat(state("TryTheSecondAfter").get("Next").asText()).isEqualTo("MovedTooFar");
-    assertThat(state("MovedTooFar").get("Choices")).isEqualTo(Synth.parse("""
+    assertThat(state("MovedTooFar").get("Choices"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Variable": "$.timestamp", "NumericGreaterThanPath": "$.lastTimestamp",
           "Next": "TaskAlreadyRecorded"}]"""));
     assertThat(state("MovedTooFar").get("Default").asText()).isEqualTo("RecordStartedMoved");
@@ -85,7 +97,10 @@ class StateMachineTest {
 
     assertThat(state(name).get("Resource").asText())
         .isEqualTo("arn:aws:states:::dynamodb:updateItem");
-    assertThat(parameters.get("Key")).isEqualTo(Synth.parse("""
+    assertThat(parameters.get("Key"))
+        .isEqualTo(
+            Synth.parse(
+                """
         {"taskId": {"S.$": "$.taskId"},
          "timestamp": {"N.$": "States.Format('{}', $.timestamp)"}}"""));
     assertThat(parameters.get("ConditionExpression").asText())
@@ -104,10 +119,12 @@ class StateMachineTest {
 
   @Test
   void everyAttributeValueIsSentAsAStringOrAStringPath() {
-    for (String name : List.of("RecordStarted", "RecordStartedMoved", "RecordDone",
-        "RecordFailed")) {
-      state(name).get("Parameters").findParents("N.$").forEach(n ->
-          assertThat(n.get("N.$").asText()).startsWith("States.Format("));
+    for (String name :
+        List.of("RecordStarted", "RecordStartedMoved", "RecordDone", "RecordFailed")) {
+      state(name)
+          .get("Parameters")
+          .findParents("N.$")
+          .forEach(n -> assertThat(n.get("N.$").asText()).startsWith("States.Format("));
       assertThat(state(name).get("Parameters").findValues("N")).isEmpty();
     }
   }
@@ -119,22 +136,33 @@ class StateMachineTest {
 
   @Test
   void theWaitEqualsTheWaitDurationProp() {
-    JsonNode definition = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(Duration.minutes(2)).build()).definition();
+    JsonNode definition =
+        Synth.workflow(TaskStatusWorkflowProps.builder().waitDuration(Duration.minutes(2)).build())
+            .definition();
 
     assertThat(definition.at("/States/Wait/Seconds").asInt()).isEqualTo(120);
   }
 
   @Test
   void customWorkRunsInAParallelWhoseCatchSeesEveryError() {
-    JsonNode definition = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder().work(Pass.Builder.create(stack, "Cook").build())
-            .build())).definition();
+    JsonNode definition =
+        Synth.stack(
+                stack ->
+                    new TaskStatusWorkflow(
+                        stack,
+                        "Tasks",
+                        TaskStatusWorkflowProps.builder()
+                            .work(Pass.Builder.create(stack, "Cook").build())
+                            .build()))
+            .definition();
 
     JsonNode work = definition.at("/States/Work");
     assertThat(work.get("Type").asText()).isEqualTo("Parallel");
     assertThat(work.at("/Branches/0/StartAt").asText()).isEqualTo("Cook");
-    assertThat(work.get("Catch")).isEqualTo(Synth.parse("""
+    assertThat(work.get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "FailureDefaults"}]"""));
     assertThat(definition.at("/States/RecordStarted/Next").asText()).isEqualTo("Work");
     assertThat(definition.at("/States/Wait").isMissingNode()).isTrue();
@@ -145,25 +173,38 @@ class StateMachineTest {
   void isAStandardWorkflowByDefaultWithATimeoutOfTheWaitPlusFiveMinutes() {
     Synth synth = Synth.workflow(null);
 
-    assertThat(synth.only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
-        .at("/Properties/StateMachineType").asText()).isEqualTo("STANDARD");
+    assertThat(
+            synth
+                .only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
+                .at("/Properties/StateMachineType")
+                .asText())
+        .isEqualTo("STANDARD");
     assertThat(DEFAULT.get("TimeoutSeconds").asInt()).isEqualTo(330);
   }
 
   @Test
   void expressWorkflowsDefaultToAFiveMinuteTimeout() {
-    Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .stateMachineType(StateMachineType.EXPRESS).waitDuration(Duration.seconds(10)).build());
+    Synth synth =
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder()
+                .stateMachineType(StateMachineType.EXPRESS)
+                .waitDuration(Duration.seconds(10))
+                .build());
 
-    assertThat(synth.only("AWS::StepFunctions::StateMachine").at("/Properties/StateMachineType")
-        .asText()).isEqualTo("EXPRESS");
+    assertThat(
+            synth
+                .only("AWS::StepFunctions::StateMachine")
+                .at("/Properties/StateMachineType")
+                .asText())
+        .isEqualTo("EXPRESS");
     assertThat(synth.definition().get("TimeoutSeconds").asInt()).isEqualTo(300);
   }
 
   @Test
   void anExplicitTimeoutIsUsed() {
-    JsonNode definition = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .timeout(Duration.minutes(10)).build()).definition();
+    JsonNode definition =
+        Synth.workflow(TaskStatusWorkflowProps.builder().timeout(Duration.minutes(10)).build())
+            .definition();
 
     assertThat(definition.get("TimeoutSeconds").asInt()).isEqualTo(600);
   }

@@ -18,15 +18,24 @@ import software.amazon.awscdk.services.sqs.Queue;
 
 /** Retention, the failed-task index, the dashboard and what a client needs. */
 class StatusFeaturesTest {
-  private static final Synth FEATURES = Synth.workflow(TaskStatusWorkflowProps.builder()
-      .retention(Duration.days(30)).failedTaskIndex(true).dashboard(true).build());
+  private static final Synth FEATURES =
+      Synth.workflow(
+          TaskStatusWorkflowProps.builder()
+              .retention(Duration.days(30))
+              .failedTaskIndex(true)
+              .dashboard(true)
+              .build());
 
   @Test
   void retentionTurnsOnTimeToLiveOnExpiresAt() {
     assertThat(FEATURES.only("AWS::DynamoDB::Table").at("/Properties/TimeToLiveSpecification"))
         .isEqualTo(Synth.parse("{\"AttributeName\": \"ExpiresAt\", \"Enabled\": true}"));
-    assertThat(Synth.workflow(null).only("AWS::DynamoDB::Table")
-        .at("/Properties/TimeToLiveSpecification").isMissingNode()).isTrue();
+    assertThat(
+            Synth.workflow(null)
+                .only("AWS::DynamoDB::Table")
+                .at("/Properties/TimeToLiveSpecification")
+                .isMissingNode())
+        .isTrue();
   }
 
   @Test
@@ -35,11 +44,16 @@ class StatusFeaturesTest {
     for (String state : new String[] {"RecordDone", "RecordFailed"}) {
       JsonNode parameters = definition.at("/States/" + state + "/Parameters");
       assertThat(parameters.get("UpdateExpression").asText()).contains("ExpiresAt = :expiresAt");
-      assertThat(parameters.at("/ExpressionAttributeValues/:expiresAt")).isEqualTo(Synth.parse(
-          "{\"N.$\": \"States.Format('{}', States.MathAdd($.timestamp, 2592000))\"}"));
+      assertThat(parameters.at("/ExpressionAttributeValues/:expiresAt"))
+          .isEqualTo(
+              Synth.parse(
+                  "{\"N.$\": \"States.Format('{}', States.MathAdd($.timestamp, 2592000))\"}"));
     }
-    assertThat(FEATURES.reconcilerDefinition().at("/States/MarkFailed/Parameters"
-        + "/ExpressionAttributeValues/:expiresAt/N.$").asText())
+    assertThat(
+            FEATURES
+                .reconcilerDefinition()
+                .at("/States/MarkFailed/Parameters" + "/ExpressionAttributeValues/:expiresAt/N.$")
+                .asText())
         .isEqualTo("States.Format('{}', States.MathAdd($.task.timestamp, 2592000))");
   }
 
@@ -47,14 +61,17 @@ class StatusFeaturesTest {
   void theFailedTaskIndexIsSparseOverFailedItemsByUpdateTime() {
     JsonNode table = FEATURES.only("AWS::DynamoDB::Table").get("Properties");
 
-    assertThat(table.get("GlobalSecondaryIndexes")).isEqualTo(Synth.parse("""
+    assertThat(table.get("GlobalSecondaryIndexes"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"IndexName": "FailedTasks",
           "KeySchema": [{"AttributeName": "FailedIndexKey", "KeyType": "HASH"},
                         {"AttributeName": "UpdatedAt", "KeyType": "RANGE"}],
           "Projection": {"ProjectionType": "ALL"}}]"""));
     JsonNode failed = FEATURES.definition().at("/States/RecordFailed/Parameters");
-    assertThat(failed.get("UpdateExpression").asText()).endsWith(
-        "FailedIndexKey = :failedKey, ExecutionArn = :self");
+    assertThat(failed.get("UpdateExpression").asText())
+        .endsWith("FailedIndexKey = :failedKey, ExecutionArn = :self");
     assertThat(failed.at("/ExpressionAttributeValues/:failedKey/S").asText()).isEqualTo("FAILED");
     assertThat(FEATURES.definition().at("/States/RecordDone/Parameters/UpdateExpression").asText())
         .doesNotContain("FailedIndexKey");
@@ -62,60 +79,103 @@ class StatusFeaturesTest {
 
   @Test
   void anExistingTableGetsWarningsForWhatOnlyItsOwnerCanConfigure() {
-    Synth synth = Synth.stack(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks")
-        .existingTable(Table.fromTableName(stack, "Mine", "my-tasks"))
-        .retention(Duration.days(7)).failedTaskIndex(true).build());
+    Synth synth =
+        Synth.stack(
+            stack ->
+                TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                    .existingTable(Table.fromTableName(stack, "Mine", "my-tasks"))
+                    .retention(Duration.days(7))
+                    .failedTaskIndex(true)
+                    .build());
 
-    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
-        Match.stringLikeRegexp("retention is set with existingTable: turn on Time to Live for"
-            + " the attribute ExpiresAt.*"));
-    Annotations.fromStack(synth.stack).hasWarning("/Test/Tasks",
-        Match.stringLikeRegexp("failedTaskIndex is set with existingTable: add the global"
-            + " secondary index FailedTasks.*"));
+    Annotations.fromStack(synth.stack)
+        .hasWarning(
+            "/Test/Tasks",
+            Match.stringLikeRegexp(
+                "retention is set with existingTable: turn on Time to Live for"
+                    + " the attribute ExpiresAt.*"));
+    Annotations.fromStack(synth.stack)
+        .hasWarning(
+            "/Test/Tasks",
+            Match.stringLikeRegexp(
+                "failedTaskIndex is set with existingTable: add the global"
+                    + " secondary index FailedTasks.*"));
   }
 
   @Test
   void theDashboardShowsTasksStarterQueuesAndReconciler() {
-    String body = Synth.render(FEATURES.only("AWS::CloudWatch::Dashboard")
-        .at("/Properties/DashboardBody"), Map.of());
+    String body =
+        Synth.render(
+            FEATURES.only("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody"), Map.of());
 
-    assertThat(body).contains("\"title\":\"Tasks\"", "ExecutionsStarted", "ExecutionsSucceeded",
-        "ExecutionsFailed", "ExecutionsTimedOut", "\"stat\":\"p50\"", "\"stat\":\"p99\"",
-        "ExecutionTime", "\"Errors\"", "\"Throttles\"", "\"Duration\"", "Reconciler",
-        "Starter dead letters");
-    Synth queued = Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).dashboard(true)
-        .build());
-    assertThat(Synth.render(queued.only("AWS::CloudWatch::Dashboard")
-        .at("/Properties/DashboardBody"), Map.of()))
+    assertThat(body)
+        .contains(
+            "\"title\":\"Tasks\"",
+            "ExecutionsStarted",
+            "ExecutionsSucceeded",
+            "ExecutionsFailed",
+            "ExecutionsTimedOut",
+            "\"stat\":\"p50\"",
+            "\"stat\":\"p99\"",
+            "ExecutionTime",
+            "\"Errors\"",
+            "\"Throttles\"",
+            "\"Duration\"",
+            "Reconciler",
+            "Starter dead letters");
+    Synth queued =
+        Synth.workflow(TaskStatusWorkflowProps.builder().queue(true).dashboard(true).build());
+    assertThat(
+            Synth.render(
+                queued.only("AWS::CloudWatch::Dashboard").at("/Properties/DashboardBody"),
+                Map.of()))
         .contains("ApproximateAgeOfOldestMessage", "Queue dead letters");
     Synth.workflow(null).template.resourceCountIs("AWS::CloudWatch::Dashboard", 0);
   }
 
   @Test
   void theClientEnvironmentNamesWhatTheClientCalls() {
-    Synth.stack(stack -> {
-      TaskStatusWorkflow direct = new TaskStatusWorkflow(stack, "Tasks");
-      assertThat(direct.clientEnvironment()).containsOnlyKeys("TASK_STATUS_TABLE",
-          "TASK_STATUS_STARTER");
-      TaskStatusWorkflow queued = TaskStatusWorkflow.Builder.create(stack, "Queued")
-          .queue(true).failedTaskIndex(true).build();
-      assertThat(queued.clientEnvironment()).containsOnlyKeys("TASK_STATUS_TABLE",
-          "TASK_STATUS_STARTER", "TASK_STATUS_QUEUE_URL", "TASK_STATUS_FAILED_INDEX")
-          .containsEntry("TASK_STATUS_FAILED_INDEX", "FailedTasks");
-    });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow direct = new TaskStatusWorkflow(stack, "Tasks");
+          assertThat(direct.clientEnvironment())
+              .containsOnlyKeys("TASK_STATUS_TABLE", "TASK_STATUS_STARTER");
+          TaskStatusWorkflow queued =
+              TaskStatusWorkflow.Builder.create(stack, "Queued")
+                  .queue(true)
+                  .failedTaskIndex(true)
+                  .build();
+          assertThat(queued.clientEnvironment())
+              .containsOnlyKeys(
+                  "TASK_STATUS_TABLE",
+                  "TASK_STATUS_STARTER",
+                  "TASK_STATUS_QUEUE_URL",
+                  "TASK_STATUS_FAILED_INDEX")
+              .containsEntry("TASK_STATUS_FAILED_INDEX", "FailedTasks");
+        });
   }
 
   @Test
   void grantReadStatusAllowsExactlyTheClientsReadsOnTheTableAndItsIndexes() {
-    Synth synth = Synth.stack(stack -> {
-      Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-      TaskStatusWorkflow workflow = TaskStatusWorkflow.Builder.create(stack, "Tasks")
-          .encryptionKey(key).failedTaskIndex(true).build();
-      workflow.grantReadStatus(Role.Builder.create(stack, "Reader")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+              TaskStatusWorkflow workflow =
+                  TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                      .encryptionKey(key)
+                      .failedTaskIndex(true)
+                      .build();
+              workflow.grantReadStatus(
+                  Role.Builder.create(stack, "Reader")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
 
-    assertThat(SecurityTest.statements(synth, "Reader")).isEqualTo(Synth.parse("""
+    assertThat(SecurityTest.statements(synth, "Reader"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": "kms:Decrypt", "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}},
          {"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Effect": "Allow",
@@ -126,32 +186,50 @@ class StatusFeaturesTest {
 
   @Test
   void grantStartTaskAllowsExactlyWhatTheClientsStartCalls() {
-    Synth synth = Synth.stack(stack -> {
-      TaskStatusWorkflow queued = TaskStatusWorkflow.Builder.create(stack, "Tasks")
-          .queue(true).build();
-      queued.grantStartTask(Role.Builder.create(stack, "Producer")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              TaskStatusWorkflow queued =
+                  TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build();
+              queued.grantStartTask(
+                  Role.Builder.create(stack, "Producer")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
 
-    assertThat(SecurityTest.statements(synth, "Producer")).isEqualTo(Synth.parse("""
+    assertThat(SecurityTest.statements(synth, "Producer"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": "sqs:SendMessage", "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["TasksQueue3D28C8B1", "Arn"]}}]"""
-        .replace("TasksQueue3D28C8B1", synth.logicalId("AWS::SQS::Queue", "TasksQueue"))));
+                    .replace(
+                        "TasksQueue3D28C8B1", synth.logicalId("AWS::SQS::Queue", "TasksQueue"))));
   }
 
   @Test
   void grantRedriveDeadLettersAllowsExactlyWhatSqsRedriveNeeds() {
-    Synth synth = Synth.stack(stack -> {
-      Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-      TaskStatusWorkflow queued = TaskStatusWorkflow.Builder.create(stack, "Tasks")
-          .queue(true).encryptionKey(key).build();
-      queued.grantRedriveDeadLetters(Role.Builder.create(stack, "Operator")
-          .assumedBy(new ServicePrincipal("ec2.amazonaws.com")).build());
-    });
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+              TaskStatusWorkflow queued =
+                  TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                      .queue(true)
+                      .encryptionKey(key)
+                      .build();
+              queued.grantRedriveDeadLetters(
+                  Role.Builder.create(stack, "Operator")
+                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
+                      .build());
+            });
     String queue = synth.logicalId("AWS::SQS::Queue", "TasksQueue");
     String deadLetter = synth.logicalId("AWS::SQS::Queue", "TasksDeadLetterQueue");
 
-    assertThat(SecurityTest.statements(synth, "Operator")).isEqualTo(Synth.parse("""
+    assertThat(SecurityTest.statements(synth, "Operator"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}},
          {"Action": "sqs:SendMessage", "Effect": "Allow",
@@ -160,24 +238,28 @@ class StatusFeaturesTest {
                      "sqs:CancelMessageMoveTask", "sqs:ReceiveMessage", "sqs:DeleteMessage",
                      "sqs:GetQueueAttributes"], "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["DEAD_LETTER", "Arn"]}}]"""
-        .replace("DEAD_LETTER", deadLetter).replace("QUEUE", queue)));
+                    .replace("DEAD_LETTER", deadLetter)
+                    .replace("QUEUE", queue)));
   }
 
   @Test
   void grantRedriveDeadLettersNeedsADeadLetterQueueItKnows() {
-    Synth.stack(stack -> {
-      TaskStatusWorkflow direct = TaskStatusWorkflow.Builder.create(stack, "Direct").build();
-      assertThatThrownBy(() -> direct.grantRedriveDeadLetters(new AccountRootPrincipal()))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessage("grantRedriveDeadLetters needs queue mode: set queue(true)");
-      TaskStatusWorkflow existing = TaskStatusWorkflow.Builder.create(stack, "Existing")
-          .existingQueue(Queue.fromQueueArn(stack, "Theirs",
-              "arn:aws:sqs:eu-west-1:123456789012:theirs"))
-          .build();
-      assertThatThrownBy(() -> existing.grantRedriveDeadLetters(new AccountRootPrincipal()))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageStartingWith("grantRedriveDeadLetters needs a dead-letter queue this"
-              + " construct knows");
-    });
+    Synth.stack(
+        stack -> {
+          TaskStatusWorkflow direct = TaskStatusWorkflow.Builder.create(stack, "Direct").build();
+          assertThatThrownBy(() -> direct.grantRedriveDeadLetters(new AccountRootPrincipal()))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessage("grantRedriveDeadLetters needs queue mode: set queue(true)");
+          TaskStatusWorkflow existing =
+              TaskStatusWorkflow.Builder.create(stack, "Existing")
+                  .existingQueue(
+                      Queue.fromQueueArn(
+                          stack, "Theirs", "arn:aws:sqs:eu-west-1:123456789012:theirs"))
+                  .build();
+          assertThatThrownBy(() -> existing.grantRedriveDeadLetters(new AccountRootPrincipal()))
+              .isInstanceOf(IllegalStateException.class)
+              .hasMessageStartingWith(
+                  "grantRedriveDeadLetters needs a dead-letter queue this" + " construct knows");
+        });
   }
 }

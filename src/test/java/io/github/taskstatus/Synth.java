@@ -13,9 +13,9 @@ import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
 
 /**
- * Synthesizes a stack with a workflow and reads the parts tests care about: the template as
- * JSON, the single resource of a type, and the state machine definition with CloudFormation
- * references replaced by plain strings.
+ * Synthesizes a stack with a workflow and reads the parts tests care about: the template as JSON,
+ * the single resource of a type, and the state machine definition with CloudFormation references
+ * replaced by plain strings.
  */
 final class Synth {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -40,8 +40,13 @@ final class Synth {
   /** A stack built by {@code body}. */
   static Synth stack(Consumer<Stack> body) {
     App app = new App();
-    Stack stack = new Stack(app, "Test", StackProps.builder()
-        .env(Environment.builder().account(ACCOUNT).region(REGION).build()).build());
+    Stack stack =
+        new Stack(
+            app,
+            "Test",
+            StackProps.builder()
+                .env(Environment.builder().account(ACCOUNT).region(REGION).build())
+                .build());
     body.accept(stack);
     return new Synth(stack);
   }
@@ -112,8 +117,8 @@ final class Synth {
   }
 
   /**
-   * The state machine's definition as JSON, each {@code Ref} replaced by {@code values}'s entry
-   * for its logical id (or {@code ${LogicalId}}) and each {@code AWS::Partition} by {@code aws}.
+   * The state machine's definition as JSON, each {@code Ref} replaced by {@code values}'s entry for
+   * its logical id (or {@code ${LogicalId}}) and each {@code AWS::Partition} by {@code aws}.
    */
   JsonNode definition(Map<String, String> values) {
     return definitionOf("TasksStateMachine", values);
@@ -125,8 +130,10 @@ final class Synth {
   }
 
   private JsonNode definitionOf(String logicalIdPrefix, Map<String, String> values) {
-    JsonNode body = only("AWS::StepFunctions::StateMachine", logicalIdPrefix).get("Properties")
-        .get("DefinitionString");
+    JsonNode body =
+        only("AWS::StepFunctions::StateMachine", logicalIdPrefix)
+            .get("Properties")
+            .get("DefinitionString");
     return parse(render(body, values));
   }
 
@@ -146,8 +153,11 @@ final class Synth {
       return out.toString();
     }
     if (node.has("Fn::GetAtt")) {
-      return "${" + node.get("Fn::GetAtt").get(0).asText() + "."
-          + node.get("Fn::GetAtt").get(1).asText() + "}";
+      return "${"
+          + node.get("Fn::GetAtt").get(0).asText()
+          + "."
+          + node.get("Fn::GetAtt").get(1).asText()
+          + "}";
     }
     if (node.has("Ref")) {
       String ref = node.get("Ref").asText();

@@ -16,10 +16,16 @@ class TableTest {
   void keysAreTaskIdStringAndTimestampNumber() {
     JsonNode table = Synth.workflow(null).only("AWS::DynamoDB::Table").get("Properties");
 
-    assertThat(table.get("KeySchema")).isEqualTo(Synth.parse("""
+    assertThat(table.get("KeySchema"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"AttributeName":"taskId","KeyType":"HASH"},
          {"AttributeName":"timestamp","KeyType":"RANGE"}]"""));
-    assertThat(table.get("AttributeDefinitions")).isEqualTo(Synth.parse("""
+    assertThat(table.get("AttributeDefinitions"))
+        .isEqualTo(
+            Synth.parse(
+                """
         [{"AttributeName":"taskId","AttributeType":"S"},
          {"AttributeName":"timestamp","AttributeType":"N"}]"""));
   }
@@ -46,9 +52,13 @@ class TableTest {
 
   @Test
   void tableNameAndRemovalPolicyAreApplied() {
-    JsonNode table = Synth.workflow(TaskStatusWorkflowProps.builder()
-        .tableName("breakfast-tasks").removalPolicy(RemovalPolicy.DESTROY).build())
-        .only("AWS::DynamoDB::Table");
+    JsonNode table =
+        Synth.workflow(
+                TaskStatusWorkflowProps.builder()
+                    .tableName("breakfast-tasks")
+                    .removalPolicy(RemovalPolicy.DESTROY)
+                    .build())
+            .only("AWS::DynamoDB::Table");
 
     assertThat(table.get("Properties").get("TableName").asText()).isEqualTo("breakfast-tasks");
     assertThat(table.get("DeletionPolicy").asText()).isEqualTo("Delete");
@@ -56,9 +66,15 @@ class TableTest {
 
   @Test
   void anExistingTableIsUsedAndNoTableIsCreated() {
-    Synth synth = Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks",
-        TaskStatusWorkflowProps.builder()
-            .existingTable(Table.fromTableName(stack, "Existing", "my-tasks")).build()));
+    Synth synth =
+        Synth.stack(
+            stack ->
+                new TaskStatusWorkflow(
+                    stack,
+                    "Tasks",
+                    TaskStatusWorkflowProps.builder()
+                        .existingTable(Table.fromTableName(stack, "Existing", "my-tasks"))
+                        .build()));
 
     synth.template.resourceCountIs("AWS::DynamoDB::Table", 0);
     JsonNode definition = synth.definition();
@@ -66,25 +82,42 @@ class TableTest {
         .isEqualTo("my-tasks");
     assertThat(definition.at("/States/RecordDone/Parameters/TableName").asText())
         .isEqualTo("my-tasks");
-    synth.template.hasResourceProperties("AWS::IAM::Policy", Map.of(
-        "PolicyDocument", Map.of("Statement", Match.arrayWith(java.util.List.of(Map.of(
-            "Action", "dynamodb:PutItem",
-            "Effect", "Allow",
-            "Resource", Map.of("Fn::Join", java.util.List.of("", java.util.List.of("arn:",
-                Map.of("Ref", "AWS::Partition"),
-                ":dynamodb:eu-west-1:123456789012:table/my-tasks")))))))));
+    synth.template.hasResourceProperties(
+        "AWS::IAM::Policy",
+        Map.of(
+            "PolicyDocument",
+            Map.of(
+                "Statement",
+                Match.arrayWith(
+                    java.util.List.of(
+                        Map.of(
+                            "Action", "dynamodb:PutItem",
+                            "Effect", "Allow",
+                            "Resource",
+                                Map.of(
+                                    "Fn::Join",
+                                    java.util.List.of(
+                                        "",
+                                        java.util.List.of(
+                                            "arn:",
+                                            Map.of("Ref", "AWS::Partition"),
+                                            ":dynamodb:eu-west-1:123456789012:table/my-tasks")))))))));
   }
 
   @Test
   void theGetterReturnsTheTableUsed() {
-    Synth.stack(stack -> {
-      var existing = Table.fromTableName(stack, "Existing", "my-tasks");
-      var workflow = new TaskStatusWorkflow(stack, "Tasks",
-          TaskStatusWorkflowProps.builder().existingTable(existing).build());
-      assertThat(workflow.getTable()).isSameAs(existing);
-      var created = new TaskStatusWorkflow(stack, "Other");
-      assertThat(created.getTable()).isInstanceOf(Table.class);
-      assertThat(created.getTable().getNode().getId()).isEqualTo("Table");
-    });
+    Synth.stack(
+        stack -> {
+          var existing = Table.fromTableName(stack, "Existing", "my-tasks");
+          var workflow =
+              new TaskStatusWorkflow(
+                  stack,
+                  "Tasks",
+                  TaskStatusWorkflowProps.builder().existingTable(existing).build());
+          assertThat(workflow.getTable()).isSameAs(existing);
+          var created = new TaskStatusWorkflow(stack, "Other");
+          assertThat(created.getTable()).isInstanceOf(Table.class);
+          assertThat(created.getTable().getNode().getId()).isEqualTo("Table");
+        });
   }
 }

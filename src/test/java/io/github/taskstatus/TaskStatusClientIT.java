@@ -20,22 +20,24 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * task-status-client against the local cloud: an application starts a task, waits for it,
- * reads its history, lists failed tasks with a Query on the sparse index, retries one, and in
- * queue mode sends to the queue; expired items that Time to Live has not deleted yet are
- * skipped.
+ * task-status-client against the local cloud: an application starts a task, waits for it, reads its
+ * history, lists failed tasks with a Query on the sparse index, retries one, and in queue mode
+ * sends to the queue; expired items that Time to Live has not deleted yet are skipped.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class TaskStatusClientIT {
   private static final Duration PATIENCE = Duration.ofSeconds(60);
 
   private static TaskStatusClient client(LocalCloud cloud, boolean queue) {
-    TaskStatusClient.Builder builder = TaskStatusClient.builder()
-        .tableName(cloud.tableName())
-        .starterFunction(cloud.starter())
-        .failedTaskIndex("FailedTasks")
-        .dynamoDb(cloud.dynamodb).lambda(cloud.lambda).sqs(cloud.sqs)
-        .pollInterval(Duration.ofMillis(50));
+    TaskStatusClient.Builder builder =
+        TaskStatusClient.builder()
+            .tableName(cloud.tableName())
+            .starterFunction(cloud.starter())
+            .failedTaskIndex("FailedTasks")
+            .dynamoDb(cloud.dynamodb)
+            .lambda(cloud.lambda)
+            .sqs(cloud.sqs)
+            .pollInterval(Duration.ofMillis(50));
     if (queue) {
       builder.queueUrl(cloud.queueUrl("TasksQueue"));
     }
@@ -43,19 +45,21 @@ class TaskStatusClientIT {
   }
 
   private static Synth workflow(boolean queue) {
-    return Synth.workflow(TaskStatusWorkflowProps.builder()
-        .waitDuration(software.amazon.awscdk.Duration.seconds(1))
-        .retention(software.amazon.awscdk.Duration.days(30))
-        .failedTaskIndex(true)
-        .queue(queue)
-        .build());
+    return Synth.workflow(
+        TaskStatusWorkflowProps.builder()
+            .waitDuration(software.amazon.awscdk.Duration.seconds(1))
+            .retention(software.amazon.awscdk.Duration.days(30))
+            .failedTaskIndex(true)
+            .queue(queue)
+            .build());
   }
 
   @Test
   void anApplicationStartsWaitsReadsHistoryListsFailuresAndRetries() {
     Instant before = Instant.now().minusSeconds(1);
-    try (LocalCloud cloud = LocalCloud.start(workflow(false),
-            "--fault", "RecordDone=DynamoDB.ValidationException:1");
+    try (LocalCloud cloud =
+            LocalCloud.start(
+                workflow(false), "--fault", "RecordDone=DynamoDB.ValidationException:1");
         TaskStatusClient tasks = client(cloud, false)) {
       // The first task's DONE update fails once: it ends FAILED.
       TaskStart first = tasks.start("Breakfast");
@@ -65,10 +69,12 @@ class TaskStatusClientIT {
       assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
       assertThat(failed.error()).hasValue("DynamoDB.ValidationException");
       assertThat(failed.timestamp()).isEqualByComparingTo(first.timestamp().orElseThrow());
-      assertThat(failed.expiresAt()).hasValueSatisfying(expiry ->
-          assertThat(expiry).isAfter(Instant.now().plus(Duration.ofDays(29))));
+      assertThat(failed.expiresAt())
+          .hasValueSatisfying(
+              expiry -> assertThat(expiry).isAfter(Instant.now().plus(Duration.ofDays(29))));
 
-      assertThat(tasks.failedSince(before)).extracting(TaskRecord::taskId)
+      assertThat(tasks.failedSince(before))
+          .extracting(TaskRecord::taskId)
           .containsExactly("Breakfast");
 
       TaskStart retried = tasks.retry("Breakfast");
@@ -76,26 +82,35 @@ class TaskStatusClientIT {
       assertThat(tasks.await("Breakfast", PATIENCE).status()).isEqualTo(TaskStatus.DONE);
 
       List<TaskRecord> history = tasks.history("Breakfast");
-      assertThat(history).extracting(TaskRecord::status)
+      assertThat(history)
+          .extracting(TaskRecord::status)
           .containsExactly(TaskStatus.FAILED, TaskStatus.DONE);
-      assertThat(tasks.latest("Breakfast")).hasValueSatisfying(latest ->
-          assertThat(latest.executionArn()).isEqualTo(retried.executionArn().orElseThrow()));
+      assertThat(tasks.latest("Breakfast"))
+          .hasValueSatisfying(
+              latest ->
+                  assertThat(latest.executionArn())
+                      .isEqualTo(retried.executionArn().orElseThrow()));
       assertThatThrownBy(() -> tasks.retry("Breakfast"))
-          .isInstanceOf(TaskNotRetryableException.class).hasMessageContaining("DONE");
+          .isInstanceOf(TaskNotRetryableException.class)
+          .hasMessageContaining("DONE");
     }
   }
 
   @Test
   void badTaskIdsAndSlowTasksGiveClearErrors() {
-    try (LocalCloud cloud = LocalCloud.start(Synth.workflow(TaskStatusWorkflowProps.builder()
-            .waitDuration(software.amazon.awscdk.Duration.seconds(30)).build()));
+    try (LocalCloud cloud =
+            LocalCloud.start(
+                Synth.workflow(
+                    TaskStatusWorkflowProps.builder()
+                        .waitDuration(software.amazon.awscdk.Duration.seconds(30))
+                        .build()));
         TaskStatusClient tasks = client(cloud, false)) {
-      assertThatThrownBy(() -> tasks.start("tab\there"))
-          .hasMessageContaining("control character");
+      assertThatThrownBy(() -> tasks.start("tab\there")).hasMessageContaining("control character");
 
       TaskStart slow = tasks.start("Slow");
       assertThatThrownBy(() -> tasks.await(slow, Duration.ofSeconds(2)))
-          .isInstanceOf(TaskAwaitTimeoutException.class).hasMessageContaining("Slow")
+          .isInstanceOf(TaskAwaitTimeoutException.class)
+          .hasMessageContaining("Slow")
           .hasMessageContaining("STARTED");
     }
   }
@@ -104,11 +119,23 @@ class TaskStatusClientIT {
   void itemsPastTheirExpiryAreSkippedBeforeTimeToLiveDeletesThem() {
     try (LocalCloud cloud = LocalCloud.start(workflow(false));
         TaskStatusClient tasks = client(cloud, false)) {
-      cloud.dynamodb.putItem(b -> b.tableName(cloud.tableName()).item(Map.of(
-          "taskId", AttributeValue.fromS("Old"), "timestamp", AttributeValue.fromN("1700000000"),
-          "Status", AttributeValue.fromS("DONE"), "ExecutionArn", AttributeValue.fromS("arn:x"),
-          "UpdatedAt", AttributeValue.fromS("2023-11-14T22:13:20Z"),
-          "ExpiresAt", AttributeValue.fromN("1700003600"))));
+      cloud.dynamodb.putItem(
+          b ->
+              b.tableName(cloud.tableName())
+                  .item(
+                      Map.of(
+                          "taskId",
+                          AttributeValue.fromS("Old"),
+                          "timestamp",
+                          AttributeValue.fromN("1700000000"),
+                          "Status",
+                          AttributeValue.fromS("DONE"),
+                          "ExecutionArn",
+                          AttributeValue.fromS("arn:x"),
+                          "UpdatedAt",
+                          AttributeValue.fromS("2023-11-14T22:13:20Z"),
+                          "ExpiresAt",
+                          AttributeValue.fromN("1700003600"))));
 
       assertThat(tasks.history("Old")).isEmpty();
       assertThat(tasks.latest("Old")).isEmpty();
@@ -133,15 +160,18 @@ class TaskStatusClientIT {
 
   @Test
   void aStarterThatFailsIsATaskStartExceptionCarryingTheFunctionsError() {
-    try (LocalCloud cloud = LocalCloud.start(workflow(false),
-            "--fault-api", "StartExecution=StateMachineDoesNotExist:1");
+    try (LocalCloud cloud =
+            LocalCloud.start(
+                workflow(false), "--fault-api", "StartExecution=StateMachineDoesNotExist:1");
         TaskStatusClient tasks = client(cloud, false)) {
       assertThatThrownBy(() -> tasks.start("Orphan"))
-          .isInstanceOfSatisfying(TaskStartException.class, e -> {
-            assertThat(e.functionError()).isEqualTo("Unhandled");
-            assertThat(e.errorType()).endsWith("StateMachineDoesNotExistException");
-            assertThat(e.isInvalidTask()).isFalse();
-          });
+          .isInstanceOfSatisfying(
+              TaskStartException.class,
+              e -> {
+                assertThat(e.functionError()).isEqualTo("Unhandled");
+                assertThat(e.errorType()).endsWith("StateMachineDoesNotExistException");
+                assertThat(e.isInvalidTask()).isFalse();
+              });
       assertThat(cloud.items("Orphan")).isEmpty();
     }
   }

@@ -29,8 +29,8 @@ class ValidationTest {
 
   /** The one helper for invalid props: synth fails, listing every expected problem. */
   static void assertInvalid(Props props, String... problems) {
-    assertThatThrownBy(() -> Synth.stack(stack ->
-        new TaskStatusWorkflow(stack, "Tasks", props.apply(stack))))
+    assertThatThrownBy(
+            () -> Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks", props.apply(stack))))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("Invalid TaskStatusWorkflow props:\n - ")
         .hasMessageContainingAll(problems);
@@ -50,93 +50,164 @@ class ValidationTest {
 
   static Stream<Arguments> invalidProps() {
     return Stream.of(
-        invalid("waitDuration fraction", s -> props().waitDuration(Duration.millis(1500)).build(),
-            "waitDuration must be whole seconds from 1 to 31535990", "got 1.5 s"),
-        invalid("waitDuration zero", s -> props().waitDuration(Duration.seconds(0)).build(),
-            "waitDuration must be whole seconds from 1 to 31535990", "got 0 s"),
-        invalid("waitDuration over a year", s -> props().waitDuration(Duration.days(366)).build(),
+        invalid(
+            "waitDuration fraction",
+            s -> props().waitDuration(Duration.millis(1500)).build(),
+            "waitDuration must be whole seconds from 1 to 31535990",
+            "got 1.5 s"),
+        invalid(
+            "waitDuration zero",
+            s -> props().waitDuration(Duration.seconds(0)).build(),
+            "waitDuration must be whole seconds from 1 to 31535990",
+            "got 0 s"),
+        invalid(
+            "waitDuration over a year",
+            s -> props().waitDuration(Duration.days(366)).build(),
             "waitDuration must be whole seconds from 1 to 31535990 (STANDARD executions last at"
-                + " most 31536000 s", "got 31622400 s"),
-        invalid("waitDuration over Express", s -> props().stateMachineType(StateMachineType.EXPRESS)
-                .waitDuration(Duration.minutes(5)).build(),
+                + " most 31536000 s",
+            "got 31622400 s"),
+        invalid(
+            "waitDuration over Express",
+            s ->
+                props()
+                    .stateMachineType(StateMachineType.EXPRESS)
+                    .waitDuration(Duration.minutes(5))
+                    .build(),
             "waitDuration must be whole seconds from 1 to 290 (EXPRESS executions last at most"
-                + " 300 s", "got 300 s"),
-        invalid("timeout shorter than the wait", s -> props().waitDuration(Duration.seconds(60))
-                .timeout(Duration.seconds(65)).build(),
-            "timeout must be whole seconds from 70 to 31536000", "got 65 s"),
-        invalid("Express timeout", s -> props().stateMachineType(StateMachineType.EXPRESS)
-                .timeout(Duration.minutes(6)).build(),
-            "timeout must be whole seconds from 40 to 300", "EXPRESS maximum); got 360 s"),
-        invalid("work and waitDuration", s -> props().work(Pass.Builder.create(s, "Cook").build())
-                .waitDuration(Duration.seconds(5)).build(),
+                + " 300 s",
+            "got 300 s"),
+        invalid(
+            "timeout shorter than the wait",
+            s -> props().waitDuration(Duration.seconds(60)).timeout(Duration.seconds(65)).build(),
+            "timeout must be whole seconds from 70 to 31536000",
+            "got 65 s"),
+        invalid(
+            "Express timeout",
+            s ->
+                props()
+                    .stateMachineType(StateMachineType.EXPRESS)
+                    .timeout(Duration.minutes(6))
+                    .build(),
+            "timeout must be whole seconds from 40 to 300",
+            "EXPRESS maximum); got 360 s"),
+        invalid(
+            "work and waitDuration",
+            s ->
+                props()
+                    .work(Pass.Builder.create(s, "Cook").build())
+                    .waitDuration(Duration.seconds(5))
+                    .build(),
             "work and waitDuration cannot both be set"),
-        invalid("existingTable and removalPolicy", s -> props()
-                .existingTable(Table.fromTableName(s, "Existing", "mine"))
-                .removalPolicy(RemovalPolicy.DESTROY).build(),
+        invalid(
+            "existingTable and removalPolicy",
+            s ->
+                props()
+                    .existingTable(Table.fromTableName(s, "Existing", "mine"))
+                    .removalPolicy(RemovalPolicy.DESTROY)
+                    .build(),
             "existingTable cannot be combined with tableName or removalPolicy"),
-        invalid("tableName", s -> props().tableName("no spaces!").build(),
+        invalid(
+            "tableName",
+            s -> props().tableName("no spaces!").build(),
             "tableName must be 3-255 characters of a-z, A-Z, 0-9, '_', '-' and '.'; got"
                 + " 'no spaces!'"),
-        invalid("every problem at once", s -> props().tableName("x")
-                .waitDuration(Duration.millis(10)).timeout(Duration.millis(20)).build(),
-            "tableName must be", "waitDuration must be", "timeout must be"),
-        invalid("alarmTopic without alarms", s -> props().alarms(false)
-                .alarmTopic(new Topic(s, "Ops")).build(),
+        invalid(
+            "every problem at once",
+            s ->
+                props()
+                    .tableName("x")
+                    .waitDuration(Duration.millis(10))
+                    .timeout(Duration.millis(20))
+                    .build(),
+            "tableName must be",
+            "waitDuration must be",
+            "timeout must be"),
+        invalid(
+            "alarmTopic without alarms",
+            s -> props().alarms(false).alarmTopic(new Topic(s, "Ops")).build(),
             "alarmTopic needs alarms: alarms is false"),
-        invalid("execution data without logs", s -> props().logLevel(LogLevel.OFF)
-                .includeExecutionData(true).build(),
+        invalid(
+            "execution data without logs",
+            s -> props().logLevel(LogLevel.OFF).includeExecutionData(true).build(),
             "includeExecutionData needs logging: logLevel is OFF"),
-        invalid("retention under an hour", s -> props().retention(Duration.minutes(30)).build(),
+        invalid(
+            "retention under an hour",
+            s -> props().retention(Duration.minutes(30)).build(),
             "retention must be whole seconds from 3600 to 315360000 (1 hour to 10 years); got"
                 + " 1800 s"),
-        invalid("batchSize over 10", s -> queueOptions(TaskQueueOptions.builder().batchSize(11)),
+        invalid(
+            "batchSize over 10",
+            s -> queueOptions(TaskQueueOptions.builder().batchSize(11)),
             "queueOptions.batchSize must be a whole number from 1 to 10 (up to 130 with a"
                 + " maxBatchingWindow); got 11"),
-        invalid("batchSize over what fits the starter's timeout", s -> queueOptions(
-                TaskQueueOptions.builder().batchSize(131).maxBatchingWindow(Duration.seconds(5))),
+        invalid(
+            "batchSize over what fits the starter's timeout",
+            s ->
+                queueOptions(
+                    TaskQueueOptions.builder()
+                        .batchSize(131)
+                        .maxBatchingWindow(Duration.seconds(5))),
             "queueOptions.batchSize must be a whole number from 1 to 130 (with a"
                 + " maxBatchingWindow; a batch must fit the starter's 30 s timeout); got 131"),
-        invalid("maxBatchingWindow", s -> queueOptions(TaskQueueOptions.builder()
-                .maxBatchingWindow(Duration.minutes(6))),
+        invalid(
+            "maxBatchingWindow",
+            s -> queueOptions(TaskQueueOptions.builder().maxBatchingWindow(Duration.minutes(6))),
             "queueOptions.maxBatchingWindow must be whole seconds from 0 to 300; got 360 s"),
-        invalid("maxConcurrency", s -> queueOptions(TaskQueueOptions.builder().maxConcurrency(1)),
+        invalid(
+            "maxConcurrency",
+            s -> queueOptions(TaskQueueOptions.builder().maxConcurrency(1)),
             "queueOptions.maxConcurrency must be a whole number from 2 to 1000 (the event"
                 + " source's limits); got 1"),
-        invalid("maxReceiveCount", s -> queueOptions(TaskQueueOptions.builder().maxReceiveCount(0)),
+        invalid(
+            "maxReceiveCount",
+            s -> queueOptions(TaskQueueOptions.builder().maxReceiveCount(0)),
             "queueOptions.maxReceiveCount must be a whole number from 1 to 1000; got 0"),
-        invalid("visibilityTimeout", s -> queueOptions(TaskQueueOptions.builder()
-                .visibilityTimeout(Duration.seconds(60))),
+        invalid(
+            "visibilityTimeout",
+            s -> queueOptions(TaskQueueOptions.builder().visibilityTimeout(Duration.seconds(60))),
             "queueOptions.visibilityTimeout must be whole seconds from 180 to 43200 (at least six"
                 + " times the starter's 30 s timeout); got 60 s"),
-        invalid("retentionPeriod", s -> queueOptions(TaskQueueOptions.builder()
-                .retentionPeriod(Duration.days(15))),
+        invalid(
+            "retentionPeriod",
+            s -> queueOptions(TaskQueueOptions.builder().retentionPeriod(Duration.days(15))),
             "queueOptions.retentionPeriod must be whole seconds from 60 to 1209600; got 1296000 s"),
-        invalid("queue false with options", s -> props().queue(false)
-                .queueOptions(TaskQueueOptions.builder().build()).build(),
+        invalid(
+            "queue false with options",
+            s -> props().queue(false).queueOptions(TaskQueueOptions.builder().build()).build(),
             "queue is false, but existingQueue or queueOptions is set"),
-        invalid("existingQueue with queue settings", s -> props()
-                .existingQueue(new Queue(s, "Mine"))
-                .queueOptions(TaskQueueOptions.builder().maxReceiveCount(2).build()).build(),
+        invalid(
+            "existingQueue with queue settings",
+            s ->
+                props()
+                    .existingQueue(new Queue(s, "Mine"))
+                    .queueOptions(TaskQueueOptions.builder().maxReceiveCount(2).build())
+                    .build(),
             "existingQueue cannot be combined with queueOptions.maxReceiveCount"));
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("invalidProps")
-  void badPropsAreRejectedNamingThePropTheValueAndWhatIsAllowed(String name, Props props,
-      String[] problems) {
+  void badPropsAreRejectedNamingThePropTheValueAndWhatIsAllowed(
+      String name, Props props, String[] problems) {
     assertInvalid(props, problems);
   }
 
   @Test
   void theDefaultWaitFitsBothWorkflowTypes() {
-    assertThatNoException().isThrownBy(() -> Synth.workflow(props()
-        .stateMachineType(StateMachineType.EXPRESS).build()));
+    assertThatNoException()
+        .isThrownBy(
+            () -> Synth.workflow(props().stateMachineType(StateMachineType.EXPRESS).build()));
   }
 
   @Test
   void unresolvedTokensAreNotValidated() {
-    assertThatNoException().isThrownBy(() -> Synth.workflow(props()
-        .tableName(Lazy.string(() -> "resolved-later")).logRetention(RetentionDays.ONE_DAY)
-        .build()));
+    assertThatNoException()
+        .isThrownBy(
+            () ->
+                Synth.workflow(
+                    props()
+                        .tableName(Lazy.string(() -> "resolved-later"))
+                        .logRetention(RetentionDays.ONE_DAY)
+                        .build()));
   }
 }

@@ -16,24 +16,26 @@ import org.crac.Core;
 import org.crac.Resource;
 
 /**
- * A Lambda function that reports what it was run with: its environment variables, its context
- * and the CRaC hooks that ran. The local Lambda's tests deploy it to check the local cloud
- * against what Lambda documents; {@code {"sleepMillis": n}} makes it outlive its timeout.
+ * A Lambda function that reports what it was run with: its environment variables, its context and
+ * the CRaC hooks that ran. The local Lambda's tests deploy it to check the local cloud against what
+ * Lambda documents; {@code {"sleepMillis": n}} makes it outlive its timeout.
  */
 public final class EnvironmentProbe implements RequestStreamHandler {
   private static final List<String> HOOKS = new ArrayList<>();
-  /** Held strongly: CRaC holds resources weakly. */
-  private final Resource hook = new Resource() {
-    @Override
-    public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
-      HOOKS.add("beforeCheckpoint");
-    }
 
-    @Override
-    public void afterRestore(org.crac.Context<? extends Resource> context) {
-      HOOKS.add("afterRestore");
-    }
-  };
+  /** Held strongly: CRaC holds resources weakly. */
+  private final Resource hook =
+      new Resource() {
+        @Override
+        public void beforeCheckpoint(org.crac.Context<? extends Resource> context) {
+          HOOKS.add("beforeCheckpoint");
+        }
+
+        @Override
+        public void afterRestore(org.crac.Context<? extends Resource> context) {
+          HOOKS.add("afterRestore");
+        }
+      };
 
   public EnvironmentProbe() {
     Core.getGlobalContext().register(hook);
@@ -56,8 +58,8 @@ public final class EnvironmentProbe implements RequestStreamHandler {
     report.put("context.functionVersion", context.getFunctionVersion());
     report.put("context.invokedFunctionArn", context.getInvokedFunctionArn());
     report.put("context.memoryLimitInMB", Integer.toString(context.getMemoryLimitInMB()));
-    report.put("context.remainingTimeInMillis", Integer.toString(
-        context.getRemainingTimeInMillis()));
+    report.put(
+        "context.remainingTimeInMillis", Integer.toString(context.getRemainingTimeInMillis()));
     report.put("hooks", String.join(",", HOOKS));
     try (JsonGenerator json = new JsonFactory().createGenerator(output)) {
       json.writeStartObject();

@@ -14,8 +14,8 @@ import software.amazon.awscdk.services.stepfunctions.WaitTime;
 import software.constructs.Construct;
 
 /**
- * A workflow on a table you already have, with your own work instead of the wait: a small
- * {@code Pass}/{@code Wait} chain standing in for a Lambda invoke or a service integration.
+ * A workflow on a table you already have, with your own work instead of the wait: a small {@code
+ * Pass}/{@code Wait} chain standing in for a Lambda invoke or a service integration.
  */
 public class CustomWorkStack extends Stack {
 
@@ -33,24 +33,30 @@ public class CustomWorkStack extends Stack {
     super(scope, id, props);
     Object name = getNode().tryGetContext(TABLE_NAME);
     // Keys must be taskId (String) and timestamp (Number).
-    ITable existing = Table.fromTableName(this, "ExistingTable",
-        name == null ? "orders-tasks" : name.toString());
+    ITable existing =
+        Table.fromTableName(this, "ExistingTable", name == null ? "orders-tasks" : name.toString());
 
-    Chain cook = Chain.start(Pass.Builder.create(this, "Prepare").build())
-        .next(Wait.Builder.create(this, "Cook")
-            .time(WaitTime.duration(Duration.seconds(10))).build())
-        .next(Pass.Builder.create(this, "Serve").build());
+    Chain cook =
+        Chain.start(Pass.Builder.create(this, "Prepare").build())
+            .next(
+                Wait.Builder.create(this, "Cook")
+                    .time(WaitTime.duration(Duration.seconds(10)))
+                    .build())
+            .next(Pass.Builder.create(this, "Serve").build());
 
-    TaskStatusWorkflow tasks = TaskStatusWorkflow.Builder.create(this, "Tasks")
-        .existingTable(existing)
-        .work(cook)
-        .timeout(Duration.minutes(5))
-        .build();
+    TaskStatusWorkflow tasks =
+        TaskStatusWorkflow.Builder.create(this, "Tasks")
+            .existingTable(existing)
+            .work(cook)
+            .timeout(Duration.minutes(5))
+            .build();
 
     CfnOutput.Builder.create(this, "StarterFunctionName")
-        .value(tasks.getStarterFunction().getFunctionName()).build();
+        .value(tasks.getStarterFunction().getFunctionName())
+        .build();
     CfnOutput.Builder.create(this, "TableName").value(existing.getTableName()).build();
     CfnOutput.Builder.create(this, "StateMachineArn")
-        .value(tasks.getStateMachine().getStateMachineArn()).build();
+        .value(tasks.getStateMachine().getStateMachineArn())
+        .build();
   }
 }

@@ -5,9 +5,9 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
 /**
- * The example CDK app: {@link ExampleStack} (the defaults, a 30 s wait) and
- * {@link CustomWorkStack} (an existing table and a custom work chain), deployed to the account
- * and region of the CLI's credentials.
+ * The example CDK app: {@link ExampleStack} (the defaults, a 30 s wait) and {@link CustomWorkStack}
+ * (an existing table and a custom work chain), deployed to the account and region of the CLI's
+ * credentials.
  */
 public final class ExampleApp {
   private ExampleApp() {}
@@ -19,16 +19,25 @@ public final class ExampleApp {
    */
   public static void main(String[] args) {
     App app = new App();
-    Environment env = Environment.builder()
-        .account(System.getenv("CDK_DEFAULT_ACCOUNT"))
-        .region(System.getenv("CDK_DEFAULT_REGION"))
-        .build();
-    new ExampleStack(app, "TaskStatusExample", StackProps.builder().env(env)
-        .description("task-status-workflow example: tasks recorded STARTED, then DONE")
-        .build());
-    new CustomWorkStack(app, "TaskStatusCustomWorkExample", StackProps.builder().env(env)
-        .description("task-status-workflow example: an existing table and a custom work chain")
-        .build());
+    Environment env =
+        Environment.builder()
+            .account(System.getenv("CDK_DEFAULT_ACCOUNT"))
+            .region(System.getenv("CDK_DEFAULT_REGION"))
+            .build();
+    new ExampleStack(
+        app,
+        "TaskStatusExample",
+        StackProps.builder()
+            .env(env)
+            .description("task-status-workflow example: tasks recorded STARTED, then DONE")
+            .build());
+    new CustomWorkStack(
+        app,
+        "TaskStatusCustomWorkExample",
+        StackProps.builder()
+            .env(env)
+            .description("task-status-workflow example: an existing table and a custom work chain")
+            .build());
     app.synth();
   }
 }

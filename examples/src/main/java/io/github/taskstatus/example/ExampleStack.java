@@ -29,31 +29,44 @@ public class ExampleStack extends Stack {
     Object wait = getNode().tryGetContext(WAIT_SECONDS);
     int waitSeconds = wait == null ? 30 : Integer.parseInt(wait.toString());
 
-    TaskStatusWorkflow tasks = TaskStatusWorkflow.Builder.create(this, "Tasks")
-        .waitDuration(Duration.seconds(waitSeconds))
-        // An example should be easy to tear down; keep the default RETAIN for real task data.
-        .removalPolicy(RemovalPolicy.DESTROY)
-        .build();
+    TaskStatusWorkflow tasks =
+        TaskStatusWorkflow.Builder.create(this, "Tasks")
+            .waitDuration(Duration.seconds(waitSeconds))
+            // An example should be easy to tear down; keep the default RETAIN for real task data.
+            .removalPolicy(RemovalPolicy.DESTROY)
+            .build();
 
     CfnOutput.Builder.create(this, "StarterFunctionName")
         .description("Invoke with {\"taskId\": \"...\"}")
-        .value(tasks.getStarterFunction().getFunctionName()).build();
+        .value(tasks.getStarterFunction().getFunctionName())
+        .build();
     CfnOutput.Builder.create(this, "TableName")
         .description("One item per task start: taskId, timestamp, Status")
-        .value(tasks.getTable().getTableName()).build();
+        .value(tasks.getTable().getTableName())
+        .build();
     CfnOutput.Builder.create(this, "StateMachineArn")
-        .value(tasks.getStateMachine().getStateMachineArn()).build();
+        .value(tasks.getStateMachine().getStateMachineArn())
+        .build();
     // For examples/replay-dead-letters.sh.
     CfnOutput.Builder.create(this, "StarterDeadLetterQueueUrl")
         .description("Asynchronous starts Lambda gave up on")
-        .value(tasks.getStarterDeadLetterQueue().getQueueUrl()).build();
+        .value(tasks.getStarterDeadLetterQueue().getQueueUrl())
+        .build();
     CfnOutput.Builder.create(this, "ReconcilerDeadLetterQueueUrl")
         .description("Ended executions that could not be reconciled")
-        .value(tasks.getReconcilerDeadLetterQueue().getQueueUrl()).build();
+        .value(tasks.getReconcilerDeadLetterQueue().getQueueUrl())
+        .build();
     CfnOutput.Builder.create(this, "ReconcilerArn")
-        .value(tasks.getReconciler().getStateMachineArn()).build();
+        .value(tasks.getReconciler().getStateMachineArn())
+        .build();
     // What task-status-client reads (StartAndAwait): export these before running it.
-    tasks.clientEnvironment().forEach((name, value) -> CfnOutput.Builder.create(this, name
-        .replace("_", "")).description("Environment variable " + name).value(value).build());
+    tasks
+        .clientEnvironment()
+        .forEach(
+            (name, value) ->
+                CfnOutput.Builder.create(this, name.replace("_", ""))
+                    .description("Environment variable " + name)
+                    .value(value)
+                    .build());
   }
 }

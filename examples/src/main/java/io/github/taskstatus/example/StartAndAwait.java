@@ -6,9 +6,9 @@ import io.github.taskstatus.client.TaskStatusClient;
 import java.time.Duration;
 
 /**
- * An application using task-status-client, as your code would: starts a task, waits for it to
- * end and prints its history. Run it against a deployed example with the stack's outputs as
- * environment variables ({@code TASK_STATUS_TABLE}, {@code TASK_STATUS_STARTER}), for example:
+ * An application using task-status-client, as your code would: starts a task, waits for it to end
+ * and prints its history. Run it against a deployed example with the stack's outputs as environment
+ * variables ({@code TASK_STATUS_TABLE}, {@code TASK_STATUS_STARTER}), for example:
  *
  * <pre>
  * TASK_STATUS_TABLE=... TASK_STATUS_STARTER=... \
@@ -31,11 +31,17 @@ public final class StartAndAwait {
     }
     try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
       TaskStart start = tasks.start(args[0]);
-      System.out.println("started " + start.taskId() + " as "
-          + start.executionArn().or(start::messageId).orElse("?"));
+      System.out.println(
+          "started "
+              + start.taskId()
+              + " as "
+              + start.executionArn().or(start::messageId).orElse("?"));
       TaskRecord end = tasks.await(start, Duration.ofMinutes(5));
-      System.out.println(end.taskId() + " ended " + end.status()
-          + end.error().map(e -> " (" + e + ": " + end.cause().orElse("") + ")").orElse(""));
+      System.out.println(
+          end.taskId()
+              + " ended "
+              + end.status()
+              + end.error().map(e -> " (" + e + ": " + end.cause().orElse("") + ")").orElse(""));
       for (TaskRecord record : tasks.history(args[0])) {
         System.out.println("  " + record.startedAt() + "  " + record.status());
       }

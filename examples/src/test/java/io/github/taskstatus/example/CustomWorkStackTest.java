@@ -14,24 +14,30 @@ class CustomWorkStackTest {
 
   @Test
   void usesTheExistingTableAndTheCustomChain() {
-    Template template = Template.fromStack(
-        new CustomWorkStack(new App(), "Custom", StackProps.builder().build()));
+    Template template =
+        Template.fromStack(new CustomWorkStack(new App(), "Custom", StackProps.builder().build()));
 
     template.resourceCountIs("AWS::DynamoDB::Table", 0);
     String definition = template.findResources("AWS::StepFunctions::StateMachine").toString();
-    assertThat(definition).contains("\"TableName\":\"orders-tasks\"")
-        .contains("\"StartAt\":\"Prepare\"").contains("\"Cook\":{\"Type\":\"Wait\"")
-        .contains("\"Serve\":{\"Type\":\"Pass\"").doesNotContain("\"StartAt\":\"Wait\"");
+    assertThat(definition)
+        .contains("\"TableName\":\"orders-tasks\"")
+        .contains("\"StartAt\":\"Prepare\"")
+        .contains("\"Cook\":{\"Type\":\"Wait\"")
+        .contains("\"Serve\":{\"Type\":\"Pass\"")
+        .doesNotContain("\"StartAt\":\"Wait\"");
     template.hasOutput("TableName", Map.of("Value", "orders-tasks"));
     template.hasOutput("StarterFunctionName", Match.anyValue());
   }
 
   @Test
   void theExistingTableNameComesFromContext() {
-    App app = new App(software.amazon.awscdk.AppProps.builder()
-        .context(Map.of(CustomWorkStack.TABLE_NAME, "breakfast")).build());
-    Template template = Template.fromStack(
-        new CustomWorkStack(app, "Custom", StackProps.builder().build()));
+    App app =
+        new App(
+            software.amazon.awscdk.AppProps.builder()
+                .context(Map.of(CustomWorkStack.TABLE_NAME, "breakfast"))
+                .build());
+    Template template =
+        Template.fromStack(new CustomWorkStack(app, "Custom", StackProps.builder().build()));
 
     template.hasOutput("TableName", Map.of("Value", "breakfast"));
   }

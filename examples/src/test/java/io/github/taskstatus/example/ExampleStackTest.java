@@ -28,9 +28,14 @@ class ExampleStackTest {
     template.hasOutput("StarterFunctionName", Match.anyValue());
     template.hasOutput("TableName", Match.anyValue());
     template.hasOutput("StateMachineArn", Match.anyValue());
-    for (String output : new String[] {"StarterDeadLetterQueueUrl",
-        "ReconcilerDeadLetterQueueUrl", "ReconcilerArn", "TASKSTATUSTABLE",
-        "TASKSTATUSSTARTER"}) {
+    for (String output :
+        new String[] {
+          "StarterDeadLetterQueueUrl",
+          "ReconcilerDeadLetterQueueUrl",
+          "ReconcilerArn",
+          "TASKSTATUSTABLE",
+          "TASKSTATUSSTARTER"
+        }) {
       template.hasOutput(output, Match.anyValue());
     }
     template.hasResource("AWS::DynamoDB::Table", Map.of("DeletionPolicy", "Delete"));
@@ -38,8 +43,10 @@ class ExampleStackTest {
 
   @Test
   void theWaitComesFromContext() {
-    String definition = synth(Map.of(ExampleStack.WAIT_SECONDS, "5")).findResources(
-        "AWS::StepFunctions::StateMachine").toString();
+    String definition =
+        synth(Map.of(ExampleStack.WAIT_SECONDS, "5"))
+            .findResources("AWS::StepFunctions::StateMachine")
+            .toString();
 
     assertThat(definition).contains("\"Seconds\":5,");
   }

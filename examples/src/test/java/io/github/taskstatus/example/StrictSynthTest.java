@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The example synthesizes with the CDK CLI's {@code --strict}, which fails on any warning, and
- * without the CLI's notice about unconfigured feature flags: cdk.json carries the recommended
- * ones. Uses the CDK CLI pinned in local/ (installed by the root build's integration tests).
+ * without the CLI's notice about unconfigured feature flags: cdk.json carries the recommended ones.
+ * Uses the CDK CLI pinned in local/ (installed by the root build's integration tests).
  */
 class StrictSynthTest {
   private static final Path LOCAL = Path.of("..", "local").toAbsolutePath().normalize();
@@ -24,12 +24,20 @@ class StrictSynthTest {
       throws IOException, InterruptedException {
     Path node = LOCAL.resolve("node_modules/node/bin/node");
     Path cdk = LOCAL.resolve("node_modules/.bin/cdk");
-    Assumptions.assumeTrue(Files.isExecutable(node) && Files.exists(cdk),
+    Assumptions.assumeTrue(
+        Files.isExecutable(node) && Files.exists(cdk),
         "the CDK CLI is installed in local/ by the root build ('npm ci')");
     Path log = out.resolve("synth.log");
-    ProcessBuilder synth = new ProcessBuilder(node.toString(), cdk.toString(), "synth",
-        "--strict", "--output", out.resolve("cdk.out").toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder synth =
+        new ProcessBuilder(
+                node.toString(),
+                cdk.toString(),
+                "synth",
+                "--strict",
+                "--output",
+                out.resolve("cdk.out").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     synth.environment().put("CDK_DISABLE_CLI_TELEMETRY", "1");
     synth.environment().put("JSII_NODE", node.toString());
     Process process = synth.start();
@@ -37,8 +45,10 @@ class StrictSynthTest {
 
     String output = Files.readString(log, StandardCharsets.UTF_8);
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("Successfully synthesized")
-        .doesNotContain("feature flags are not configured").doesNotContainIgnoringCase("warning");
+    assertThat(output)
+        .contains("Successfully synthesized")
+        .doesNotContain("feature flags are not configured")
+        .doesNotContainIgnoringCase("warning");
     assertThat(out.resolve("cdk.out/TaskStatusExample.template.json")).exists();
   }
 }

@@ -14,14 +14,14 @@ import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Starts the tasks of an SQS batch concurrently and reports exactly the messages that were not
- * started, so SQS redelivers only those (and, after {@code maxReceiveCount} receives, moves them
- * to the dead-letter queue). A malformed message fails alone, never its neighbours; a message
- * whose turn comes when the time budget has run out is reported without being attempted.
+ * started, so SQS redelivers only those (and, after {@code maxReceiveCount} receives, moves them to
+ * the dead-letter queue). A malformed message fails alone, never its neighbours; a message whose
+ * turn comes when the time budget has run out is reported without being attempted.
  *
- * <p>A record that cannot be identified (not an object, no message id) cannot be reported by
- * id: it is reported with an empty identifier, which Lambda treats as a failure of the whole
- * batch, so nothing is acknowledged silently. Its neighbours' starts stand, and their
- * redeliveries are recognised as duplicates.
+ * <p>A record that cannot be identified (not an object, no message id) cannot be reported by id: it
+ * is reported with an empty identifier, which Lambda treats as a failure of the whole batch, so
+ * nothing is acknowledged silently. Its neighbours' starts stand, and their redeliveries are
+ * recognised as duplicates.
  */
 final class BatchStarter {
   /** How many starts of one batch run at once: the size of the pool it is given. */
@@ -43,25 +43,28 @@ final class BatchStarter {
    * @param log receives one JSON line per decision
    * @return the messages that were not started
    */
-  SQSBatchResponse start(LambdaEvents.SqsBatch batch, LongSupplier remainingMillis,
-      Consumer<String> log) {
+  SQSBatchResponse start(
+      LambdaEvents.SqsBatch batch, LongSupplier remainingMillis, Consumer<String> log) {
     List<CompletableFuture<String>> outcomes = new ArrayList<>();
     for (SQSEvent.SQSMessage message : batch.messages()) {
-      outcomes.add(CompletableFuture.supplyAsync(
-          () -> startOne(message, remainingMillis, log), executor));
+      outcomes.add(
+          CompletableFuture.supplyAsync(() -> startOne(message, remainingMillis, log), executor));
     }
     List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
     for (LambdaEvents.Rejected record : batch.rejected()) {
-      log.accept(Json.object(g -> {
-        g.writeStringField("event", "rejected");
-        g.writeNumberField("record", record.index());
-        if (record.messageId() != null) {
-          g.writeStringField("messageId", record.messageId());
-        }
-        g.writeStringField("reason", record.reason());
-      }));
-      failures.add(new SQSBatchResponse.BatchItemFailure(
-          record.messageId() != null ? record.messageId() : ""));
+      log.accept(
+          Json.object(
+              g -> {
+                g.writeStringField("event", "rejected");
+                g.writeNumberField("record", record.index());
+                if (record.messageId() != null) {
+                  g.writeStringField("messageId", record.messageId());
+                }
+                g.writeStringField("reason", record.reason());
+              }));
+      failures.add(
+          new SQSBatchResponse.BatchItemFailure(
+              record.messageId() != null ? record.messageId() : ""));
     }
     for (CompletableFuture<String> outcome : outcomes) {
       String failedId = outcome.join();
@@ -73,15 +76,17 @@ final class BatchStarter {
   }
 
   /** Returns {@code null} when started (or already started), else the message id. */
-  private String startOne(SQSEvent.SQSMessage message, LongSupplier remainingMillis,
-      Consumer<String> log) {
+  private String startOne(
+      SQSEvent.SQSMessage message, LongSupplier remainingMillis, Consumer<String> log) {
     String id = message.getMessageId();
     if (!TaskStarter.hasRoomForAnAttempt(remainingMillis.getAsLong())) {
-      log.accept(Json.object(g -> {
-        g.writeStringField("event", "deferred");
-        g.writeStringField("messageId", id);
-        g.writeStringField("reason", "the function's time budget ran out before its turn");
-      }));
+      log.accept(
+          Json.object(
+              g -> {
+                g.writeStringField("event", "deferred");
+                g.writeStringField("messageId", id);
+                g.writeStringField("reason", "the function's time budget ran out before its turn");
+              }));
       return id;
     }
     try {
@@ -91,35 +96,40 @@ final class BatchStarter {
       starter.start(request, id, remainingMillis, log);
       return null;
     } catch (InvalidTaskException e) {
-      log.accept(Json.object(g -> {
-        g.writeStringField("event", "rejected");
-        g.writeStringField("messageId", id);
-        g.writeStringField("reason", e.getMessage());
-      }));
+      log.accept(
+          Json.object(
+              g -> {
+                g.writeStringField("event", "rejected");
+                g.writeStringField("messageId", id);
+                g.writeStringField("reason", e.getMessage());
+              }));
       return id;
     } catch (SdkException e) {
       // TaskStarter logged the failure; SQS redelivers the message later.
       return id;
     } catch (RuntimeException e) {
-      log.accept(Json.object(g -> {
-        g.writeStringField("event", "failed");
-        g.writeStringField("messageId", id);
-        g.writeStringField("error", e.toString());
-      }));
+      log.accept(
+          Json.object(
+              g -> {
+                g.writeStringField("event", "failed");
+                g.writeStringField("messageId", id);
+                g.writeStringField("error", e.toString());
+              }));
       return id;
     }
   }
 
   /** The partial batch response Lambda's SQS event source reads. */
   static String toJson(SQSBatchResponse response) {
-    return Json.object(g -> {
-      g.writeArrayFieldStart("batchItemFailures");
-      for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
-        g.writeStartObject();
-        g.writeStringField("itemIdentifier", failure.getItemIdentifier());
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-    });
+    return Json.object(
+        g -> {
+          g.writeArrayFieldStart("batchItemFailures");
+          for (SQSBatchResponse.BatchItemFailure failure : response.getBatchItemFailures()) {
+            g.writeStartObject();
+            g.writeStringField("itemIdentifier", failure.getItemIdentifier());
+            g.writeEndObject();
+          }
+          g.writeEndArray();
+        });
   }
 }

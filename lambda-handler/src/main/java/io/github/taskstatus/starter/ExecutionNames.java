@@ -8,12 +8,12 @@ import java.util.HexFormat;
 /**
  * Derives Step Functions execution names from a task id and an idempotency key.
  *
- * <p>The name is {@code <readable prefix of the task id>-<24 hex digits of SHA-256>}. The
- * prefix keeps names recognisable in the console; the digest makes them unique per
- * (task id, key) and the same for a retry or redelivery with the same key, which is what makes a
- * start idempotent. The digest covers each field prefixed with its length, so no two different
- * (task id, key) pairs hash the same input. Names always satisfy the service's rules: 1 to 80
- * characters from {@code [A-Za-z0-9_-]}, whatever the task id contains.
+ * <p>The name is {@code <readable prefix of the task id>-<24 hex digits of SHA-256>}. The prefix
+ * keeps names recognisable in the console; the digest makes them unique per (task id, key) and the
+ * same for a retry or redelivery with the same key, which is what makes a start idempotent. The
+ * digest covers each field prefixed with its length, so no two different (task id, key) pairs hash
+ * the same input. Names always satisfy the service's rules: 1 to 80 characters from {@code
+ * [A-Za-z0-9_-]}, whatever the task id contains.
  */
 final class ExecutionNames {
 
@@ -36,8 +36,12 @@ final class ExecutionNames {
     StringBuilder prefix = new StringBuilder(MAX_PREFIX_LENGTH);
     for (int i = 0; i < taskId.length() && prefix.length() < MAX_PREFIX_LENGTH; i++) {
       char c = taskId.charAt(i);
-      boolean safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '_';
+      boolean safe =
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
+              || c == '-'
+              || c == '_';
       prefix.append(safe ? c : '_');
     }
     return prefix + "-" + digest(taskId, key);

@@ -18,10 +18,10 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * and {@code AWS_SESSION_TOKEN}; under SnapStart only through the container credentials endpoint
  * ({@code AWS_CONTAINER_CREDENTIALS_FULL_URI} with {@code AWS_CONTAINER_AUTHORIZATION_TOKEN}).
  *
- * <p>Credentials fetched from the endpoint are cached until they near expiry, and dropped around
- * a SnapStart snapshot: an environment restored days later must not sign with the credentials
- * its snapshot was taken with. When none can be had the failure says what is missing and is not
- * retried ({@link #isCredentialsFailure}).
+ * <p>Credentials fetched from the endpoint are cached until they near expiry, and dropped around a
+ * SnapStart snapshot: an environment restored days later must not sign with the credentials its
+ * snapshot was taken with. When none can be had the failure says what is missing and is not retried
+ * ({@link #isCredentialsFailure}).
  */
 final class LambdaCredentials implements AwsCredentialsProvider, Resource {
   static final String ACCESS_KEY_ID = "AWS_ACCESS_KEY_ID";
@@ -37,8 +37,7 @@ final class LambdaCredentials implements AwsCredentialsProvider, Resource {
     this(env, ContainerCredentialsProvider::create);
   }
 
-  LambdaCredentials(UnaryOperator<String> env,
-      Supplier<AwsCredentialsProvider> containerProvider) {
+  LambdaCredentials(UnaryOperator<String> env, Supplier<AwsCredentialsProvider> containerProvider) {
     this.env = env;
     this.containerProvider = containerProvider;
   }
@@ -49,20 +48,32 @@ final class LambdaCredentials implements AwsCredentialsProvider, Resource {
     String secret = env.apply(SECRET_ACCESS_KEY);
     if (present(keyId) && present(secret)) {
       String token = env.apply(SESSION_TOKEN);
-      return present(token) ? AwsSessionCredentials.create(keyId, secret, token)
+      return present(token)
+          ? AwsSessionCredentials.create(keyId, secret, token)
           : AwsBasicCredentials.create(keyId, secret);
     }
     if (present(env.apply(CONTAINER_URI))) {
       try {
         return container().resolveCredentials();
       } catch (RuntimeException e) {
-        throw failure("the container credentials endpoint " + CONTAINER_URI + " gave no"
-            + " credentials: " + e.getMessage(), e);
+        throw failure(
+            "the container credentials endpoint "
+                + CONTAINER_URI
+                + " gave no"
+                + " credentials: "
+                + e.getMessage(),
+            e);
       }
     }
-    throw failure("no AWS credentials in the environment: neither " + ACCESS_KEY_ID + " and "
-        + SECRET_ACCESS_KEY + " (on-demand functions) nor " + CONTAINER_URI
-        + " (SnapStart functions) is set", null);
+    throw failure(
+        "no AWS credentials in the environment: neither "
+            + ACCESS_KEY_ID
+            + " and "
+            + SECRET_ACCESS_KEY
+            + " (on-demand functions) nor "
+            + CONTAINER_URI
+            + " (SnapStart functions) is set",
+        null);
   }
 
   private AwsCredentialsProvider container() {

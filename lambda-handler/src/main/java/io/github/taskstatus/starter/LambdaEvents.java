@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Tells what the function was invoked with. An event is an SQS batch only when its records say
- * so: its first field is {@code Records}, whose first record is an object with
- * {@code "eventSource": "aws:sqs"}, as Lambda's SQS event source writes it. Anything else is a
- * direct event, even with a {@code Records} field, and must be {@code {"taskId": "..."}}. A
- * direct event over {@link StartRequest#MAX_EVENT_BYTES} is rejected without being read further.
+ * Tells what the function was invoked with. An event is an SQS batch only when its records say so:
+ * its first field is {@code Records}, whose first record is an object with {@code "eventSource":
+ * "aws:sqs"}, as Lambda's SQS event source writes it. Anything else is a direct event, even with a
+ * {@code Records} field, and must be {@code {"taskId": "..."}}. A direct event over {@link
+ * StartRequest#MAX_EVENT_BYTES} is rejected without being read further.
  */
 final class LambdaEvents {
   static final String SQS_EVENT_SOURCE = "aws:sqs";
@@ -61,16 +61,14 @@ final class LambdaEvents {
       List<Rejected> rejected = new ArrayList<>();
       for (int index = 0; parser.nextToken() != JsonToken.END_ARRAY; index++) {
         SQSEvent.SQSMessage record = readRecord(parser);
-        if (index == 0 && (record == null
-            || !SQS_EVENT_SOURCE.equals(record.getEventSource()))) {
+        if (index == 0 && (record == null || !SQS_EVENT_SOURCE.equals(record.getEventSource()))) {
           return direct(event);
         }
         String problem = problem(record, index);
         if (problem == null) {
           messages.add(record);
         } else {
-          rejected.add(new Rejected(index, record == null ? null : record.getMessageId(),
-              problem));
+          rejected.add(new Rejected(index, record == null ? null : record.getMessageId(), problem));
         }
       }
       if (messages.isEmpty() && rejected.isEmpty()) {
@@ -104,7 +102,7 @@ final class LambdaEvents {
           case "messageId" -> message.setMessageId(parser.getText());
           case "body" -> message.setBody(parser.getText());
           case "eventSource" -> message.setEventSource(parser.getText());
-          default -> { }
+          default -> {}
         }
       } else {
         parser.skipChildren();
@@ -125,8 +123,11 @@ final class LambdaEvents {
       return "record " + index + " has no messageId";
     }
     if (!SQS_EVENT_SOURCE.equals(record.getEventSource())) {
-      return "record " + index + " is not an SQS message (eventSource "
-          + record.getEventSource() + ")";
+      return "record "
+          + index
+          + " is not an SQS message (eventSource "
+          + record.getEventSource()
+          + ")";
     }
     if (record.getBody() == null) {
       return "record " + index + " has no body";

@@ -21,17 +21,18 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 /**
  * SnapStart priming: before Lambda takes the snapshot, run a whole start (request validation,
  * execution name, input JSON, the SDK's marshalling, endpoint resolution, signing and response
- * unmarshalling) and an SQS batch classification, so the classes are loaded and the code warm
- * in the snapshot. The SDK client used here answers from memory with made-up credentials:
- * priming never calls AWS, never starts an execution and never fetches real credentials.
+ * unmarshalling) and an SQS batch classification, so the classes are loaded and the code warm in
+ * the snapshot. The SDK client used here answers from memory with made-up credentials: priming
+ * never calls AWS, never starts an execution and never fetches real credentials.
  */
 final class Priming implements Resource {
   private static final String CANNED_RESPONSE =
       "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:priming:priming\","
           + "\"startDate\":1.7E9}";
-  private static final byte[] SAMPLE_BATCH = ("{\"Records\":[{\"messageId\":\"priming\","
-      + "\"body\":\"{\\\"taskId\\\":\\\"priming\\\"}\",\"eventSource\":\"aws:sqs\"}]}")
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SAMPLE_BATCH =
+      ("{\"Records\":[{\"messageId\":\"priming\","
+              + "\"body\":\"{\\\"taskId\\\":\\\"priming\\\"}\",\"eventSource\":\"aws:sqs\"}]}")
+          .getBytes(StandardCharsets.UTF_8);
 
   private final Region region;
   private final String stateMachineArn;
@@ -50,19 +51,26 @@ final class Priming implements Resource {
 
   /** Runs the start path once against the in-memory client. */
   void prime() {
-    try (SfnClient canned = SfnClient.builder()
-        .httpClient(new CannedHttpClient())
-        .credentialsProvider(StaticCredentialsProvider.create(
-            AwsBasicCredentials.create("priming", "priming")))
-        .region(region)
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build()) {
-      TaskStarter starter = new TaskStarter(canned, stateMachineArn,
-          new TaskTimestamps(Clock.systemUTC()), millis -> { });
-      LambdaEvents.LambdaEvent direct = LambdaEvents.classify(
-          "{\"taskId\":\"priming\"}".getBytes(StandardCharsets.UTF_8));
-      starter.start(StartRequest.parse(((LambdaEvents.Direct) direct).event()), "priming",
-          () -> 60_000, line -> { }).toJson();
+    try (SfnClient canned =
+        SfnClient.builder()
+            .httpClient(new CannedHttpClient())
+            .credentialsProvider(
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+            .region(region)
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+            .build()) {
+      TaskStarter starter =
+          new TaskStarter(
+              canned, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), millis -> {});
+      LambdaEvents.LambdaEvent direct =
+          LambdaEvents.classify("{\"taskId\":\"priming\"}".getBytes(StandardCharsets.UTF_8));
+      starter
+          .start(
+              StartRequest.parse(((LambdaEvents.Direct) direct).event()),
+              "priming",
+              () -> 60_000,
+              line -> {})
+          .toJson();
       LambdaEvents.classify(SAMPLE_BATCH);
     }
   }
@@ -92,9 +100,12 @@ final class Priming implements Resource {
           cannedCalls.incrementAndGet();
           byte[] body = CANNED_RESPONSE.getBytes(StandardCharsets.UTF_8);
           return HttpExecuteResponse.builder()
-              .response(SdkHttpResponse.builder().statusCode(200)
-                  .putHeader("Content-Type", "application/x-amz-json-1.0")
-                  .putHeader("Content-Length", Integer.toString(body.length)).build())
+              .response(
+                  SdkHttpResponse.builder()
+                      .statusCode(200)
+                      .putHeader("Content-Type", "application/x-amz-json-1.0")
+                      .putHeader("Content-Length", Integer.toString(body.length))
+                      .build())
               .responseBody(AbortableInputStream.create(new ByteArrayInputStream(body)))
               .build();
         }

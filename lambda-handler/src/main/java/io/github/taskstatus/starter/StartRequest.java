@@ -9,8 +9,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * A validated start request: the task id and, if the caller gave one, its idempotency key.
  *
- * <p>Parsed with Jackson's streaming parser: the event is small and flat, so a data-binding
- * layer would only add start-up time.
+ * <p>Parsed with Jackson's streaming parser: the event is small and flat, so a data-binding layer
+ * would only add start-up time.
  */
 record StartRequest(String taskId, String idempotencyKey) {
 
@@ -26,8 +26,8 @@ record StartRequest(String taskId, String idempotencyKey) {
   /**
    * Creates a request after checking both values.
    *
-   * @throws InvalidTaskException if the task id is blank, too long or not printable text, or
-   *     the key is invalid
+   * @throws InvalidTaskException if the task id is blank, too long or not printable text, or the
+   *     key is invalid
    */
   StartRequest {
     if (taskId == null || taskId.isBlank()) {
@@ -41,32 +41,37 @@ record StartRequest(String taskId, String idempotencyKey) {
     }
     if (idempotencyKey != null) {
       if (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
-        throw new InvalidTaskException("idempotencyKey must be a non-blank string of at most "
-            + MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+        throw new InvalidTaskException(
+            "idempotencyKey must be a non-blank string of at most "
+                + MAX_IDEMPOTENCY_KEY_LENGTH
+                + " characters");
       }
       checkText("idempotencyKey", idempotencyKey);
     }
   }
 
   /**
-   * Rejects what would not survive as a DynamoDB string and an execution name digest: an
-   * unpaired surrogate (not valid Unicode; UTF-8 would turn it into '?', so two different ids
-   * would become one) and control characters (invisible in consoles and logs).
+   * Rejects what would not survive as a DynamoDB string and an execution name digest: an unpaired
+   * surrogate (not valid Unicode; UTF-8 would turn it into '?', so two different ids would become
+   * one) and control characters (invisible in consoles and logs).
    */
   private static void checkText(String field, String value) {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < value.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < value.length()
           && Character.isLowSurrogate(value.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw new InvalidTaskException(String.format(
-            "%s has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
-            field, (int) c, i));
+        throw new InvalidTaskException(
+            String.format(
+                "%s has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
+                field, (int) c, i));
       } else if (Character.isISOControl(c)) {
-        throw new InvalidTaskException(String.format(
-            "%s has the control character U+%04X at index %d; it must be printable text",
-            field, (int) c, i));
+        throw new InvalidTaskException(
+            String.format(
+                "%s has the control character U+%04X at index %d; it must be printable text",
+                field, (int) c, i));
       }
     }
   }

@@ -10,16 +10,18 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * What the starter builds from its environment, once per execution environment: the Step
- * Functions client with Lambda's credentials, the task starter, and the SnapStart hooks (the
- * priming run before the snapshot, the credentials reset around it). CRaC holds hooks weakly,
- * so this object, held by the handler, keeps them alive.
+ * What the starter builds from its environment, once per execution environment: the Step Functions
+ * client with Lambda's credentials, the task starter, and the SnapStart hooks (the priming run
+ * before the snapshot, the credentials reset around it). CRaC holds hooks weakly, so this object,
+ * held by the handler, keeps them alive.
  */
 final class StarterEnvironment {
   /** The environment variable holding the state machine's ARN. */
   static final String STATE_MACHINE_ARN = "STATE_MACHINE_ARN";
+
   /** The region Lambda runs the function in. */
   static final String REGION = "AWS_REGION";
+
   /** Connecting to the regional endpoint never takes this long when it works. */
   static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
 
@@ -27,8 +29,7 @@ final class StarterEnvironment {
   private final LambdaCredentials credentials;
   private final Priming priming;
 
-  private StarterEnvironment(TaskStarter starter, LambdaCredentials credentials,
-      Priming priming) {
+  private StarterEnvironment(TaskStarter starter, LambdaCredentials credentials, Priming priming) {
     this.starter = starter;
     this.credentials = credentials;
     this.priming = priming;
@@ -48,25 +49,31 @@ final class StarterEnvironment {
    * @throws IllegalStateException naming a missing or invalid variable
    */
   static StarterEnvironment of(UnaryOperator<String> env) {
-    String stateMachineArn = require(env, STATE_MACHINE_ARN, "the TaskStatusWorkflow construct"
-        + " sets it to the state machine this function starts");
+    String stateMachineArn =
+        require(
+            env,
+            STATE_MACHINE_ARN,
+            "the TaskStatusWorkflow construct"
+                + " sets it to the state machine this function starts");
     if (!stateMachineArn.startsWith("arn:") || !stateMachineArn.contains(":stateMachine:")) {
-      throw new IllegalStateException(STATE_MACHINE_ARN + " must be a state machine ARN, got '"
-          + stateMachineArn + "'");
+      throw new IllegalStateException(
+          STATE_MACHINE_ARN + " must be a state machine ARN, got '" + stateMachineArn + "'");
     }
     Region region = Region.of(require(env, REGION, "Lambda sets it in every function"));
     LambdaCredentials credentials = new LambdaCredentials(env);
-    SfnClient sfn = SfnClient.builder()
-        .httpClient(UrlConnectionHttpClient.builder()
-            .connectionTimeout(CONNECT_TIMEOUT)
-            .socketTimeout(Duration.ofMillis(TaskStarter.ATTEMPT_TIMEOUT_MILLIS))
-            .build())
-        .credentialsProvider(credentials)
-        .region(region)
-        .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
-        .build();
-    TaskStarter starter = new TaskStarter(sfn, stateMachineArn,
-        new TaskTimestamps(Clock.systemUTC()), Thread::sleep);
+    SfnClient sfn =
+        SfnClient.builder()
+            .httpClient(
+                UrlConnectionHttpClient.builder()
+                    .connectionTimeout(CONNECT_TIMEOUT)
+                    .socketTimeout(Duration.ofMillis(TaskStarter.ATTEMPT_TIMEOUT_MILLIS))
+                    .build())
+            .credentialsProvider(credentials)
+            .region(region)
+            .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
+            .build();
+    TaskStarter starter =
+        new TaskStarter(sfn, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), Thread::sleep);
     return new StarterEnvironment(starter, credentials, new Priming(region, stateMachineArn));
   }
 

@@ -27,6 +27,7 @@ public final class StarterHandler implements RequestStreamHandler {
 
   private final TaskStarter starter;
   private final BatchStarter batchStarter;
+
   /** Keeps the SnapStart hooks alive: CRaC holds them weakly. */
   private final Object hooks;
 
@@ -60,26 +61,34 @@ public final class StarterHandler implements RequestStreamHandler {
       throws IOException {
     byte[] event = input.readNBytes(MAX_LAMBDA_EVENT_BYTES + 1);
     if (event.length > MAX_LAMBDA_EVENT_BYTES) {
-      throw new InvalidTaskException("event is over Lambda's limit of " + MAX_LAMBDA_EVENT_BYTES
-          + " bytes");
+      throw new InvalidTaskException(
+          "event is over Lambda's limit of " + MAX_LAMBDA_EVENT_BYTES + " bytes");
     }
     LambdaEvents.LambdaEvent classified = LambdaEvents.classify(event);
-    String response = classified instanceof LambdaEvents.SqsBatch batch
-        ? BatchStarter.toJson(batchStarter.start(batch, context::getRemainingTimeInMillis,
-            context.getLogger()::log))
-        : starter.start(StartRequest.parse(((LambdaEvents.Direct) classified).event()),
-            context.getAwsRequestId(), context::getRemainingTimeInMillis,
-            context.getLogger()::log).toJson();
+    String response =
+        classified instanceof LambdaEvents.SqsBatch batch
+            ? BatchStarter.toJson(
+                batchStarter.start(
+                    batch, context::getRemainingTimeInMillis, context.getLogger()::log))
+            : starter
+                .start(
+                    StartRequest.parse(((LambdaEvents.Direct) classified).event()),
+                    context.getAwsRequestId(),
+                    context::getRemainingTimeInMillis,
+                    context.getLogger()::log)
+                .toJson();
     output.write(response.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The threads that start a batch's tasks, shared by every invocation of the environment. */
   private static final class BatchPool {
-    static final ExecutorService INSTANCE = Executors.newFixedThreadPool(
-        BatchStarter.CONCURRENCY, runnable -> {
-          Thread thread = new Thread(runnable, "task-starter");
-          thread.setDaemon(true);
-          return thread;
-        });
+    static final ExecutorService INSTANCE =
+        Executors.newFixedThreadPool(
+            BatchStarter.CONCURRENCY,
+            runnable -> {
+              Thread thread = new Thread(runnable, "task-starter");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 }

@@ -15,22 +15,27 @@ import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
 /**
  * Starts one execution per task: builds the execution input and an idempotent execution name,
- * retries throttling and transient errors with jittered exponential backoff while the caller's
- * time budget allows, gives every attempt a timeout, and treats {@code ExecutionAlreadyExists}
- * as the duplicate it is. Configuration errors (no credentials, an unknown caller) fail at once.
+ * retries throttling and transient errors with jittered exponential backoff while the caller's time
+ * budget allows, gives every attempt a timeout, and treats {@code ExecutionAlreadyExists} as the
+ * duplicate it is. Configuration errors (no credentials, an unknown caller) fail at once.
  */
 final class TaskStarter {
 
   /** Backoff before the second attempt; doubled for each further attempt. */
   static final long BASE_DELAY_MILLIS = 100;
+
   /** Upper bound of one backoff. */
   static final long MAX_DELAY_MILLIS = 2_000;
+
   /** Time kept in reserve after the last attempt, so the function can still answer. */
   static final long RESERVE_MILLIS = 3_000;
+
   /** Longest one StartExecution attempt may take; the service answers in milliseconds. */
   static final long ATTEMPT_TIMEOUT_MILLIS = 2_000;
+
   /** The shortest timeout an attempt gets, however little budget is left. */
   static final long MIN_ATTEMPT_MILLIS = 250;
+
   /** Attempts at most, even with time to spare. */
   static final int MAX_ATTEMPTS = 8;
 
@@ -52,34 +57,39 @@ final class TaskStarter {
    *
    * @param taskId the task id
    * @param timestamp the execution's {@code timestamp}, the item's sort key; {@code null} for a
-   *     duplicate, whose item is the one that carries its {@code executionArn} (the starter may
-   *     not read executions, so it cannot look the first start's timestamp up)
+   *     duplicate, whose item is the one that carries its {@code executionArn} (the starter may not
+   *     read executions, so it cannot look the first start's timestamp up)
    * @param executionName the execution name
    * @param executionArn the execution's ARN
    * @param duplicate whether an execution of this name already existed
    * @param attempts StartExecution calls made
    */
-  record Started(String taskId, BigDecimal timestamp, String executionName,
-      String executionArn, boolean duplicate, int attempts) {
+  record Started(
+      String taskId,
+      BigDecimal timestamp,
+      String executionName,
+      String executionArn,
+      boolean duplicate,
+      int attempts) {
 
     /** The function's answer: taskId, timestamp, executionArn, executionName, duplicate. */
     String toJson() {
-      return Json.object(g -> {
-        g.writeStringField("taskId", taskId);
-        if (timestamp == null) {
-          g.writeNullField("timestamp");
-        } else {
-          g.writeNumberField("timestamp", timestamp);
-        }
-        g.writeStringField("executionArn", executionArn);
-        g.writeStringField("executionName", executionName);
-        g.writeBooleanField("duplicate", duplicate);
-      });
+      return Json.object(
+          g -> {
+            g.writeStringField("taskId", taskId);
+            if (timestamp == null) {
+              g.writeNullField("timestamp");
+            } else {
+              g.writeNumberField("timestamp", timestamp);
+            }
+            g.writeStringField("executionArn", executionArn);
+            g.writeStringField("executionName", executionName);
+            g.writeBooleanField("duplicate", duplicate);
+          });
     }
   }
 
-  TaskStarter(SfnClient sfn, String stateMachineArn, TaskTimestamps timestamps,
-      Sleeper sleeper) {
+  TaskStarter(SfnClient sfn, String stateMachineArn, TaskTimestamps timestamps, Sleeper sleeper) {
     this.sfn = Objects.requireNonNull(sfn, "sfn");
     this.stateMachineArn = Objects.requireNonNull(stateMachineArn, "stateMachineArn");
     this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
@@ -100,33 +110,40 @@ final class TaskStarter {
    * @param remainingMillis the time left in the caller's budget
    * @param log receives one JSON line per decision: started, duplicate, retrying or failed
    * @return what was started
-   * @throws SdkException when the call fails for good: not retryable, or retried until the
-   *     budget ran out
+   * @throws SdkException when the call fails for good: not retryable, or retried until the budget
+   *     ran out
    */
-  Started start(StartRequest request, String defaultKey, LongSupplier remainingMillis,
-      Consumer<String> log) {
+  Started start(
+      StartRequest request, String defaultKey, LongSupplier remainingMillis, Consumer<String> log) {
     String key = request.idempotencyKey() != null ? request.idempotencyKey() : defaultKey;
     String name = ExecutionNames.of(request.taskId(), Objects.requireNonNull(key, "defaultKey"));
     BigDecimal timestamp = timestamps.next(request.taskId());
-    String input = Json.object(g -> {
-      g.writeStringField("taskId", request.taskId());
-      g.writeNumberField("timestamp", timestamp);
-    });
+    String input =
+        Json.object(
+            g -> {
+              g.writeStringField("taskId", request.taskId());
+              g.writeNumberField("timestamp", timestamp);
+            });
     for (int attempt = 1; ; attempt++) {
       try {
         Duration timeout = attemptTimeout(remainingMillis.getAsLong());
-        StartExecutionResponse response = sfn.startExecution(b -> b
-            .stateMachineArn(stateMachineArn).name(name).input(input)
-            .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout)));
+        StartExecutionResponse response =
+            sfn.startExecution(
+                b ->
+                    b.stateMachineArn(stateMachineArn)
+                        .name(name)
+                        .input(input)
+                        .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout)));
         logDecision(log, "started", request.taskId(), name, attempt, null);
-        return new Started(request.taskId(), timestamp, name, response.executionArn(), false,
-            attempt);
+        return new Started(
+            request.taskId(), timestamp, name, response.executionArn(), false, attempt);
       } catch (ExecutionAlreadyExistsException e) {
         logDecision(log, "duplicate", request.taskId(), name, attempt, null);
         return new Started(request.taskId(), null, name, executionArn(name), true, attempt);
       } catch (SdkException e) {
         long delay = backoff(attempt);
-        if (!isTransient(e) || attempt >= MAX_ATTEMPTS
+        if (!isTransient(e)
+            || attempt >= MAX_ATTEMPTS
             || !hasRoomForAnAttempt(remainingMillis.getAsLong() - delay)) {
           logDecision(log, "failed", request.taskId(), name, attempt, describe(e));
           throw e;
@@ -139,8 +156,10 @@ final class TaskStarter {
 
   /** The attempt's timeout: the usual one, or what the budget leaves, whichever is less. */
   private static Duration attemptTimeout(long remainingMillis) {
-    return Duration.ofMillis(Math.max(MIN_ATTEMPT_MILLIS,
-        Math.min(ATTEMPT_TIMEOUT_MILLIS, remainingMillis - RESERVE_MILLIS)));
+    return Duration.ofMillis(
+        Math.max(
+            MIN_ATTEMPT_MILLIS,
+            Math.min(ATTEMPT_TIMEOUT_MILLIS, remainingMillis - RESERVE_MILLIS)));
   }
 
   /** The ARN Step Functions gives an execution of this state machine with this name. */
@@ -149,8 +168,8 @@ final class TaskStarter {
   }
 
   /**
-   * Throttling, server errors, timeouts and connection failures are transient; a caller AWS
-   * does not recognise, missing permissions, bad input and missing credentials are not.
+   * Throttling, server errors, timeouts and connection failures are transient; a caller AWS does
+   * not recognise, missing permissions, bad input and missing credentials are not.
    */
   static boolean isTransient(SdkException e) {
     if (e instanceof SfnException service) {
@@ -185,16 +204,18 @@ final class TaskStarter {
     }
   }
 
-  private static void logDecision(Consumer<String> log, String event, String taskId, String name,
-      int attempt, String error) {
-    log.accept(Json.object(g -> {
-      g.writeStringField("event", event);
-      g.writeStringField("taskId", taskId);
-      g.writeStringField("executionName", name);
-      g.writeNumberField("attempt", attempt);
-      if (error != null) {
-        g.writeStringField("error", error);
-      }
-    }));
+  private static void logDecision(
+      Consumer<String> log, String event, String taskId, String name, int attempt, String error) {
+    log.accept(
+        Json.object(
+            g -> {
+              g.writeStringField("event", event);
+              g.writeStringField("taskId", taskId);
+              g.writeStringField("executionName", name);
+              g.writeNumberField("attempt", attempt);
+              if (error != null) {
+                g.writeStringField("error", error);
+              }
+            }));
   }
 }

@@ -1,11 +1,11 @@
 /**
  * The starter Lambda of task-status-workflow: it receives {@code {"taskId": "..."}} (or an SQS
- * batch of such messages) and starts one Step Functions execution per task with
- * {@code {"taskId": "...", "timestamp": <Unix seconds>}}.
+ * batch of such messages) and starts one Step Functions execution per task with {@code {"taskId":
+ * "...", "timestamp": <Unix seconds>}}.
  *
  * <p>{@link io.github.taskstatus.starter.StarterHandler} is the Lambda entry point and the only
- * public class. The rest is package-private: the event classification, validation, execution
- * names, timestamps, retries and credentials it delegates to, kept free of Lambda's runtime so
- * the tests can drive them against a local Step Functions endpoint.
+ * public class. The rest is package-private: the event classification, validation, execution names,
+ * timestamps, retries and credentials it delegates to, kept free of Lambda's runtime so the tests
+ * can drive them against a local Step Functions endpoint.
  */
 package io.github.taskstatus.starter;

@@ -23,9 +23,9 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
- * Credentials as Lambda delivers them: environment variables on demand, the container
- * credentials endpoint (checking its authorization token) under SnapStart, fresh ones after a
- * restore, and a clear, unretried failure when there are none.
+ * Credentials as Lambda delivers them: environment variables on demand, the container credentials
+ * endpoint (checking its authorization token) under SnapStart, fresh ones after a restore, and a
+ * clear, unretried failure when there are none.
  */
 class LambdaCredentialsTest {
   private static final String TOKEN = "7c1d6f4e-local-token";
@@ -38,20 +38,31 @@ class LambdaCredentialsTest {
   @BeforeEach
   void startEndpoint() throws IOException {
     endpoint = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    endpoint.createContext("/2021-04-23/credentials", exchange -> {
-      try (exchange) {
-        fetches.incrementAndGet();
-        boolean authorized = TOKEN.equals(exchange.getRequestHeaders().getFirst("Authorization"));
-        int g = generation.get();
-        byte[] body = (authorized
-            ? "{\"AccessKeyId\":\"ASIAGEN" + g + "\",\"SecretAccessKey\":\"secret-" + g
-                + "\",\"Token\":\"token-" + g + "\",\"Expiration\":\""
-                + Instant.now().plusSeconds(3600) + "\"}"
-            : "cannot get credentials for the provided token").getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(authorized ? 200 : 404, body.length);
-        exchange.getResponseBody().write(body);
-      }
-    });
+    endpoint.createContext(
+        "/2021-04-23/credentials",
+        exchange -> {
+          try (exchange) {
+            fetches.incrementAndGet();
+            boolean authorized =
+                TOKEN.equals(exchange.getRequestHeaders().getFirst("Authorization"));
+            int g = generation.get();
+            byte[] body =
+                (authorized
+                        ? "{\"AccessKeyId\":\"ASIAGEN"
+                            + g
+                            + "\",\"SecretAccessKey\":\"secret-"
+                            + g
+                            + "\",\"Token\":\"token-"
+                            + g
+                            + "\",\"Expiration\":\""
+                            + Instant.now().plusSeconds(3600)
+                            + "\"}"
+                        : "cannot get credentials for the provided token")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(authorized ? 200 : 404, body.length);
+            exchange.getResponseBody().write(body);
+          }
+        });
     endpoint.start();
   }
 
@@ -100,7 +111,7 @@ class LambdaCredentialsTest {
     assertThat(credentials.resolveCredentials().accessKeyId()).isEqualTo("ASIAGEN1");
 
     credentials.beforeCheckpoint(null);
-    generation.set(2);  // Lambda hands a restored environment new credentials.
+    generation.set(2); // Lambda hands a restored environment new credentials.
     credentials.afterRestore(null);
 
     assertThat(credentials.resolveCredentials().accessKeyId()).isEqualTo("ASIAGEN2");
@@ -112,8 +123,9 @@ class LambdaCredentialsTest {
 
     assertThatThrownBy(credentials::resolveCredentials)
         .isInstanceOf(SdkClientException.class)
-        .hasMessageStartingWith("the container credentials endpoint"
-            + " AWS_CONTAINER_CREDENTIALS_FULL_URI gave no credentials: ")
+        .hasMessageStartingWith(
+            "the container credentials endpoint"
+                + " AWS_CONTAINER_CREDENTIALS_FULL_URI gave no credentials: ")
         .satisfies(e -> assertThat(LambdaCredentials.isCredentialsFailure(e)).isTrue());
   }
 
@@ -121,30 +133,44 @@ class LambdaCredentialsTest {
   void noCredentialsAtAllIsAClearFailure() {
     assertThatThrownBy(new LambdaCredentials(env::get)::resolveCredentials)
         .isInstanceOf(SdkClientException.class)
-        .hasMessage("no AWS credentials in the environment: neither AWS_ACCESS_KEY_ID and"
-            + " AWS_SECRET_ACCESS_KEY (on-demand functions) nor"
-            + " AWS_CONTAINER_CREDENTIALS_FULL_URI (SnapStart functions) is set");
+        .hasMessage(
+            "no AWS credentials in the environment: neither AWS_ACCESS_KEY_ID and"
+                + " AWS_SECRET_ACCESS_KEY (on-demand functions) nor"
+                + " AWS_CONTAINER_CREDENTIALS_FULL_URI (SnapStart functions) is set");
   }
 
   @Test
   void aStartWithoutCredentialsFailsAtOnceWithoutRetrying() throws IOException {
     List<Long> pauses = new ArrayList<>();
     try (LocalStepFunctions service = new LocalStepFunctions();
-        SfnClient sfn = SfnClient.builder().endpointOverride(service.endpoint())
-            .region(software.amazon.awssdk.regions.Region.US_EAST_1)
-            .httpClient(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
-            .credentialsProvider(new LambdaCredentials(env::get)).build()) {
-      TaskStarter starter = new TaskStarter(sfn, LocalStepFunctions.STATE_MACHINE_ARN,
-          new TaskTimestamps(Clock.systemUTC()), pauses::add);
+        SfnClient sfn =
+            SfnClient.builder()
+                .endpointOverride(service.endpoint())
+                .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .httpClient(
+                    software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.create())
+                .credentialsProvider(new LambdaCredentials(env::get))
+                .build()) {
+      TaskStarter starter =
+          new TaskStarter(
+              sfn,
+              LocalStepFunctions.STATE_MACHINE_ARN,
+              new TaskTimestamps(Clock.systemUTC()),
+              pauses::add);
       List<String> logs = new ArrayList<>();
 
-      assertThatThrownBy(() -> starter.start(new StartRequest("Breakfast", null), "req", () -> 30_000,
-          logs::add)).hasMessageContaining("no AWS credentials in the environment");
+      assertThatThrownBy(
+              () ->
+                  starter.start(
+                      new StartRequest("Breakfast", null), "req", () -> 30_000, logs::add))
+          .hasMessageContaining("no AWS credentials in the environment");
 
       assertThat(pauses).isEmpty();
       assertThat(service.arrivals()).isZero();
-      assertThat(logs).singleElement().satisfies(l -> assertThat(l)
-          .contains("\"event\":\"failed\"").contains("no AWS credentials"));
+      assertThat(logs)
+          .singleElement()
+          .satisfies(
+              l -> assertThat(l).contains("\"event\":\"failed\"").contains("no AWS credentials"));
     }
   }
 
@@ -153,8 +179,9 @@ class LambdaCredentialsTest {
     Map<String, String> partial = new HashMap<>(Map.of("AWS_REGION", "eu-west-1"));
     assertThatThrownBy(() -> StarterEnvironment.of(partial::get))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("STATE_MACHINE_ARN is not set; the TaskStatusWorkflow construct sets it to"
-            + " the state machine this function starts");
+        .hasMessage(
+            "STATE_MACHINE_ARN is not set; the TaskStatusWorkflow construct sets it to"
+                + " the state machine this function starts");
     partial.clear();
     partial.put("STATE_MACHINE_ARN", LocalStepFunctions.STATE_MACHINE_ARN);
     assertThatThrownBy(() -> StarterEnvironment.of(partial::get))

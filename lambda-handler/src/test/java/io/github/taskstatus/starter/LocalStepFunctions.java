@@ -25,9 +25,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 
 /**
  * A Step Functions endpoint on 127.0.0.1 that speaks the service's JSON 1.0 protocol for
- * StartExecution, as the SDK sends it. It records each request, can be told to fail the next
- * calls with a given error, and applies the service's name rule: a name already used with a
- * different input is {@code ExecutionAlreadyExists}; the same name and input returns the same ARN.
+ * StartExecution, as the SDK sends it. It records each request, can be told to fail the next calls
+ * with a given error, and applies the service's name rule: a name already used with a different
+ * input is {@code ExecutionAlreadyExists}; the same name and input returns the same ARN.
  */
 final class LocalStepFunctions implements AutoCloseable {
   static final String STATE_MACHINE_ARN =
@@ -136,8 +136,12 @@ final class LocalStepFunctions implements AutoCloseable {
             response = error("ExecutionAlreadyExists", "Execution Already Exists: '" + name + "'");
           } else {
             status = 200;
-            response = "{\"executionArn\":\"" + STATE_MACHINE_ARN.replace(":stateMachine:",
-                ":execution:") + ":" + name + "\",\"startDate\":1.7E9}";
+            response =
+                "{\"executionArn\":\""
+                    + STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:")
+                    + ":"
+                    + name
+                    + "\",\"startDate\":1.7E9}";
           }
         }
       }
@@ -149,8 +153,11 @@ final class LocalStepFunctions implements AutoCloseable {
   }
 
   private static String error(String code, String message) {
-    return "{\"__type\":\"com.amazonaws.swf.service.v2.model#" + code + "\",\"message\":\""
-        + message + "\"}";
+    return "{\"__type\":\"com.amazonaws.swf.service.v2.model#"
+        + code
+        + "\",\"message\":\""
+        + message
+        + "\"}";
   }
 
   @Override

@@ -33,8 +33,14 @@ class SqsBatchTest {
   void start() throws IOException {
     service = new LocalStepFunctions();
     client = service.client();
-    handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
-        new TaskTimestamps(Clock.systemUTC()), millis -> { }), null);
+    handler =
+        new StarterHandler(
+            new TaskStarter(
+                client,
+                LocalStepFunctions.STATE_MACHINE_ARN,
+                new TaskTimestamps(Clock.systemUTC()),
+                millis -> {}),
+            null);
   }
 
   @AfterEach
@@ -64,7 +70,9 @@ class SqsBatchTest {
 
   private List<String> invoke(String event) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        out,
         new TestContext("request-" + System.nanoTime(), 60_000, logs));
     JsonNode response = JSON.readTree(out.toByteArray());
     assertThat(response.fieldNames()).toIterable().containsExactly("batchItemFailures");
@@ -74,8 +82,9 @@ class SqsBatchTest {
   }
 
   private static List<String[]> tasks(int count) {
-    return IntStream.range(0, count).mapToObj(i -> new String[] {
-        "msg-" + i, "{\"taskId\":\"task-" + i + "\"}"}).toList();
+    return IntStream.range(0, count)
+        .mapToObj(i -> new String[] {"msg-" + i, "{\"taskId\":\"task-" + i + "\"}"})
+        .toList();
   }
 
   @Test
@@ -86,25 +95,31 @@ class SqsBatchTest {
 
     assertThat(failed).containsExactlyInAnyOrder("msg-2", "msg-5", "msg-9");
     assertThat(service.executions()).hasSize(7);
-    long throttledCalls = service.requests().stream()
-        .filter(r -> r.get("input").asText().contains("task-5")).count();
+    long throttledCalls =
+        service.requests().stream().filter(r -> r.get("input").asText().contains("task-5")).count();
     assertThat(throttledCalls).isEqualTo(TaskStarter.MAX_ATTEMPTS);
   }
 
   @Test
   void malformedBodiesAreReportedAndLoggedWithTheirMessageIdWithoutPoisoningTheBatch()
       throws IOException {
-    List<String> failed = invoke(sqsEvent(List.of(
-        new String[] {"good-1", "{\"taskId\":\"a\"}"},
-        new String[] {"not-json", "taskId=a"},
-        new String[] {"no-task", "{\"id\":\"a\"}"},
-        new String[] {"number", "{\"taskId\":7}"},
-        new String[] {"good-2", "{\"taskId\":\"b\"}"})));
+    List<String> failed =
+        invoke(
+            sqsEvent(
+                List.of(
+                    new String[] {"good-1", "{\"taskId\":\"a\"}"},
+                    new String[] {"not-json", "taskId=a"},
+                    new String[] {"no-task", "{\"id\":\"a\"}"},
+                    new String[] {"number", "{\"taskId\":7}"},
+                    new String[] {"good-2", "{\"taskId\":\"b\"}"})));
 
     assertThat(failed).containsExactlyInAnyOrder("not-json", "no-task", "number");
     assertThat(service.executions()).hasSize(2);
-    assertThat(logs).filteredOn(l -> l.contains("\"rejected\"")).hasSize(3)
-        .anySatisfy(l -> assertThat(JSON.readTree(l).get("messageId").asText()).isEqualTo("number"));
+    assertThat(logs)
+        .filteredOn(l -> l.contains("\"rejected\""))
+        .hasSize(3)
+        .anySatisfy(
+            l -> assertThat(JSON.readTree(l).get("messageId").asText()).isEqualTo("number"));
   }
 
   @Test
@@ -131,9 +146,13 @@ class SqsBatchTest {
 
   @Test
   void twoMessagesForTheSameTaskAreTwoStarts() throws IOException {
-    assertThat(invoke(sqsEvent(List.of(
-        new String[] {"first", "{\"taskId\":\"same\"}"},
-        new String[] {"second", "{\"taskId\":\"same\"}"})))).isEmpty();
+    assertThat(
+            invoke(
+                sqsEvent(
+                    List.of(
+                        new String[] {"first", "{\"taskId\":\"same\"}"},
+                        new String[] {"second", "{\"taskId\":\"same\"}"}))))
+        .isEmpty();
 
     assertThat(service.executions()).hasSize(2);
   }
@@ -148,9 +167,13 @@ class SqsBatchTest {
 
   @Test
   void unusableRecordsAreReportedWithoutFailingTheirNeighbours() throws IOException {
-    ObjectNode event = (ObjectNode) JSON.readTree(sqsEvent(List.of(
-        new String[] {"good-1", "{\"taskId\":\"a\"}"},
-        new String[] {"good-2", "{\"taskId\":\"b\"}"})));
+    ObjectNode event =
+        (ObjectNode)
+            JSON.readTree(
+                sqsEvent(
+                    List.of(
+                        new String[] {"good-1", "{\"taskId\":\"a\"}"},
+                        new String[] {"good-2", "{\"taskId\":\"b\"}"})));
     ArrayNode records = (ArrayNode) event.get("Records");
     records.add(42);
     records.addObject().put("eventSource", "aws:sqs").put("body", "{\"taskId\":\"c\"}");
@@ -161,10 +184,12 @@ class SqsBatchTest {
 
     assertThat(service.executions()).hasSize(2);
     assertThat(failed).containsExactlyInAnyOrder("", "", "kinesis-1", "no-body");
-    assertThat(logs).filteredOn(l -> l.contains("\"rejected\"")).extracting(
-        l -> JSON.readTree(l).get("reason").asText()).containsExactlyInAnyOrder(
-        "record 2 is not an object", "record 3 has no messageId",
-        "record 4 is not an SQS message (eventSource aws:kinesis)", "record 5 has no body");
+    assertThat(logs)
+        .filteredOn(l -> l.contains("\"rejected\""))
+        .extracting(l -> JSON.readTree(l).get("reason").asText())
+        .containsExactlyInAnyOrder(
+            "record 2 is not an object", "record 3 has no messageId",
+            "record 4 is not an SQS message (eventSource aws:kinesis)", "record 5 has no body");
   }
 
   @Test
@@ -173,15 +198,22 @@ class SqsBatchTest {
     String event = sqsEvent(tasks(30));
 
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
-        TestContext.withDeadline("budget", TaskStarter.RESERVE_MILLIS
-            + TaskStarter.ATTEMPT_TIMEOUT_MILLIS + 1_500, logs));
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        out,
+        TestContext.withDeadline(
+            "budget",
+            TaskStarter.RESERVE_MILLIS + TaskStarter.ATTEMPT_TIMEOUT_MILLIS + 1_500,
+            logs));
     List<String> failed = new ArrayList<>();
-    JSON.readTree(out.toByteArray()).get("batchItemFailures")
+    JSON.readTree(out.toByteArray())
+        .get("batchItemFailures")
         .forEach(f -> failed.add(f.get("itemIdentifier").asText()));
 
-    List<String> started = service.executions().values().stream()
-        .map(input -> "msg-" + input.replaceAll(".*task-(\\d+).*", "$1")).toList();
+    List<String> started =
+        service.executions().values().stream()
+            .map(input -> "msg-" + input.replaceAll(".*task-(\\d+).*", "$1"))
+            .toList();
     assertThat(failed).isNotEmpty().doesNotHaveDuplicates().doesNotContainAnyElementsOf(started);
     assertThat(failed.size() + started.size()).isEqualTo(30);
     assertThat(logs).filteredOn(l -> l.contains("\"deferred\"")).hasSize(failed.size());

@@ -40,13 +40,31 @@ class StarterHandlerTest {
   void start() throws IOException {
     service = new LocalStepFunctions();
     client = service.client();
-    Clock clock = new Clock() {
-      @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-      @Override public Clock withZone(java.time.ZoneId zone) { return this; }
-      @Override public Instant instant() { return Instant.ofEpochMilli(now.get()); }
-    };
-    handler = new StarterHandler(new TaskStarter(client, LocalStepFunctions.STATE_MACHINE_ARN,
-        new TaskTimestamps(clock), pauses::add), null);
+    Clock clock =
+        new Clock() {
+          @Override
+          public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+          }
+        };
+    handler =
+        new StarterHandler(
+            new TaskStarter(
+                client,
+                LocalStepFunctions.STATE_MACHINE_ARN,
+                new TaskTimestamps(clock),
+                pauses::add),
+            null);
   }
 
   @AfterEach
@@ -69,7 +87,9 @@ class StarterHandlerTest {
 
   private JsonNode invoke(String event, String requestId, int remainingMillis) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        out,
         new TestContext(requestId, remainingMillis, logs));
     return JSON.readTree(out.toByteArray());
   }
@@ -80,7 +100,8 @@ class StarterHandlerTest {
 
     assertThat(service.requests()).hasSize(1);
     JsonNode sent = service.requests().get(0);
-    assertThat(sent.get("stateMachineArn").asText()).isEqualTo(LocalStepFunctions.STATE_MACHINE_ARN);
+    assertThat(sent.get("stateMachineArn").asText())
+        .isEqualTo(LocalStepFunctions.STATE_MACHINE_ARN);
     JsonNode input = JSON.readTree(sent.get("input").asText());
     assertThat(input.get("taskId").asText()).isEqualTo("Breakfast");
     assertThat(input.get("timestamp").isNumber()).isTrue();
@@ -92,15 +113,23 @@ class StarterHandlerTest {
     assertThat(result.get("taskId").asText()).isEqualTo("Breakfast");
     assertThat(result.get("timestamp").decimalValue())
         .isEqualTo(input.get("timestamp").decimalValue());
-    assertThat(result.get("executionArn").asText()).isEqualTo(
-        "arn:aws:states:us-east-1:123456789012:execution:Tasks:" + sent.get("name").asText());
+    assertThat(result.get("executionArn").asText())
+        .isEqualTo(
+            "arn:aws:states:us-east-1:123456789012:execution:Tasks:" + sent.get("name").asText());
     assertThat(result.get("duplicate").asBoolean()).isFalse();
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "Frühstück mit Ümlauts", "任务-42", "emoji 🍳 and spaces", "a<b>{c}[d]?*\"#%\\^|~`$&,;:/",
-      "-", "_", "\uD83C\uDF73 a surrogate pair"})
+  @ValueSource(
+      strings = {
+        "Frühstück mit Ümlauts",
+        "任务-42",
+        "emoji 🍳 and spaces",
+        "a<b>{c}[d]?*\"#%\\^|~`$&,;:/",
+        "-",
+        "_",
+        "\uD83C\uDF73 a surrogate pair"
+      })
   void executionNamesFollowTheServiceRulesForAnyTaskId(String taskId) throws IOException {
     String event = JSON.writeValueAsString(java.util.Map.of("taskId", taskId));
     invoke(event, "req-a");
@@ -110,7 +139,8 @@ class StarterHandlerTest {
     String second = service.requests().get(1).get("name").asText();
     assertThat(first).matches(VALID_NAME);
     assertThat(second).matches(VALID_NAME).isNotEqualTo(first);
-    assertThat(JSON.readTree(service.requests().get(0).get("input").asText()).get("taskId").asText())
+    assertThat(
+            JSON.readTree(service.requests().get(0).get("input").asText()).get("taskId").asText())
         .isEqualTo(taskId);
   }
 
@@ -134,7 +164,8 @@ class StarterHandlerTest {
     assertThat(retry.get("duplicate").asBoolean()).isTrue();
     assertThat(retry.get("executionArn").asText()).isEqualTo(first.get("executionArn").asText());
     assertThat(retry.get("timestamp").isNull())
-        .as("the role may not DescribeExecution: the item is found by its ExecutionArn").isTrue();
+        .as("the role may not DescribeExecution: the item is found by its ExecutionArn")
+        .isTrue();
     assertThat(service.requests()).extracting(r -> r.has("input")).containsOnly(true);
   }
 
@@ -145,10 +176,14 @@ class StarterHandlerTest {
       answered.add(invoke("{\"taskId\":\"Dup\"}", "req-" + i).get("timestamp").decimalValue());
     }
 
-    assertThat(answered).doesNotHaveDuplicates().isSorted()
+    assertThat(answered)
+        .doesNotHaveDuplicates()
+        .isSorted()
         .allSatisfy(t -> assertThat(t.longValue()).isEqualTo(NOW));
-    List<java.math.BigDecimal> sent = service.requests().stream()
-        .map(r -> readTree(r.get("input").asText()).get("timestamp").decimalValue()).toList();
+    List<java.math.BigDecimal> sent =
+        service.requests().stream()
+            .map(r -> readTree(r.get("input").asText()).get("timestamp").decimalValue())
+            .toList();
     assertThat(sent).isEqualTo(answered);
   }
 
@@ -171,7 +206,8 @@ class StarterHandlerTest {
     JsonNode other = invoke("{\"taskId\":\"Lunch\",\"idempotencyKey\":\"order-8\"}", "req-3");
 
     assertThat(second.get("executionName").asText()).isEqualTo(first.get("executionName").asText());
-    assertThat(other.get("executionName").asText()).isNotEqualTo(first.get("executionName").asText());
+    assertThat(other.get("executionName").asText())
+        .isNotEqualTo(first.get("executionName").asText());
   }
 
   @Test
@@ -219,7 +255,8 @@ class StarterHandlerTest {
     service.failNext(TaskStarter.MAX_ATTEMPTS + 5, 400, "ThrottlingException");
 
     assertThatThrownBy(() -> invoke("{\"taskId\":\"Dinner\"}", "req-1"))
-        .isInstanceOf(SfnException.class).hasMessageContaining("ThrottlingException");
+        .isInstanceOf(SfnException.class)
+        .hasMessageContaining("ThrottlingException");
     assertThat(service.requests()).hasSize(TaskStarter.MAX_ATTEMPTS);
   }
 
@@ -237,36 +274,39 @@ class StarterHandlerTest {
     service.failNext(1, 400, "InvalidExecutionInput");
 
     assertThatThrownBy(() -> invoke("{\"taskId\":\"Dinner\"}", "req-1"))
-        .isInstanceOf(SfnException.class).hasMessageContaining("InvalidExecutionInput");
+        .isInstanceOf(SfnException.class)
+        .hasMessageContaining("InvalidExecutionInput");
     assertThat(service.requests()).hasSize(1);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-      "{}|event has no taskId",
-      "{\"taskId\":42}|taskId must be a string, got a number 42",
-      "{\"taskId\":null}|taskId must be a string, got null",
-      "{\"taskId\":{\"a\":1}}|taskId must be a string, got an object",
-      "{\"taskId\":\"   \"}|taskId must be a non-blank string",
-      "{\"taskId\":\"\"}|taskId must be a non-blank string",
-      "[\"taskId\"]|event must be a JSON object",
-      "\"Breakfast\"|event must be a JSON object",
-      "{\"taskId\":|event is not valid JSON",
-      "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
-      "{\"taskId\":\"tab\\tx\"}|taskId has the control character U+0009 at index 3",
-      "{\"taskId\":\"nul\\u0000\"}|taskId has the control character U+0000 at index 3",
-      "{\"taskId\":\"a\\ud800b\"}|taskId has an unpaired surrogate U+D800 at index 1",
-      "{\"taskId\":\"a\\udc00\"}|taskId has an unpaired surrogate U+DC00 at index 1",
-      "{\"taskId\":\"a\",\"idempotencyKey\":\"k\\ud83c\"}|idempotencyKey has an unpaired"
-          + " surrogate U+D83C at index 1",
-      "{\"Records\":[]}|event has no taskId",
-      "{\"Records\":[42]}|event has no taskId",
-      "{\"Records\":[{\"eventSource\":\"aws:s3\",\"messageId\":\"m\"}]}|event has no taskId",
-  })
+  @ValueSource(
+      strings = {
+        "{}|event has no taskId",
+        "{\"taskId\":42}|taskId must be a string, got a number 42",
+        "{\"taskId\":null}|taskId must be a string, got null",
+        "{\"taskId\":{\"a\":1}}|taskId must be a string, got an object",
+        "{\"taskId\":\"   \"}|taskId must be a non-blank string",
+        "{\"taskId\":\"\"}|taskId must be a non-blank string",
+        "[\"taskId\"]|event must be a JSON object",
+        "\"Breakfast\"|event must be a JSON object",
+        "{\"taskId\":|event is not valid JSON",
+        "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
+        "{\"taskId\":\"tab\\tx\"}|taskId has the control character U+0009 at index 3",
+        "{\"taskId\":\"nul\\u0000\"}|taskId has the control character U+0000 at index 3",
+        "{\"taskId\":\"a\\ud800b\"}|taskId has an unpaired surrogate U+D800 at index 1",
+        "{\"taskId\":\"a\\udc00\"}|taskId has an unpaired surrogate U+DC00 at index 1",
+        "{\"taskId\":\"a\",\"idempotencyKey\":\"k\\ud83c\"}|idempotencyKey has an unpaired"
+            + " surrogate U+D83C at index 1",
+        "{\"Records\":[]}|event has no taskId",
+        "{\"Records\":[42]}|event has no taskId",
+        "{\"Records\":[{\"eventSource\":\"aws:s3\",\"messageId\":\"m\"}]}|event has no taskId",
+      })
   void badEventsAreRejectedWithAClearMessageAndStartNothing(String row) {
     String[] parts = row.split("\\|");
     assertThatThrownBy(() -> invoke(parts[0], "req-1"))
-        .isInstanceOf(InvalidTaskException.class).hasMessageContaining(parts[1]);
+        .isInstanceOf(InvalidTaskException.class)
+        .hasMessageContaining(parts[1]);
     assertThat(service.requests()).isEmpty();
   }
 
@@ -280,7 +320,8 @@ class StarterHandlerTest {
 
   @Test
   void oversizedEventsAreRejectedBeforeParsing() {
-    String event = "{\"taskId\":\"a\",\"pad\":\"" + "x".repeat(StartRequest.MAX_EVENT_BYTES) + "\"}";
+    String event =
+        "{\"taskId\":\"a\",\"pad\":\"" + "x".repeat(StartRequest.MAX_EVENT_BYTES) + "\"}";
     assertThatThrownBy(() -> invoke(event, "req-1"))
         .isInstanceOf(InvalidTaskException.class)
         .hasMessageContaining("the maximum is " + StartRequest.MAX_EVENT_BYTES);
@@ -288,11 +329,15 @@ class StarterHandlerTest {
 
   @Test
   void aDirectEventThatMerelyHasRecordsIsADirectEvent() throws IOException {
-    JsonNode result = invoke("{\"taskId\":\"Direct\",\"Records\":[{\"eventSource\":\"aws:sqs\","
-        + "\"messageId\":\"m\",\"body\":\"{\\\"taskId\\\":\\\"Other\\\"}\"}]}", "req-1");
+    JsonNode result =
+        invoke(
+            "{\"taskId\":\"Direct\",\"Records\":[{\"eventSource\":\"aws:sqs\","
+                + "\"messageId\":\"m\",\"body\":\"{\\\"taskId\\\":\\\"Other\\\"}\"}]}",
+            "req-1");
 
     assertThat(result.get("taskId").asText()).isEqualTo("Direct");
-    assertThat(service.requests()).singleElement()
+    assertThat(service.requests())
+        .singleElement()
         .satisfies(r -> assertThat(r.get("input").asText()).contains("\"Direct\""));
   }
 
@@ -302,16 +347,18 @@ class StarterHandlerTest {
 
     assertThatThrownBy(() -> invoke(broken, "req-1"))
         .isInstanceOf(InvalidTaskException.class)
-        .hasMessage("event is " + (broken.length()) + " bytes; the maximum is "
-            + StartRequest.MAX_EVENT_BYTES);
+        .hasMessage(
+            "event is "
+                + (broken.length())
+                + " bytes; the maximum is "
+                + StartRequest.MAX_EVENT_BYTES);
     assertThat(service.requests()).isEmpty();
   }
 
   @Test
   void namesDigestEachFieldWithItsLengthSoNoTwoStartsShareOne() {
     assertThat(ExecutionNames.of("ab", "c")).isNotEqualTo(ExecutionNames.of("a", "bc"));
-    assertThat(ExecutionNames.of("a\u0000b", "c"))
-        .isNotEqualTo(ExecutionNames.of("a", "b\u0000c"));
+    assertThat(ExecutionNames.of("a\u0000b", "c")).isNotEqualTo(ExecutionNames.of("a", "b\u0000c"));
     assertThat(ExecutionNames.of("a:1", "b")).isNotEqualTo(ExecutionNames.of("a", "1:b"));
   }
 
@@ -326,13 +373,19 @@ class StarterHandlerTest {
     long elapsed = (System.nanoTime() - started) / 1_000_000;
     assertThat(elapsed).isLessThan(8_000 - TaskStarter.RESERVE_MILLIS + 500);
     assertThat(service.arrivals()).isBetween(2, 3);
-    assertThat(logs).last().satisfies(l -> assertThat(readTree(l).get("error").asText())
-        .startsWith("ApiCallAttemptTimeoutException"));
+    assertThat(logs)
+        .last()
+        .satisfies(
+            l ->
+                assertThat(readTree(l).get("error").asText())
+                    .startsWith("ApiCallAttemptTimeoutException"));
   }
 
   private JsonNode invokeWithDeadline(String event, long budgetMillis) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    handler.handleRequest(new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)), out,
+    handler.handleRequest(
+        new ByteArrayInputStream(event.getBytes(StandardCharsets.UTF_8)),
+        out,
         TestContext.withDeadline("req-deadline", budgetMillis, logs));
     return JSON.readTree(out.toByteArray());
   }

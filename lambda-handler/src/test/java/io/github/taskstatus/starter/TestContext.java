@@ -20,24 +20,72 @@ record TestContext(String awsRequestId, IntSupplier remainingMillis, List<String
   /** A context whose time runs out {@code budgetMillis} from now, like Lambda's. */
   static TestContext withDeadline(String awsRequestId, long budgetMillis, List<String> logs) {
     long deadline = System.currentTimeMillis() + budgetMillis;
-    return new TestContext(awsRequestId,
-        () -> (int) Math.max(0, deadline - System.currentTimeMillis()), logs);
+    return new TestContext(
+        awsRequestId, () -> (int) Math.max(0, deadline - System.currentTimeMillis()), logs);
   }
 
-  @Override public String getAwsRequestId() { return awsRequestId; }
-  @Override public int getRemainingTimeInMillis() { return remainingMillis.getAsInt(); }
-  @Override public String getLogGroupName() { return "/aws/lambda/test"; }
-  @Override public String getLogStreamName() { return "test"; }
-  @Override public String getFunctionName() { return "starter"; }
-  @Override public String getFunctionVersion() { return "$LATEST"; }
-  @Override public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:1:function:s"; }
-  @Override public CognitoIdentity getIdentity() { return null; }
-  @Override public ClientContext getClientContext() { return null; }
-  @Override public int getMemoryLimitInMB() { return 512; }
-  @Override public LambdaLogger getLogger() {
+  @Override
+  public String getAwsRequestId() {
+    return awsRequestId;
+  }
+
+  @Override
+  public int getRemainingTimeInMillis() {
+    return remainingMillis.getAsInt();
+  }
+
+  @Override
+  public String getLogGroupName() {
+    return "/aws/lambda/test";
+  }
+
+  @Override
+  public String getLogStreamName() {
+    return "test";
+  }
+
+  @Override
+  public String getFunctionName() {
+    return "starter";
+  }
+
+  @Override
+  public String getFunctionVersion() {
+    return "$LATEST";
+  }
+
+  @Override
+  public String getInvokedFunctionArn() {
+    return "arn:aws:lambda:us-east-1:1:function:s";
+  }
+
+  @Override
+  public CognitoIdentity getIdentity() {
+    return null;
+  }
+
+  @Override
+  public ClientContext getClientContext() {
+    return null;
+  }
+
+  @Override
+  public int getMemoryLimitInMB() {
+    return 512;
+  }
+
+  @Override
+  public LambdaLogger getLogger() {
     return new LambdaLogger() {
-      @Override public void log(String message) { logs.add(message); }
-      @Override public void log(byte[] message) { log(new String(message, StandardCharsets.UTF_8)); }
+      @Override
+      public void log(String message) {
+        logs.add(message);
+      }
+
+      @Override
+      public void log(byte[] message) {
+        log(new String(message, StandardCharsets.UTF_8));
+      }
     };
   }
 }

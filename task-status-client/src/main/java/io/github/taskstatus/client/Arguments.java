@@ -28,23 +28,26 @@ final class Arguments {
     }
     for (int i = 0; i < taskId.length(); i++) {
       char c = taskId.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < taskId.length()
+      if (Character.isHighSurrogate(c)
+          && i + 1 < taskId.length()
           && Character.isLowSurrogate(taskId.charAt(i + 1))) {
         i++;
       } else if (Character.isSurrogate(c)) {
-        throw new IllegalArgumentException(String.format(
-            "taskId has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
-            (int) c, i));
+        throw new IllegalArgumentException(
+            String.format(
+                "taskId has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
+                (int) c, i));
       } else if (Character.isISOControl(c)) {
-        throw new IllegalArgumentException(String.format(
-            "taskId has the control character U+%04X at index %d; it must be printable text",
-            (int) c, i));
+        throw new IllegalArgumentException(
+            String.format(
+                "taskId has the control character U+%04X at index %d; it must be printable text",
+                (int) c, i));
       }
     }
     int bytes = taskId.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > MAX_TASK_ID_BYTES) {
-      throw new IllegalArgumentException("taskId is " + bytes + " bytes in UTF-8; the maximum is "
-          + MAX_TASK_ID_BYTES);
+      throw new IllegalArgumentException(
+          "taskId is " + bytes + " bytes in UTF-8; the maximum is " + MAX_TASK_ID_BYTES);
     }
     return taskId;
   }

@@ -12,37 +12,38 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * The SDK clients the client builds when none is given: the URLConnection HTTP client (named
- * explicitly, so another HTTP client on the application's classpath changes nothing), the
- * default credentials chain (which, unlike the environment variables alone, also covers Lambda
- * SnapStart's container credentials), and the given region or the default region chain.
+ * explicitly, so another HTTP client on the application's classpath changes nothing), the default
+ * credentials chain (which, unlike the environment variables alone, also covers Lambda SnapStart's
+ * container credentials), and the given region or the default region chain.
  */
 final class DefaultClients {
 
   /**
-   * How long an {@code Invoke} may wait for the starter's answer: its 30-second timeout plus
-   * room for a cold start. The HTTP client's default, 30 seconds, could give up on a start that
-   * then succeeds, leaving the SDK to retry it.
+   * How long an {@code Invoke} may wait for the starter's answer: its 30-second timeout plus room
+   * for a cold start. The HTTP client's default, 30 seconds, could give up on a start that then
+   * succeeds, leaving the SDK to retry it.
    */
   static final Duration INVOKE_SOCKET_TIMEOUT = Duration.ofSeconds(45);
 
   private DefaultClients() {}
 
   static DynamoDbClient dynamoDb(Region region) {
-    DynamoDbClientBuilder builder = DynamoDbClient.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder());
+    DynamoDbClientBuilder builder =
+        DynamoDbClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
     return (region == null ? builder : builder.region(region)).build();
   }
 
   static LambdaClient lambda(Region region) {
-    LambdaClientBuilder builder = LambdaClient.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .socketTimeout(INVOKE_SOCKET_TIMEOUT));
+    LambdaClientBuilder builder =
+        LambdaClient.builder()
+            .httpClientBuilder(
+                UrlConnectionHttpClient.builder().socketTimeout(INVOKE_SOCKET_TIMEOUT));
     return (region == null ? builder : builder.region(region)).build();
   }
 
   static SqsClient sqs(Region region) {
-    SqsClientBuilder builder = SqsClient.builder()
-        .httpClientBuilder(UrlConnectionHttpClient.builder());
+    SqsClientBuilder builder =
+        SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
     return (region == null ? builder : builder.region(region)).build();
   }
 }

@@ -18,8 +18,12 @@ final class EpochSeconds {
    */
   static Instant toInstant(BigDecimal seconds) {
     BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
-    long nanos = seconds.subtract(whole).movePointRight(NANO_DIGITS)
-        .setScale(0, RoundingMode.DOWN).longValueExact();
+    long nanos =
+        seconds
+            .subtract(whole)
+            .movePointRight(NANO_DIGITS)
+            .setScale(0, RoundingMode.DOWN)
+            .longValueExact();
     try {
       return Instant.ofEpochSecond(whole.longValueExact(), nanos);
     } catch (DateTimeException e) {

@@ -14,8 +14,8 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
 /**
  * Starts a task by invoking the starter function synchronously. Every start sends a fresh
  * idempotency key: the SDK retries an {@code Invoke} that timed out, and the retry, carrying the
- * same key, asks for the same execution name, so the starter answers it as a duplicate instead
- * of starting the task twice.
+ * same key, asks for the same execution name, so the starter answers it as a duplicate instead of
+ * starting the task twice.
  */
 final class FunctionStarter implements TaskStarter {
 
@@ -36,17 +36,21 @@ final class FunctionStarter implements TaskStarter {
   public TaskStart start(String taskId) {
     String key = UUID.randomUUID().toString();
     Instant requestedAt = clock.instant();
-    InvokeResponse response = lambda.invoke(request -> request
-        .functionName(function)
-        .invocationType(InvocationType.REQUEST_RESPONSE)
-        .payload(SdkBytes.fromByteArray(Json.write(new Json.StartRequest(taskId, key)))));
+    InvokeResponse response =
+        lambda.invoke(
+            request ->
+                request
+                    .functionName(function)
+                    .invocationType(InvocationType.REQUEST_RESPONSE)
+                    .payload(
+                        SdkBytes.fromByteArray(Json.write(new Json.StartRequest(taskId, key)))));
     byte[] payload = response.payload() == null ? new byte[0] : response.payload().asByteArray();
     if (response.functionError() != null) {
       throw startFailed(taskId, response.functionError(), payload);
     }
     Json.StartAnswer answer = answer(taskId, payload);
-    return TaskStart.direct(taskId, answer.timestamp(), answer.executionArn(),
-        answer.duplicate(), key, requestedAt);
+    return TaskStart.direct(
+        taskId, answer.timestamp(), answer.executionArn(), answer.duplicate(), key, requestedAt);
   }
 
   private static Json.StartAnswer answer(String taskId, byte[] payload) {
@@ -54,19 +58,23 @@ final class FunctionStarter implements TaskStarter {
     try {
       answer = Json.read(payload, Json.StartAnswer.class);
     } catch (IOException e) {
-      throw new TaskStatusException("the starter's answer for task '" + taskId
-          + "' is not the JSON object it documents: " + quote(payload), e);
+      throw new TaskStatusException(
+          "the starter's answer for task '"
+              + taskId
+              + "' is not the JSON object it documents: "
+              + quote(payload),
+          e);
     }
     if (answer == null || answer.executionArn() == null || answer.executionArn().isBlank()) {
-      throw new TaskStatusException("the starter's answer for task '" + taskId
-          + "' has no executionArn: " + quote(payload));
+      throw new TaskStatusException(
+          "the starter's answer for task '" + taskId + "' has no executionArn: " + quote(payload));
     }
     return answer;
   }
 
   /** The function error as an exception; a payload that is not Lambda's error JSON is quoted. */
-  private static TaskStartException startFailed(String taskId, String functionError,
-      byte[] payload) {
+  private static TaskStartException startFailed(
+      String taskId, String functionError, byte[] payload) {
     Json.FunctionError error;
     try {
       error = Json.read(payload, Json.FunctionError.class);
@@ -74,14 +82,15 @@ final class FunctionStarter implements TaskStarter {
       error = null;
     }
     String type = error != null && error.errorType() != null ? error.errorType() : functionError;
-    String message = error != null && error.errorMessage() != null
-        ? error.errorMessage() : quote(payload);
+    String message =
+        error != null && error.errorMessage() != null ? error.errorMessage() : quote(payload);
     return new TaskStartException(taskId, functionError, type, message);
   }
 
   private static String quote(byte[] payload) {
     String text = new String(payload, StandardCharsets.UTF_8);
-    return text.length() <= MAX_QUOTED_CHARS ? text
+    return text.length() <= MAX_QUOTED_CHARS
+        ? text
         : text.substring(0, MAX_QUOTED_CHARS) + "... (" + text.length() + " characters)";
   }
 }

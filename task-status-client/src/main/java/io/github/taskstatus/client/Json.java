@@ -11,9 +11,8 @@ import java.math.BigDecimal;
 final class Json {
 
   /** Unknown fields are ignored: a newer starter may answer with more. */
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
   private Json() {}
 
@@ -24,12 +23,16 @@ final class Json {
   record QueueMessage(String taskId, String idempotencyKey) {}
 
   /**
-   * The starter's answer. {@code timestamp} binds to {@link BigDecimal} from the number's text,
-   * so its decimals arrive exactly as sent; it is null for a duplicate, whose item is found by
-   * its {@code executionArn}.
+   * The starter's answer. {@code timestamp} binds to {@link BigDecimal} from the number's text, so
+   * its decimals arrive exactly as sent; it is null for a duplicate, whose item is found by its
+   * {@code executionArn}.
    */
-  record StartAnswer(String taskId, BigDecimal timestamp, String executionArn,
-      String executionName, boolean duplicate) {}
+  record StartAnswer(
+      String taskId,
+      BigDecimal timestamp,
+      String executionArn,
+      String executionName,
+      boolean duplicate) {}
 
   /** Lambda's payload for a function error. */
   record FunctionError(String errorType, String errorMessage) {}

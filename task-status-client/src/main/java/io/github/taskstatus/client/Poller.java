@@ -7,10 +7,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Polls an item until its status is final, with exponential backoff: the first pause is the
- * initial interval, each next one twice the last, up to the maximum. Deadlines use the monotonic
- * {@link System#nanoTime()}, never the client's (possibly fixed) wall clock; the last read
- * happens at the deadline, so a task that finishes just in time is still seen.
+ * Polls an item until its status is final, with exponential backoff: the first pause is the initial
+ * interval, each next one twice the last, up to the maximum. Deadlines use the monotonic {@link
+ * System#nanoTime()}, never the client's (possibly fixed) wall clock; the last read happens at the
+ * deadline, so a task that finishes just in time is still seen.
  */
 final class Poller {
   private final long initialNanos;
@@ -32,7 +32,10 @@ final class Poller {
    * @throws TaskAwaitTimeoutException when the time is up
    * @throws TaskStatusException when interrupted (the thread's interrupt flag is kept)
    */
-  TaskRecord untilFinal(String taskId, Duration timeout, Supplier<Optional<TaskRecord>> read,
+  TaskRecord untilFinal(
+      String taskId,
+      Duration timeout,
+      Supplier<Optional<TaskRecord>> read,
       Function<Optional<TaskRecord>, String> describeTimeout) {
     long start = System.nanoTime();
     long budget = saturatedNanos(timeout);
@@ -44,8 +47,8 @@ final class Poller {
       }
       long left = budget - (System.nanoTime() - start);
       if (left <= 0) {
-        throw new TaskAwaitTimeoutException(describeTimeout.apply(seen), taskId, timeout,
-            seen.orElse(null));
+        throw new TaskAwaitTimeoutException(
+            describeTimeout.apply(seen), taskId, timeout, seen.orElse(null));
       }
       sleep(Math.min(pause, left), taskId);
       pause = pause > maxNanos / 2 ? maxNanos : pause * 2;

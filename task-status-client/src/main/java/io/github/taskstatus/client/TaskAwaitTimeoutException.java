@@ -5,16 +5,18 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A task did not reach {@code DONE} or {@code FAILED} within the time an {@code await} allowed.
- * The task may still be running: waiting again, or reading its status later, is fine.
+ * A task did not reach {@code DONE} or {@code FAILED} within the time an {@code await} allowed. The
+ * task may still be running: waiting again, or reading its status later, is fine.
  */
 public final class TaskAwaitTimeoutException extends TaskStatusException {
   private static final long serialVersionUID = 1L;
 
   /** The task waited for. */
   private final String taskId;
+
   /** How long the caller waited. */
   private final Duration timeout;
+
   /** The last item read, if any; not serialized. */
   private final transient TaskRecord lastRecord;
 
@@ -26,8 +28,8 @@ public final class TaskAwaitTimeoutException extends TaskStatusException {
    * @param timeout how long the caller waited
    * @param lastRecord the last item read, or {@code null} if none was found
    */
-  public TaskAwaitTimeoutException(String message, String taskId, Duration timeout,
-      TaskRecord lastRecord) {
+  public TaskAwaitTimeoutException(
+      String message, String taskId, Duration timeout, TaskRecord lastRecord) {
     super(message);
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.timeout = Objects.requireNonNull(timeout, "timeout");

@@ -35,7 +35,9 @@ final class TaskItems {
     String taskId = requiredString(item, TASK_ID, "?");
     BigDecimal timestamp = requiredNumber(item, TIMESTAMP, taskId);
     String where = describe(taskId, timestamp);
-    return new TaskRecord(taskId, timestamp,
+    return new TaskRecord(
+        taskId,
+        timestamp,
         status(requiredString(item, STATUS, where), where),
         instant(requiredString(item, UPDATED_AT, where), UPDATED_AT, where),
         requiredString(item, EXECUTION_ARN, where),
@@ -53,9 +55,13 @@ final class TaskItems {
     try {
       return TaskStatus.valueOf(value);
     } catch (IllegalArgumentException e) {
-      throw new TaskStatusException("the item (" + where + ") has the unknown Status '" + value
-          + "'; this client knows STARTED, DONE and FAILED (was the item written by a newer"
-          + " workflow, or by hand?)");
+      throw new TaskStatusException(
+          "the item ("
+              + where
+              + ") has the unknown Status '"
+              + value
+              + "'; this client knows STARTED, DONE and FAILED (was the item written by a newer"
+              + " workflow, or by hand?)");
     }
   }
 
@@ -63,8 +69,15 @@ final class TaskItems {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new TaskStatusException("the item (" + where + ") has " + name + " '" + value
-          + "', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z", e);
+      throw new TaskStatusException(
+          "the item ("
+              + where
+              + ") has "
+              + name
+              + " '"
+              + value
+              + "', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z",
+          e);
     }
   }
 
@@ -72,23 +85,30 @@ final class TaskItems {
     try {
       return EpochSeconds.toInstant(seconds);
     } catch (ArithmeticException e) {
-      throw new TaskStatusException("the item (" + where + ") has " + name + " "
-          + seconds.toPlainString() + ", which is not a time in Unix seconds", e);
+      throw new TaskStatusException(
+          "the item ("
+              + where
+              + ") has "
+              + name
+              + " "
+              + seconds.toPlainString()
+              + ", which is not a time in Unix seconds",
+          e);
     }
   }
 
-  private static String requiredString(Map<String, AttributeValue> item, String name,
-      String where) {
+  private static String requiredString(
+      Map<String, AttributeValue> item, String name, String where) {
     return optionalString(item, name, where).orElseThrow(() -> missing(name, "S", where));
   }
 
-  private static BigDecimal requiredNumber(Map<String, AttributeValue> item, String name,
-      String where) {
+  private static BigDecimal requiredNumber(
+      Map<String, AttributeValue> item, String name, String where) {
     return optionalNumber(item, name, where).orElseThrow(() -> missing(name, "N", where));
   }
 
-  private static Optional<String> optionalString(Map<String, AttributeValue> item, String name,
-      String where) {
+  private static Optional<String> optionalString(
+      Map<String, AttributeValue> item, String name, String where) {
     AttributeValue value = item.get(name);
     if (value == null) {
       return Optional.empty();
@@ -99,8 +119,8 @@ final class TaskItems {
     return Optional.of(value.s());
   }
 
-  private static Optional<BigDecimal> optionalNumber(Map<String, AttributeValue> item,
-      String name, String where) {
+  private static Optional<BigDecimal> optionalNumber(
+      Map<String, AttributeValue> item, String name, String where) {
     AttributeValue value = item.get(name);
     if (value == null) {
       return Optional.empty();
@@ -111,19 +131,33 @@ final class TaskItems {
     try {
       return Optional.of(new BigDecimal(value.n()));
     } catch (NumberFormatException e) {
-      throw new TaskStatusException("the item (" + where + ") has " + name + " '" + value.n()
-          + "', which is not a number", e);
+      throw new TaskStatusException(
+          "the item (" + where + ") has " + name + " '" + value.n() + "', which is not a number",
+          e);
     }
   }
 
   private static TaskStatusException missing(String name, String type, String where) {
-    return new TaskStatusException("the item (" + where + ") has no " + name + " (" + type
-        + "); is this the table of a TaskStatusWorkflow?");
+    return new TaskStatusException(
+        "the item ("
+            + where
+            + ") has no "
+            + name
+            + " ("
+            + type
+            + "); is this the table of a TaskStatusWorkflow?");
   }
 
-  private static TaskStatusException wrongType(String name, String type, AttributeValue value,
-      String where) {
-    return new TaskStatusException("the item (" + where + ") has " + name + " of type "
-        + value.type() + "; the workflow writes it as " + type);
+  private static TaskStatusException wrongType(
+      String name, String type, AttributeValue value, String where) {
+    return new TaskStatusException(
+        "the item ("
+            + where
+            + ") has "
+            + name
+            + " of type "
+            + value.type()
+            + "; the workflow writes it as "
+            + type);
   }
 }

@@ -4,14 +4,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link TaskStatusClient#retry(String)} refused: the task's latest start is not {@code FAILED}
- * (it is still running or it succeeded), or the task has no item at all.
+ * {@link TaskStatusClient#retry(String)} refused: the task's latest start is not {@code FAILED} (it
+ * is still running or it succeeded), or the task has no item at all.
  */
 public final class TaskNotRetryableException extends TaskStatusException {
   private static final long serialVersionUID = 1L;
 
   /** The task that was to be retried. */
   private final String taskId;
+
   /** The status of its latest start, or {@code null} when it has no item. */
   private final TaskStatus latestStatus;
 

@@ -10,9 +10,8 @@ import java.util.Optional;
  *
  * @param taskId the task id, the item's partition key
  * @param timestamp the item's sort key: Unix seconds, usually with five decimals, as DynamoDB
- *     returns it (it keeps a number's value, not its text: {@code 1795617326.12340} comes back
- *     as {@code 1795617326.1234}, so compare timestamps with {@code compareTo}, not
- *     {@code equals})
+ *     returns it (it keeps a number's value, not its text: {@code 1795617326.12340} comes back as
+ *     {@code 1795617326.1234}, so compare timestamps with {@code compareTo}, not {@code equals})
  * @param status the status
  * @param updatedAt when the status last changed ({@code UpdatedAt})
  * @param executionArn the Step Functions execution that owns the item
@@ -20,12 +19,19 @@ import java.util.Optional;
  * @param cause the error's cause, when {@code FAILED}
  * @param expiresAt when DynamoDB's Time to Live may delete the item, when the workflow has a
  *     retention period
- * @param requestedTimestamp the timestamp the start asked for, when a collision with another
- *     start of the same task in the same 10 µs moved the item to a later one
+ * @param requestedTimestamp the timestamp the start asked for, when a collision with another start
+ *     of the same task in the same 10 µs moved the item to a later one
  */
-public record TaskRecord(String taskId, BigDecimal timestamp, TaskStatus status,
-    Instant updatedAt, String executionArn, Optional<String> error, Optional<String> cause,
-    Optional<Instant> expiresAt, Optional<BigDecimal> requestedTimestamp) {
+public record TaskRecord(
+    String taskId,
+    BigDecimal timestamp,
+    TaskStatus status,
+    Instant updatedAt,
+    String executionArn,
+    Optional<String> error,
+    Optional<String> cause,
+    Optional<Instant> expiresAt,
+    Optional<BigDecimal> requestedTimestamp) {
 
   /**
    * Creates a record; every value is required, absent optional attributes are empty.

@@ -6,11 +6,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What {@link TaskStatusClient#start(String)} did: the execution the starter function started
- * (or recognised as already started), or, in queue mode, the message it sent.
+ * What {@link TaskStatusClient#start(String)} did: the execution the starter function started (or
+ * recognised as already started), or, in queue mode, the message it sent.
  *
- * <p>Pass it to {@link TaskStatusClient#await(TaskStart, java.time.Duration)} to wait for this
- * very start, not just for the task's latest one.
+ * <p>Pass it to {@link TaskStatusClient#await(TaskStart, java.time.Duration)} to wait for this very
+ * start, not just for the task's latest one.
  */
 public final class TaskStart {
   private final String taskId;
@@ -21,8 +21,14 @@ public final class TaskStart {
   private final String idempotencyKey;
   private final Instant requestedAt;
 
-  private TaskStart(String taskId, BigDecimal timestamp, String executionArn, String messageId,
-      boolean duplicate, String idempotencyKey, Instant requestedAt) {
+  private TaskStart(
+      String taskId,
+      BigDecimal timestamp,
+      String executionArn,
+      String messageId,
+      boolean duplicate,
+      String idempotencyKey,
+      Instant requestedAt) {
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.timestamp = timestamp;
     this.executionArn = executionArn;
@@ -33,17 +39,34 @@ public final class TaskStart {
   }
 
   /** A start through the starter function. */
-  static TaskStart direct(String taskId, BigDecimal timestamp, String executionArn,
-      boolean duplicate, String idempotencyKey, Instant requestedAt) {
-    return new TaskStart(taskId, timestamp, Objects.requireNonNull(executionArn, "executionArn"),
-        null, duplicate, idempotencyKey, requestedAt);
+  static TaskStart direct(
+      String taskId,
+      BigDecimal timestamp,
+      String executionArn,
+      boolean duplicate,
+      String idempotencyKey,
+      Instant requestedAt) {
+    return new TaskStart(
+        taskId,
+        timestamp,
+        Objects.requireNonNull(executionArn, "executionArn"),
+        null,
+        duplicate,
+        idempotencyKey,
+        requestedAt);
   }
 
   /** A start through the queue: the message id is the starter's idempotency key. */
-  static TaskStart queued(String taskId, String messageId, String idempotencyKey,
-      Instant requestedAt) {
-    return new TaskStart(taskId, null, null, Objects.requireNonNull(messageId, "messageId"),
-        false, Objects.requireNonNull(idempotencyKey, "idempotencyKey"), requestedAt);
+  static TaskStart queued(
+      String taskId, String messageId, String idempotencyKey, Instant requestedAt) {
+    return new TaskStart(
+        taskId,
+        null,
+        null,
+        Objects.requireNonNull(messageId, "messageId"),
+        false,
+        Objects.requireNonNull(idempotencyKey, "idempotencyKey"),
+        requestedAt);
   }
 
   /**
@@ -60,8 +83,8 @@ public final class TaskStart {
    * usually with five decimals). The item is normally written under it; a collision with another
    * start of the task in the same 10 µs moves the item to a later one.
    *
-   * @return the timestamp; empty in queue mode and for a duplicate (whose item {@code await}
-   *     finds by its {@link #executionArn()})
+   * @return the timestamp; empty in queue mode and for a duplicate (whose item {@code await} finds
+   *     by its {@link #executionArn()})
    */
   public Optional<BigDecimal> timestamp() {
     return Optional.ofNullable(timestamp);
@@ -86,9 +109,9 @@ public final class TaskStart {
   }
 
   /**
-   * Whether the starter found this start already done: a retry of the same invocation (by the
-   * SDK, after a timeout) reached it after the first had started the execution. Nothing new was
-   * started; {@link #executionArn()} is the first start's execution.
+   * Whether the starter found this start already done: a retry of the same invocation (by the SDK,
+   * after a timeout) reached it after the first had started the execution. Nothing new was started;
+   * {@link #executionArn()} is the first start's execution.
    *
    * @return {@code true} for a duplicate; always {@code false} in queue mode
    */
@@ -97,8 +120,8 @@ public final class TaskStart {
   }
 
   /**
-   * The idempotency key of this start, from which the starter derives the execution name: a
-   * fresh UUID the client sent with the start, directly or in the queue message.
+   * The idempotency key of this start, from which the starter derives the execution name: a fresh
+   * UUID the client sent with the start, directly or in the queue message.
    *
    * @return the key
    */
@@ -107,8 +130,8 @@ public final class TaskStart {
   }
 
   /**
-   * When the client asked for the start, by its clock, just before calling the starter or
-   * sending the message.
+   * When the client asked for the start, by its clock, just before calling the starter or sending
+   * the message.
    *
    * @return the time of the request
    */
@@ -141,8 +164,8 @@ public final class TaskStart {
    */
   @Override
   public int hashCode() {
-    return Objects.hash(taskId, timestamp, executionArn, messageId, duplicate, idempotencyKey,
-        requestedAt);
+    return Objects.hash(
+        taskId, timestamp, executionArn, messageId, duplicate, idempotencyKey, requestedAt);
   }
 
   /**
@@ -152,12 +175,20 @@ public final class TaskStart {
    */
   @Override
   public String toString() {
-    return "TaskStart[taskId=" + taskId
-        + ", timestamp=" + (timestamp == null ? null : timestamp.toPlainString())
-        + ", executionArn=" + executionArn
-        + ", messageId=" + messageId
-        + ", duplicate=" + duplicate
-        + ", idempotencyKey=" + idempotencyKey
-        + ", requestedAt=" + requestedAt + "]";
+    return "TaskStart[taskId="
+        + taskId
+        + ", timestamp="
+        + (timestamp == null ? null : timestamp.toPlainString())
+        + ", executionArn="
+        + executionArn
+        + ", messageId="
+        + messageId
+        + ", duplicate="
+        + duplicate
+        + ", idempotencyKey="
+        + idempotencyKey
+        + ", requestedAt="
+        + requestedAt
+        + "]";
   }
 }

@@ -3,11 +3,10 @@ package io.github.taskstatus.client;
 import java.util.Objects;
 
 /**
- * The starter function failed to start a task: it reported a function error, such as
- * {@code io.github.taskstatus.starter.InvalidTaskException} for a task id it rejects, or
- * Step Functions still throttling after the starter's retries. Nothing was started unless the
- * error came after the start (a timeout, for example); {@link #isInvalidTask()} tells the errors
- * that no retry can cure.
+ * The starter function failed to start a task: it reported a function error, such as {@code
+ * io.github.taskstatus.starter.InvalidTaskException} for a task id it rejects, or Step Functions
+ * still throttling after the starter's retries. Nothing was started unless the error came after the
+ * start (a timeout, for example); {@link #isInvalidTask()} tells the errors that no retry can cure.
  */
 public final class TaskStartException extends TaskStatusException {
   private static final long serialVersionUID = 1L;
@@ -17,10 +16,13 @@ public final class TaskStartException extends TaskStatusException {
 
   /** The task that was to start. */
   private final String taskId;
+
   /** Lambda's {@code X-Amz-Function-Error}: {@code Unhandled} or {@code Handled}. */
   private final String functionError;
+
   /** The payload's {@code errorType}. */
   private final String errorType;
+
   /** The payload's {@code errorMessage}. */
   private final String errorMessage;
 
@@ -32,8 +34,8 @@ public final class TaskStartException extends TaskStatusException {
    * @param errorType the payload's {@code errorType}
    * @param errorMessage the payload's {@code errorMessage}
    */
-  public TaskStartException(String taskId, String functionError, String errorType,
-      String errorMessage) {
+  public TaskStartException(
+      String taskId, String functionError, String errorType, String errorMessage) {
     super("the starter did not start task '" + taskId + "': " + errorType + ": " + errorMessage);
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.functionError = Objects.requireNonNull(functionError, "functionError");
@@ -60,9 +62,9 @@ public final class TaskStartException extends TaskStatusException {
   }
 
   /**
-   * The error type from the function's error payload, such as
-   * {@code io.github.taskstatus.starter.InvalidTaskException} or {@code Sandbox.Timedout}; the
-   * function error kind when the payload names none.
+   * The error type from the function's error payload, such as {@code
+   * io.github.taskstatus.starter.InvalidTaskException} or {@code Sandbox.Timedout}; the function
+   * error kind when the payload names none.
    *
    * @return the error type
    */

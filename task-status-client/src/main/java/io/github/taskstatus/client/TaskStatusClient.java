@@ -18,13 +18,13 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 /**
  * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
  *
- * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution
- * begins, then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter
- * function (or, in queue mode, sends the task to the queue); {@link #latest(String)},
- * {@link #history(String)}, {@link #await(String, Duration)} and {@link #failedSince(Instant)}
- * read the items. The client uses only the calls the construct's {@code grantStartTask}
- * ({@code lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode) and
- * {@code grantReadStatus} ({@code dynamodb:Query}) allow.
+ * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
+ * then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter function (or, in
+ * queue mode, sends the task to the queue); {@link #latest(String)}, {@link #history(String)},
+ * {@link #await(String, Duration)} and {@link #failedSince(Instant)} read the items. The client
+ * uses only the calls the construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or
+ * {@code sqs:SendMessage} in queue mode) and {@code grantReadStatus} ({@code dynamodb:Query})
+ * allow.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -34,24 +34,29 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * }</pre>
  *
  * <p>A client is immutable and safe to share between threads; build it once (outside a Lambda
- * handler method) and reuse it. Failures of the AWS calls surface as the SDK's
- * {@code SdkException}s, after the SDK's own retries.
+ * handler method) and reuse it. Failures of the AWS calls surface as the SDK's {@code
+ * SdkException}s, after the SDK's own retries.
  */
 public final class TaskStatusClient implements AutoCloseable {
 
   /** The variable that holds the table's name. */
   public static final String ENV_TABLE = "TASK_STATUS_TABLE";
+
   /** The variable that holds the starter function's ARN (or name) to invoke. */
   public static final String ENV_STARTER = "TASK_STATUS_STARTER";
+
   /** The variable that holds the queue's URL, in queue mode only. */
   public static final String ENV_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
+
   /** The variable that holds the failed-task index's name, when the index exists. */
   public static final String ENV_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
+
   /** The variable Lambda sets to the function's region. */
   static final String ENV_REGION = "AWS_REGION";
 
   /** The first pause between two reads of {@code await}. */
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(100);
+
   /** The longest pause between two reads of {@code await}. */
   public static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofSeconds(2);
 
@@ -60,8 +65,8 @@ public final class TaskStatusClient implements AutoCloseable {
   private final Poller poller;
   private final List<SdkClient> owned;
 
-  private TaskStatusClient(TaskTable table, TaskStarter starter, Poller poller,
-      List<SdkClient> owned) {
+  private TaskStatusClient(
+      TaskTable table, TaskStarter starter, Poller poller, List<SdkClient> owned) {
     this.table = table;
     this.starter = starter;
     this.poller = poller;
@@ -79,11 +84,11 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * A client configured by the process's environment variables, as the construct's
-   * {@code clientEnvironment()} sets them for a function: {@value #ENV_TABLE},
-   * {@value #ENV_STARTER}, {@value #ENV_QUEUE_URL} (queue mode) and {@value #ENV_FAILED_INDEX}
-   * (with the failed-task index). It builds its own SDK clients with the default region and
-   * credentials chains and the URLConnection HTTP client, and closes them when closed.
+   * A client configured by the process's environment variables, as the construct's {@code
+   * clientEnvironment()} sets them for a function: {@value #ENV_TABLE}, {@value #ENV_STARTER},
+   * {@value #ENV_QUEUE_URL} (queue mode) and {@value #ENV_FAILED_INDEX} (with the failed-task
+   * index). It builds its own SDK clients with the default region and credentials chains and the
+   * URLConnection HTTP client, and closes them when closed.
    *
    * @return the client
    * @throws IllegalStateException naming the variable that is missing or blank
@@ -93,9 +98,9 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * A client configured by the given environment, as {@link #fromEnvironment()} reads it.
-   * {@code AWS_REGION}, when the environment has it, sets the SDK clients' region; otherwise the
-   * SDK's default region chain applies.
+   * A client configured by the given environment, as {@link #fromEnvironment()} reads it. {@code
+   * AWS_REGION}, when the environment has it, sets the SDK clients' region; otherwise the SDK's
+   * default region chain applies.
    *
    * @param environment the value of a variable, or {@code null} when it is not set
    * @return the client
@@ -108,13 +113,22 @@ public final class TaskStatusClient implements AutoCloseable {
     Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
     Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
-      throw new IllegalStateException("none of " + ENV_TABLE + ", " + ENV_STARTER + " and "
-          + ENV_QUEUE_URL + " is set: give the function the environment of the construct's"
-          + " clientEnvironment(), and grant it grantStartTask and grantReadStatus");
+      throw new IllegalStateException(
+          "none of "
+              + ENV_TABLE
+              + ", "
+              + ENV_STARTER
+              + " and "
+              + ENV_QUEUE_URL
+              + " is set: give the function the environment of the construct's"
+              + " clientEnvironment(), and grant it grantStartTask and grantReadStatus");
     }
     if (failedIndex.isPresent() && table.isEmpty()) {
-      throw new IllegalStateException(ENV_FAILED_INDEX + " is set but " + ENV_TABLE
-          + " is not: the index belongs to the table");
+      throw new IllegalStateException(
+          ENV_FAILED_INDEX
+              + " is set but "
+              + ENV_TABLE
+              + " is not: the index belongs to the table");
     }
     Builder builder = builder();
     table.ifPresent(builder::tableName);
@@ -128,17 +142,19 @@ public final class TaskStatusClient implements AutoCloseable {
   private static Optional<String> variable(Function<String, String> environment, String name) {
     String value = environment.apply(name);
     if (value != null && value.isBlank()) {
-      throw new IllegalStateException("the environment variable " + name
-          + " is set but blank; set it to a value or leave it out");
+      throw new IllegalStateException(
+          "the environment variable "
+              + name
+              + " is set but blank; set it to a value or leave it out");
     }
     return Optional.ofNullable(value);
   }
 
   /**
-   * Starts the task once more: a new execution and a new item, whatever the task's earlier
-   * starts. Each call sends a fresh idempotency key, so the SDK's retries of this one call start
-   * the task at most once. In queue mode the task is sent to the queue and starts when the
-   * starter receives it.
+   * Starts the task once more: a new execution and a new item, whatever the task's earlier starts.
+   * Each call sends a fresh idempotency key, so the SDK's retries of this one call start the task
+   * at most once. In queue mode the task is sent to the queue and starts when the starter receives
+   * it.
    *
    * @param taskId the task id: non-blank, at most 1024 UTF-8 bytes, printable Unicode text
    * @return what was started (or sent)
@@ -181,8 +197,8 @@ public final class TaskStatusClient implements AutoCloseable {
 
   /**
    * Waits until the task's latest start is {@code DONE} or {@code FAILED}, reading it with
-   * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of
-   * your own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}.
+   * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of your
+   * own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}.
    *
    * @param taskId the task id
    * @param timeout how long to wait; zero reads once
@@ -195,19 +211,33 @@ public final class TaskStatusClient implements AutoCloseable {
     Arguments.taskId(taskId);
     Arguments.notNegative(timeout, "timeout");
     TaskTable table = table();
-    return poller.untilFinal(taskId, timeout, () -> table.newest(taskId, null),
-        seen -> "task '" + taskId + "' did not finish within " + timeout + ": " + seen
-            .map(record -> "its latest start (timestamp " + record.timestamp().toPlainString()
-                + ", execution " + record.executionArn() + ") is still " + record.status())
-            .orElse("it has no item (not started yet, or its items expired)"));
+    return poller.untilFinal(
+        taskId,
+        timeout,
+        () -> table.newest(taskId, null),
+        seen ->
+            "task '"
+                + taskId
+                + "' did not finish within "
+                + timeout
+                + ": "
+                + seen.map(
+                        record ->
+                            "its latest start (timestamp "
+                                + record.timestamp().toPlainString()
+                                + ", execution "
+                                + record.executionArn()
+                                + ") is still "
+                                + record.status())
+                    .orElse("it has no item (not started yet, or its items expired)"));
   }
 
   /**
-   * Waits until this very start is {@code DONE} or {@code FAILED}. For a direct start, that is
-   * the task's item owned by the start's execution (at the start's timestamp, or a later one if
-   * a collision moved it). In queue mode, where the start has no execution yet, it is the
-   * task's newest item started at or after {@link TaskStart#requestedAt()}: another start of
-   * the same task sent meanwhile may be the one seen.
+   * Waits until this very start is {@code DONE} or {@code FAILED}. For a direct start, that is the
+   * task's item owned by the start's execution (at the start's timestamp, or a later one if a
+   * collision moved it). In queue mode, where the start has no execution yet, it is the task's
+   * newest item started at or after {@link TaskStart#requestedAt()}: another start of the same task
+   * sent meanwhile may be the one seen.
    *
    * @param start what {@link #start(String)} or {@link #retry(String)} returned
    * @param timeout how long to wait; zero reads once
@@ -224,19 +254,44 @@ public final class TaskStatusClient implements AutoCloseable {
     if (start.executionArn().isPresent()) {
       String arn = start.executionArn().get();
       BigDecimal from = start.timestamp().orElse(null);
-      return poller.untilFinal(taskId, timeout, () -> table.ofExecution(taskId, arn, from),
-          seen -> "task '" + taskId + "' (execution " + arn + ") did not finish within "
-              + timeout + ": " + seen.map(record -> "its item is still " + record.status())
-              .orElse("its item has not been written yet"));
+      return poller.untilFinal(
+          taskId,
+          timeout,
+          () -> table.ofExecution(taskId, arn, from),
+          seen ->
+              "task '"
+                  + taskId
+                  + "' (execution "
+                  + arn
+                  + ") did not finish within "
+                  + timeout
+                  + ": "
+                  + seen.map(record -> "its item is still " + record.status())
+                      .orElse("its item has not been written yet"));
     }
     BigDecimal from = EpochSeconds.of(start.requestedAt());
-    return poller.untilFinal(taskId, timeout, () -> table.newest(taskId, from),
-        seen -> "task '" + taskId + "' (message " + start.messageId().orElse("?")
-            + ") did not finish within " + timeout + ": " + seen
-            .map(record -> "the item started at " + record.startedAt() + " is still "
-                + record.status())
-            .orElse("no item started at or after " + start.requestedAt()
-                + " yet (has the starter received the message?)"));
+    return poller.untilFinal(
+        taskId,
+        timeout,
+        () -> table.newest(taskId, from),
+        seen ->
+            "task '"
+                + taskId
+                + "' (message "
+                + start.messageId().orElse("?")
+                + ") did not finish within "
+                + timeout
+                + ": "
+                + seen.map(
+                        record ->
+                            "the item started at "
+                                + record.startedAt()
+                                + " is still "
+                                + record.status())
+                    .orElse(
+                        "no item started at or after "
+                            + start.requestedAt()
+                            + " yet (has the starter received the message?)"));
   }
 
   /**
@@ -245,8 +300,8 @@ public final class TaskStatusClient implements AutoCloseable {
    *
    * @param since the earliest failure time ({@code UpdatedAt}) to include
    * @return the unexpired {@code FAILED} items
-   * @throws IllegalStateException if the client has no table, or no failed-task index (the
-   *     message says how to enable it)
+   * @throws IllegalStateException if the client has no table, or no failed-task index (the message
+   *     says how to enable it)
    * @throws TaskStatusException if an item is not one the workflow writes
    */
   public List<TaskRecord> failedSince(Instant since) {
@@ -255,28 +310,45 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Starts the task again after its latest start failed, as {@link #start(String)} does, with
-   * its own idempotency key. The check and the start are two calls: two clients retrying the
-   * same task at once may both start it.
+   * Starts the task again after its latest start failed, as {@link #start(String)} does, with its
+   * own idempotency key. The check and the start are two calls: two clients retrying the same task
+   * at once may both start it.
    *
    * @param taskId the task id
    * @return what was started (or sent)
    * @throws IllegalArgumentException if the task id is invalid
    * @throws IllegalStateException if the client lacks the table or a starter
-   * @throws TaskNotRetryableException if the latest start is not {@code FAILED}, or the task has
-   *     no item
+   * @throws TaskNotRetryableException if the latest start is not {@code FAILED}, or the task has no
+   *     item
    * @throws TaskStartException if the starter reports a function error
    */
   public TaskStart retry(String taskId) {
     Arguments.taskId(taskId);
     TaskStarter starter = starter();
-    TaskRecord latest = table().newest(taskId, null).orElseThrow(() ->
-        new TaskNotRetryableException("task '" + taskId + "' cannot be retried: it has no item"
-            + " (never started, or its items expired); use start to start it", taskId, null));
+    TaskRecord latest =
+        table()
+            .newest(taskId, null)
+            .orElseThrow(
+                () ->
+                    new TaskNotRetryableException(
+                        "task '"
+                            + taskId
+                            + "' cannot be retried: it has no item"
+                            + " (never started, or its items expired); use start to start it",
+                        taskId,
+                        null));
     if (latest.status() != TaskStatus.FAILED) {
-      throw new TaskNotRetryableException("task '" + taskId + "' cannot be retried: its latest"
-          + " start (timestamp " + latest.timestamp().toPlainString() + ") is "
-          + latest.status() + ", not FAILED", taskId, latest.status());
+      throw new TaskNotRetryableException(
+          "task '"
+              + taskId
+              + "' cannot be retried: its latest"
+              + " start (timestamp "
+              + latest.timestamp().toPlainString()
+              + ") is "
+              + latest.status()
+              + ", not FAILED",
+          taskId,
+          latest.status());
     }
     return starter.start(taskId);
   }
@@ -289,25 +361,32 @@ public final class TaskStatusClient implements AutoCloseable {
 
   private TaskTable table() {
     if (table == null) {
-      throw new IllegalStateException("this client has no table to read: set tableName(...) on"
-          + " the builder, or " + ENV_TABLE + " in the environment");
+      throw new IllegalStateException(
+          "this client has no table to read: set tableName(...) on"
+              + " the builder, or "
+              + ENV_TABLE
+              + " in the environment");
     }
     return table;
   }
 
   private TaskStarter starter() {
     if (starter == null) {
-      throw new IllegalStateException("this client cannot start tasks: set starterFunction(...)"
-          + " or queueUrl(...) on the builder, or " + ENV_STARTER + " or " + ENV_QUEUE_URL
-          + " in the environment");
+      throw new IllegalStateException(
+          "this client cannot start tasks: set starterFunction(...)"
+              + " or queueUrl(...) on the builder, or "
+              + ENV_STARTER
+              + " or "
+              + ENV_QUEUE_URL
+              + " in the environment");
     }
     return starter;
   }
 
   /**
-   * Configures a {@link TaskStatusClient}. Set the table to read status, the starter function
-   * or the queue to start tasks, or all of them. SDK clients not given are built with the
-   * defaults of {@link TaskStatusClient#fromEnvironment()} and closed with the client.
+   * Configures a {@link TaskStatusClient}. Set the table to read status, the starter function or
+   * the queue to start tasks, or all of them. SDK clients not given are built with the defaults of
+   * {@link TaskStatusClient#fromEnvironment()} and closed with the client.
    */
   public static final class Builder {
     private String tableName;
@@ -386,8 +465,8 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The Lambda client to invoke the starter with; the task status client never closes it.
-     * Give its HTTP client a socket timeout above the starter's 30-second timeout.
+     * The Lambda client to invoke the starter with; the task status client never closes it. Give
+     * its HTTP client a socket timeout above the starter's 30-second timeout.
      *
      * @param lambda the client
      * @return this builder
@@ -412,8 +491,8 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The wall clock that tells which items have expired and, in queue mode, when a start was
-     * sent. Waiting itself is timed with {@link System#nanoTime()}.
+     * The wall clock that tells which items have expired and, in queue mode, when a start was sent.
+     * Waiting itself is timed with {@link System#nanoTime()}.
      *
      * @param clock the clock
      * @return this builder
@@ -425,8 +504,8 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The first pause between two reads of {@code await}; each next pause doubles, up to
-     * {@link #maxPollInterval(Duration)}.
+     * The first pause between two reads of {@code await}; each next pause doubles, up to {@link
+     * #maxPollInterval(Duration)}.
      *
      * @param pollInterval a positive duration
      * @return this builder
@@ -459,39 +538,56 @@ public final class TaskStatusClient implements AutoCloseable {
      * Builds the client, and the SDK clients it needs that were not given.
      *
      * @return the client
-     * @throws IllegalStateException if neither a table, a starter function nor a queue is set,
-     *     or the failed-task index is set without the table
+     * @throws IllegalStateException if neither a table, a starter function nor a queue is set, or
+     *     the failed-task index is set without the table
      * @throws IllegalArgumentException if the poll interval exceeds the maximum
      */
     public TaskStatusClient build() {
       if (tableName == null && starterFunction == null && queueUrl == null) {
-        throw new IllegalStateException("set tableName to read status, starterFunction or"
-            + " queueUrl to start tasks, or both");
+        throw new IllegalStateException(
+            "set tableName to read status, starterFunction or"
+                + " queueUrl to start tasks, or both");
       }
       if (failedTaskIndex != null && tableName == null) {
-        throw new IllegalStateException("failedTaskIndex (" + failedTaskIndex + ") needs"
-            + " tableName: the index belongs to the table");
+        throw new IllegalStateException(
+            "failedTaskIndex ("
+                + failedTaskIndex
+                + ") needs"
+                + " tableName: the index belongs to the table");
       }
       if (pollInterval.compareTo(maxPollInterval) > 0) {
-        throw new IllegalArgumentException("pollInterval (" + pollInterval + ") must not exceed"
-            + " maxPollInterval (" + maxPollInterval + ")");
+        throw new IllegalArgumentException(
+            "pollInterval ("
+                + pollInterval
+                + ") must not exceed"
+                + " maxPollInterval ("
+                + maxPollInterval
+                + ")");
       }
       List<SdkClient> owned = new ArrayList<>();
       try {
-        TaskTable table = tableName == null ? null : new TaskTable(
-            dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
-            tableName, failedTaskIndex, clock);
+        TaskTable table =
+            tableName == null
+                ? null
+                : new TaskTable(
+                    dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
+                    tableName,
+                    failedTaskIndex,
+                    clock);
         TaskStarter starter = null;
         if (queueUrl != null) {
-          starter = new QueueStarter(sqs != null ? sqs : own(owned, DefaultClients.sqs(region)),
-              queueUrl, clock);
+          starter =
+              new QueueStarter(
+                  sqs != null ? sqs : own(owned, DefaultClients.sqs(region)), queueUrl, clock);
         } else if (starterFunction != null) {
-          starter = new FunctionStarter(
-              lambda != null ? lambda : own(owned, DefaultClients.lambda(region)),
-              starterFunction, clock);
+          starter =
+              new FunctionStarter(
+                  lambda != null ? lambda : own(owned, DefaultClients.lambda(region)),
+                  starterFunction,
+                  clock);
         }
-        return new TaskStatusClient(table, starter, new Poller(pollInterval, maxPollInterval),
-            owned);
+        return new TaskStatusClient(
+            table, starter, new Poller(pollInterval, maxPollInterval), owned);
       } catch (RuntimeException e) {
         owned.forEach(SdkClient::close);
         throw e;

@@ -1,8 +1,8 @@
 package io.github.taskstatus.client;
 
 /**
- * Something this client could not do: a task could not be started, an item in the table is not
- * what the workflow writes, a wait timed out. The subclasses tell which. Failures of the AWS calls
+ * Something this client could not do: a task could not be started, an item in the table is not what
+ * the workflow writes, a wait timed out. The subclasses tell which. Failures of the AWS calls
  * themselves surface as the SDK's own exceptions.
  */
 public class TaskStatusException extends RuntimeException {

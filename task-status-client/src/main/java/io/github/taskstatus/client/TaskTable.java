@@ -21,21 +21,22 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 /**
  * Reads a task's items with {@code Query} only (no {@code Scan}, no {@code DescribeTable}): what
  * {@code grantReadStatus} allows. Reads of the table are strongly consistent, so a status the
- * workflow has written is seen at once; the failed-task index, like every global secondary
- * index, is eventually consistent. Items past their {@code ExpiresAt} are left out everywhere:
- * Time to Live deletes them only within days.
+ * workflow has written is seen at once; the failed-task index, like every global secondary index,
+ * is eventually consistent. Items past their {@code ExpiresAt} are left out everywhere: Time to
+ * Live deletes them only within days.
  */
 final class TaskTable {
 
   /**
-   * Items read per page when only the newest few matter. Small items cost the same read
-   * capacity up to 4 KB, so ten cost what one does, and one more page is rarely needed.
+   * Items read per page when only the newest few matter. Small items cost the same read capacity up
+   * to 4 KB, so ten cost what one does, and one more page is rarely needed.
    */
   static final int PROBE_PAGE_SIZE = 10;
 
   /** {@code timestamp} is a DynamoDB reserved word: expressions must use a placeholder. */
   private static final Map<String, String> TIMESTAMP_NAME =
       Map.of("#timestamp", TaskItems.TIMESTAMP);
+
   private static final DateTimeFormatter WHOLE_SECONDS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss").withZone(ZoneOffset.UTC);
 
@@ -62,9 +63,9 @@ final class TaskTable {
   }
 
   /**
-   * The live item the execution owns. With {@code from}, the start's timestamp, the search
-   * goes up from there: the item is there, or later if a collision moved it on. Without it, the
-   * search goes down from the newest item.
+   * The live item the execution owns. With {@code from}, the start's timestamp, the search goes up
+   * from there: the item is there, or later if a collision moved it on. Without it, the search goes
+   * down from the newest item.
    */
   Optional<TaskRecord> ofExecution(String taskId, String executionArn, BigDecimal from) {
     Predicate<TaskRecord> owned = record -> record.executionArn().equals(executionArn);
@@ -77,28 +78,34 @@ final class TaskTable {
    * The live FAILED items that failed at or after {@code since}, oldest failure first.
    *
    * <p>The key condition compares {@code UpdatedAt} as a string. Step Functions writes it with
-   * milliseconds ({@code 2026-01-01T12:00:00.123Z}), and in ASCII {@code '.'} sorts before
-   * {@code 'Z'}, so {@code since} written as {@code ...12:00:00Z} would leave out the failures
-   * later in that same second. The bound is therefore {@code since}'s whole second without a
-   * zone, a prefix of every {@code UpdatedAt} in that second; the exact comparison follows.
+   * milliseconds ({@code 2026-01-01T12:00:00.123Z}), and in ASCII {@code '.'} sorts before {@code
+   * 'Z'}, so {@code since} written as {@code ...12:00:00Z} would leave out the failures later in
+   * that same second. The bound is therefore {@code since}'s whole second without a zone, a prefix
+   * of every {@code UpdatedAt} in that second; the exact comparison follows.
    */
   List<TaskRecord> failedSince(Instant since) {
     if (failedIndex == null) {
-      throw new IllegalStateException("failedSince needs the failed-task index: enable"
-          + " failedTaskIndex on the TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\")"
-          + " on the client's builder, or pass the construct's clientEnvironment(), which sets"
-          + " TASK_STATUS_FAILED_INDEX");
+      throw new IllegalStateException(
+          "failedSince needs the failed-task index: enable"
+              + " failedTaskIndex on the TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\")"
+              + " on the client's builder, or pass the construct's clientEnvironment(), which sets"
+              + " TASK_STATUS_FAILED_INDEX");
     }
     Instant bound = since.isBefore(Instant.EPOCH) ? Instant.EPOCH : since;
-    QueryRequest.Builder query = QueryRequest.builder()
-        .tableName(tableName)
-        .indexName(failedIndex)
-        .keyConditionExpression(TaskItems.FAILED_INDEX_KEY + " = :failed AND "
-            + TaskItems.UPDATED_AT + " >= :since")
-        .expressionAttributeValues(Map.of(
-            ":failed", string(TaskStatus.FAILED.name()),
-            ":since", string(WHOLE_SECONDS.format(bound.truncatedTo(ChronoUnit.SECONDS)))))
-        .scanIndexForward(true);
+    QueryRequest.Builder query =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .indexName(failedIndex)
+            .keyConditionExpression(
+                TaskItems.FAILED_INDEX_KEY
+                    + " = :failed AND "
+                    + TaskItems.UPDATED_AT
+                    + " >= :since")
+            .expressionAttributeValues(
+                Map.of(
+                    ":failed", string(TaskStatus.FAILED.name()),
+                    ":since", string(WHOLE_SECONDS.format(bound.truncatedTo(ChronoUnit.SECONDS)))))
+            .scanIndexForward(true);
     return live(query)
         .filter(record -> !record.updatedAt().isBefore(since))
         .sorted(Comparator.comparing(TaskRecord::updatedAt))
@@ -109,14 +116,13 @@ final class TaskTable {
   private QueryRequest.Builder byTask(String taskId, BigDecimal from) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":taskId", string(taskId));
-    QueryRequest.Builder query = QueryRequest.builder()
-        .tableName(tableName)
-        .consistentRead(true);
+    QueryRequest.Builder query = QueryRequest.builder().tableName(tableName).consistentRead(true);
     if (from == null) {
       query.keyConditionExpression(TaskItems.TASK_ID + " = :taskId");
     } else {
       values.put(":from", AttributeValue.fromN(from.toPlainString()));
-      query.keyConditionExpression(TaskItems.TASK_ID + " = :taskId AND #timestamp >= :from")
+      query
+          .keyConditionExpression(TaskItems.TASK_ID + " = :taskId AND #timestamp >= :from")
           .expressionAttributeNames(TIMESTAMP_NAME);
     }
     return query.expressionAttributeValues(values);

@@ -3,16 +3,15 @@
  * status, with the AWS SDK for Java v2 only (no {@code aws-cdk-lib}).
  *
  * <p>{@link io.github.taskstatus.client.TaskStatusClient} is the entry point: built from the
- * environment variables the construct hands to an application
- * ({@link io.github.taskstatus.client.TaskStatusClient#fromEnvironment()}) or with its
- * {@link io.github.taskstatus.client.TaskStatusClient#builder() builder}. It starts a task by
- * invoking the starter function (or, in queue mode, by sending a message to the queue), and
- * reads the task's items, {@link io.github.taskstatus.client.TaskRecord}s, from the table with
- * {@code Query} only: exactly what the construct's {@code grantStartTask} and
- * {@code grantReadStatus} allow.
+ * environment variables the construct hands to an application ({@link
+ * io.github.taskstatus.client.TaskStatusClient#fromEnvironment()}) or with its {@link
+ * io.github.taskstatus.client.TaskStatusClient#builder() builder}. It starts a task by invoking the
+ * starter function (or, in queue mode, by sending a message to the queue), and reads the task's
+ * items, {@link io.github.taskstatus.client.TaskRecord}s, from the table with {@code Query} only:
+ * exactly what the construct's {@code grantStartTask} and {@code grantReadStatus} allow.
  *
  * <p>Failures of this library are {@link io.github.taskstatus.client.TaskStatusException}s;
- * failures of an AWS call itself (network, permissions, throttling after the SDK's retries)
- * surface unchanged as the SDK's {@code SdkException}s.
+ * failures of an AWS call itself (network, permissions, throttling after the SDK's retries) surface
+ * unchanged as the SDK's {@code SdkException}s.
  */
 package io.github.taskstatus.client;

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class AwaitTest {
   private static final String ARN = Items.ARN_PREFIX + "Breakfast-mine";
+
   /** 2026-11-25T14:35:26.123Z, when a queue-mode start is sent. */
   private static final Instant SENT = Instant.parse("2026-11-25T14:35:26.123Z");
 
@@ -40,12 +41,19 @@ class AwaitTest {
   void awaitReturnsTheLatestStartOnceItIsFinal() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", "x"))
-        .onQuery(count -> {
-          if (count == 3) {
-            aws.dynamoDb().put(item("Breakfast", "1795617326.12345", "DONE",
-                "2026-11-25T14:35:28.000Z", "x"));
-          }
-        });
+        .onQuery(
+            count -> {
+              if (count == 3) {
+                aws.dynamoDb()
+                    .put(
+                        item(
+                            "Breakfast",
+                            "1795617326.12345",
+                            "DONE",
+                            "2026-11-25T14:35:28.000Z",
+                            "x"));
+              }
+            });
 
     TaskRecord done = client.await("Breakfast", Duration.ofSeconds(5));
 
@@ -67,14 +75,19 @@ class AwaitTest {
     long before = System.nanoTime();
 
     assertThatThrownBy(() -> client.await("Breakfast", Duration.ofMillis(150)))
-        .isInstanceOfSatisfying(TaskAwaitTimeoutException.class, e -> {
-          assertThat(e.taskId()).isEqualTo("Breakfast");
-          assertThat(e.timeout()).isEqualTo(Duration.ofMillis(150));
-          assertThat(e.lastRecord()).map(TaskRecord::status).contains(TaskStatus.STARTED);
-        })
-        .hasMessage("task 'Breakfast' did not finish within PT0.15S: its latest start"
-            + " (timestamp 1795617326.12345, execution " + Items.ARN_PREFIX + "x) is still"
-            + " STARTED");
+        .isInstanceOfSatisfying(
+            TaskAwaitTimeoutException.class,
+            e -> {
+              assertThat(e.taskId()).isEqualTo("Breakfast");
+              assertThat(e.timeout()).isEqualTo(Duration.ofMillis(150));
+              assertThat(e.lastRecord()).map(TaskRecord::status).contains(TaskStatus.STARTED);
+            })
+        .hasMessage(
+            "task 'Breakfast' did not finish within PT0.15S: its latest start"
+                + " (timestamp 1795617326.12345, execution "
+                + Items.ARN_PREFIX
+                + "x) is still"
+                + " STARTED");
     Duration waited = Duration.ofNanos(System.nanoTime() - before);
     assertThat(waited).isBetween(Duration.ofMillis(150), Duration.ofSeconds(2));
   }
@@ -82,10 +95,11 @@ class AwaitTest {
   @Test
   void awaitTimesOutWhenTheTaskHasNoItem() {
     assertThatThrownBy(() -> client.await("Breakfast", Duration.ofMillis(50)))
-        .isInstanceOfSatisfying(TaskAwaitTimeoutException.class,
-            e -> assertThat(e.lastRecord()).isEmpty())
-        .hasMessage("task 'Breakfast' did not finish within PT0.05S: it has no item (not"
-            + " started yet, or its items expired)");
+        .isInstanceOfSatisfying(
+            TaskAwaitTimeoutException.class, e -> assertThat(e.lastRecord()).isEmpty())
+        .hasMessage(
+            "task 'Breakfast' did not finish within PT0.05S: it has no item (not"
+                + " started yet, or its items expired)");
   }
 
   @Test
@@ -97,8 +111,11 @@ class AwaitTest {
 
   @Test
   void pausesBetweenReadsDoubleUpToTheMaximum() {
-    try (TaskStatusClient slow = aws.client().pollInterval(Duration.ofMillis(50))
-        .maxPollInterval(Duration.ofSeconds(1)).build()) {
+    try (TaskStatusClient slow =
+        aws.client()
+            .pollInterval(Duration.ofMillis(50))
+            .maxPollInterval(Duration.ofSeconds(1))
+            .build()) {
       // Reads at 0, 50, 150 and 350 ms, then the last one at the deadline, 400 ms.
       assertThatThrownBy(() -> slow.await("Breakfast", Duration.ofMillis(400)))
           .isInstanceOf(TaskAwaitTimeoutException.class);
@@ -108,22 +125,43 @@ class AwaitTest {
 
   @Test
   void awaitOfAStartWaitsForTheItemItsExecutionOwnsEvenWhenACollisionMovedIt() {
-    aws.starter(payload -> FakeAws.started("{\"taskId\":\"Breakfast\",\"timestamp\":"
-        + "1795617326.12340,\"executionArn\":\"" + ARN + "\",\"duplicate\":false}"));
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":"
+                    + "1795617326.12340,\"executionArn\":\""
+                    + ARN
+                    + "\",\"duplicate\":false}"));
     aws.dynamoDb()
         // Another start took the timestamp first; the workflow moved this start's item on.
         .put(item("Breakfast", "1795617326.1234", "DONE", "2026-11-25T14:35:27.000Z", "other"))
-        .put(Items.n(item("Breakfast", "1795617326.12341", "STARTED",
-            "2026-11-25T14:35:26.500Z", "Breakfast-mine"), "RequestedTimestamp",
-            "1795617326.1234"))
+        .put(
+            Items.n(
+                item(
+                    "Breakfast",
+                    "1795617326.12341",
+                    "STARTED",
+                    "2026-11-25T14:35:26.500Z",
+                    "Breakfast-mine"),
+                "RequestedTimestamp",
+                "1795617326.1234"))
         .put(item("Breakfast", "1795617330", "DONE", "2026-11-25T14:35:31.000Z", "later"))
-        .onQuery(count -> {
-          if (count == 2) {
-            aws.dynamoDb().put(Items.n(item("Breakfast", "1795617326.12341", "DONE",
-                "2026-11-25T14:35:29.000Z", "Breakfast-mine"), "RequestedTimestamp",
-                "1795617326.1234"));
-          }
-        });
+        .onQuery(
+            count -> {
+              if (count == 2) {
+                aws.dynamoDb()
+                    .put(
+                        Items.n(
+                            item(
+                                "Breakfast",
+                                "1795617326.12341",
+                                "DONE",
+                                "2026-11-25T14:35:29.000Z",
+                                "Breakfast-mine"),
+                            "RequestedTimestamp",
+                            "1795617326.1234"));
+              }
+            });
     TaskStart start = client.start("Breakfast");
 
     TaskRecord done = client.await(start, Duration.ofSeconds(5));
@@ -147,12 +185,22 @@ class AwaitTest {
 
   @Test
   void awaitOfADuplicateWithoutTimestampFindsItsExecutionAmongAllItems() {
-    aws.starter(payload -> FakeAws.started("{\"taskId\":\"Breakfast\",\"timestamp\":null,"
-        + "\"executionArn\":\"" + ARN + "\",\"duplicate\":true}"));
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":null,"
+                    + "\"executionArn\":\""
+                    + ARN
+                    + "\",\"duplicate\":true}"));
     aws.dynamoDb()
         .put(item("Breakfast", "1795617320", "FAILED", "2026-11-25T14:35:21.000Z", "earlier"))
-        .put(item("Breakfast", "1795617326.12345", "DONE", "2026-11-25T14:35:27.000Z",
-            "Breakfast-mine"))
+        .put(
+            item(
+                "Breakfast",
+                "1795617326.12345",
+                "DONE",
+                "2026-11-25T14:35:27.000Z",
+                "Breakfast-mine"))
         .put(item("Breakfast", "1795617330", "STARTED", "2026-11-25T14:35:31.000Z", "later"));
     TaskStart start = client.start("Breakfast");
 
@@ -166,33 +214,57 @@ class AwaitTest {
 
   @Test
   void awaitOfAStartTimesOutNamingItsExecution() {
-    aws.starter(payload -> FakeAws.started("{\"taskId\":\"Breakfast\",\"timestamp\":"
-        + "1795617326.12345,\"executionArn\":\"" + ARN + "\",\"duplicate\":false}"));
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":"
+                    + "1795617326.12345,\"executionArn\":\""
+                    + ARN
+                    + "\",\"duplicate\":false}"));
     aws.dynamoDb()
         .put(item("Breakfast", "1795617330", "DONE", "2026-11-25T14:35:31.000Z", "later"));
     TaskStart start = client.start("Breakfast");
 
     assertThatThrownBy(() -> client.await(start, Duration.ofMillis(60)))
         .isInstanceOf(TaskAwaitTimeoutException.class)
-        .hasMessage("task 'Breakfast' (execution " + ARN + ") did not finish within PT0.06S:"
-            + " its item has not been written yet");
+        .hasMessage(
+            "task 'Breakfast' (execution "
+                + ARN
+                + ") did not finish within PT0.06S:"
+                + " its item has not been written yet");
   }
 
   @Test
   void awaitOfAQueuedStartWaitsForAnItemStartedAfterTheSend() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617300", "DONE", "2026-11-25T14:35:01.000Z", "before"))
-        .onQuery(count -> {
-          if (count == 2) {
-            aws.dynamoDb().put(item("Breakfast", "1795617326.12312", "STARTED",
-                "2026-11-25T14:35:26.200Z", "queued"));
-          } else if (count == 4) {
-            aws.dynamoDb().put(item("Breakfast", "1795617326.12312", "DONE",
-                "2026-11-25T14:35:27.000Z", "queued"));
-          }
-        });
-    try (TaskStatusClient queued = aws.client().queueUrl(FakeAws.QUEUE_URL)
-        .clock(Clock.fixed(SENT.plusNanos(456_789), ZoneOffset.UTC)).build()) {
+        .onQuery(
+            count -> {
+              if (count == 2) {
+                aws.dynamoDb()
+                    .put(
+                        item(
+                            "Breakfast",
+                            "1795617326.12312",
+                            "STARTED",
+                            "2026-11-25T14:35:26.200Z",
+                            "queued"));
+              } else if (count == 4) {
+                aws.dynamoDb()
+                    .put(
+                        item(
+                            "Breakfast",
+                            "1795617326.12312",
+                            "DONE",
+                            "2026-11-25T14:35:27.000Z",
+                            "queued"));
+              }
+            });
+    try (TaskStatusClient queued =
+        aws.client()
+            .queueUrl(FakeAws.QUEUE_URL)
+            .clock(Clock.fixed(SENT.plusNanos(456_789), ZoneOffset.UTC))
+            .build()) {
       TaskStart start = queued.start("Breakfast");
 
       TaskRecord done = queued.await(start, Duration.ofSeconds(5));
@@ -212,15 +284,17 @@ class AwaitTest {
   void awaitOfAQueuedStartTimesOutSayingNoItemWasStartedSinceTheSend() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617300", "DONE", "2026-11-25T14:35:01.000Z", "before"));
-    try (TaskStatusClient queued = aws.client().queueUrl(FakeAws.QUEUE_URL)
-        .clock(Clock.fixed(SENT, ZoneOffset.UTC)).build()) {
+    try (TaskStatusClient queued =
+        aws.client().queueUrl(FakeAws.QUEUE_URL).clock(Clock.fixed(SENT, ZoneOffset.UTC)).build()) {
       TaskStart start = queued.start("Breakfast");
 
       assertThatThrownBy(() -> queued.await(start, Duration.ofMillis(30)))
           .isInstanceOf(TaskAwaitTimeoutException.class)
-          .hasMessage("task 'Breakfast' (message " + start.messageId().orElseThrow()
-              + ") did not finish within PT0.03S: no item started at or after"
-              + " 2026-11-25T14:35:26.123Z yet (has the starter received the message?)");
+          .hasMessage(
+              "task 'Breakfast' (message "
+                  + start.messageId().orElseThrow()
+                  + ") did not finish within PT0.03S: no item started at or after"
+                  + " 2026-11-25T14:35:26.123Z yet (has the starter received the message?)");
     }
   }
 
@@ -230,16 +304,21 @@ class AwaitTest {
         .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", "x"));
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicBoolean stillInterrupted = new AtomicBoolean();
-    try (TaskStatusClient patient = aws.client().pollInterval(Duration.ofSeconds(10))
-        .maxPollInterval(Duration.ofSeconds(10)).build()) {
-      Thread waiter = new Thread(() -> {
-        try {
-          patient.await("Breakfast", Duration.ofSeconds(30));
-        } catch (RuntimeException e) {
-          thrown.set(e);
-          stillInterrupted.set(Thread.currentThread().isInterrupted());
-        }
-      });
+    try (TaskStatusClient patient =
+        aws.client()
+            .pollInterval(Duration.ofSeconds(10))
+            .maxPollInterval(Duration.ofSeconds(10))
+            .build()) {
+      Thread waiter =
+          new Thread(
+              () -> {
+                try {
+                  patient.await("Breakfast", Duration.ofSeconds(30));
+                } catch (RuntimeException e) {
+                  thrown.set(e);
+                  stillInterrupted.set(Thread.currentThread().isInterrupted());
+                }
+              });
       waiter.start();
       while (aws.requests("Query").isEmpty()) {
         Thread.sleep(5);
@@ -249,7 +328,8 @@ class AwaitTest {
       waiter.join(5_000);
     }
 
-    assertThat(thrown.get()).isExactlyInstanceOf(TaskStatusException.class)
+    assertThat(thrown.get())
+        .isExactlyInstanceOf(TaskStatusException.class)
         .hasMessage("interrupted while waiting for task 'Breakfast'");
     assertThat(stillInterrupted).isTrue();
   }

@@ -17,14 +17,15 @@ import software.amazon.awssdk.services.dynamodb.model.QueryResponse;
 
 /**
  * {@code fromEnvironment} with an environment function. The SDK clients it builds take their
- * endpoint and credentials from the SDK's own settings, given here as system properties, the way
- * an application points them at a local cloud.
+ * endpoint and credentials from the SDK's own settings, given here as system properties, the way an
+ * application points them at a local cloud.
  */
 class EnvironmentTest {
-  private static final Map<String, String> SDK_SETTINGS = Map.of(
-      "aws.endpointUrl", "",
-      "aws.accessKeyId", "AKIDEXAMPLE",
-      "aws.secretAccessKey", "secret");
+  private static final Map<String, String> SDK_SETTINGS =
+      Map.of(
+          "aws.endpointUrl", "",
+          "aws.accessKeyId", "AKIDEXAMPLE",
+          "aws.secretAccessKey", "secret");
 
   private final Map<String, String> saved = new HashMap<>();
   private FakeAws aws;
@@ -32,56 +33,77 @@ class EnvironmentTest {
   @BeforeEach
   void start() throws IOException {
     aws = new FakeAws();
-    aws.starter(payload -> FakeAws.started("{\"taskId\":\"Breakfast\",\"timestamp\":1795617326.5,"
-        + "\"executionArn\":\"" + Items.ARN_PREFIX + "b\",\"duplicate\":false}"));
-    SDK_SETTINGS.forEach((name, value) -> {
-      saved.put(name, System.getProperty(name));
-      System.setProperty(name, value.isEmpty() ? aws.endpoint().toString() : value);
-    });
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":1795617326.5,"
+                    + "\"executionArn\":\""
+                    + Items.ARN_PREFIX
+                    + "b\",\"duplicate\":false}"));
+    SDK_SETTINGS.forEach(
+        (name, value) -> {
+          saved.put(name, System.getProperty(name));
+          System.setProperty(name, value.isEmpty() ? aws.endpoint().toString() : value);
+        });
   }
 
   @AfterEach
   void close() {
-    saved.forEach((name, value) -> {
-      if (value == null) {
-        System.clearProperty(name);
-      } else {
-        System.setProperty(name, value);
-      }
-    });
+    saved.forEach(
+        (name, value) -> {
+          if (value == null) {
+            System.clearProperty(name);
+          } else {
+            System.setProperty(name, value);
+          }
+        });
     aws.close();
   }
 
   @Test
   void theConstructsVariablesConfigureADirectClient() {
     aws.dynamoDb().put(failed("Breakfast", "1795617300", "2026-11-25T14:35:01.000Z", "x"));
-    Map<String, String> environment = Map.of(
-        "TASK_STATUS_TABLE", FakeAws.TABLE,
-        "TASK_STATUS_STARTER", FakeAws.STARTER,
-        "TASK_STATUS_FAILED_INDEX", "FailedTasks",
-        "AWS_REGION", "eu-west-1");
+    Map<String, String> environment =
+        Map.of(
+            "TASK_STATUS_TABLE",
+            FakeAws.TABLE,
+            "TASK_STATUS_STARTER",
+            FakeAws.STARTER,
+            "TASK_STATUS_FAILED_INDEX",
+            "FailedTasks",
+            "AWS_REGION",
+            "eu-west-1");
 
     try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
       assertThat(client.start("Breakfast").executionArn()).contains(Items.ARN_PREFIX + "b");
       assertThat(client.failedSince(Instant.EPOCH)).hasSize(1);
     }
 
-    assertThat(aws.requests("Invoke")).singleElement().satisfies(invoke -> assertThat(
-        invoke.header("Authorization")).contains("/eu-west-1/lambda/aws4_request"));
-    assertThat(aws.requests("Query")).singleElement().satisfies(query -> {
-      assertThat(query.json().get("TableName").asText()).isEqualTo(FakeAws.TABLE);
-      assertThat(query.json().get("IndexName").asText()).isEqualTo("FailedTasks");
-      assertThat(query.header("Authorization")).contains("/eu-west-1/dynamodb/aws4_request");
-    });
+    assertThat(aws.requests("Invoke"))
+        .singleElement()
+        .satisfies(
+            invoke ->
+                assertThat(invoke.header("Authorization"))
+                    .contains("/eu-west-1/lambda/aws4_request"));
+    assertThat(aws.requests("Query"))
+        .singleElement()
+        .satisfies(
+            query -> {
+              assertThat(query.json().get("TableName").asText()).isEqualTo(FakeAws.TABLE);
+              assertThat(query.json().get("IndexName").asText()).isEqualTo("FailedTasks");
+              assertThat(query.header("Authorization"))
+                  .contains("/eu-west-1/dynamodb/aws4_request");
+            });
   }
 
   @Test
   void aQueueUrlSwitchesStartsToTheQueue() {
-    Map<String, String> environment = Map.of(
-        "TASK_STATUS_TABLE", FakeAws.TABLE,
-        "TASK_STATUS_STARTER", FakeAws.STARTER,
-        "TASK_STATUS_QUEUE_URL", FakeAws.QUEUE_URL,
-        "AWS_REGION", "us-east-1");
+    Map<String, String> environment =
+        Map.of(
+            "TASK_STATUS_TABLE", FakeAws.TABLE,
+            "TASK_STATUS_STARTER", FakeAws.STARTER,
+            "TASK_STATUS_QUEUE_URL", FakeAws.QUEUE_URL,
+            "AWS_REGION", "us-east-1");
 
     try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
       assertThat(client.start("Breakfast").messageId()).isPresent();
@@ -93,37 +115,49 @@ class EnvironmentTest {
 
   @Test
   void anEnvironmentWithoutTheVariablesIsRefused() {
-    assertThatThrownBy(() -> TaskStatusClient.fromEnvironment(Map.of("AWS_REGION",
-        "us-east-1")::get))
+    assertThatThrownBy(
+            () -> TaskStatusClient.fromEnvironment(Map.of("AWS_REGION", "us-east-1")::get))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("none of TASK_STATUS_TABLE, TASK_STATUS_STARTER and TASK_STATUS_QUEUE_URL is"
-            + " set: give the function the environment of the construct's clientEnvironment(),"
-            + " and grant it grantStartTask and grantReadStatus");
+        .hasMessage(
+            "none of TASK_STATUS_TABLE, TASK_STATUS_STARTER and TASK_STATUS_QUEUE_URL is"
+                + " set: give the function the environment of the construct's clientEnvironment(),"
+                + " and grant it grantStartTask and grantReadStatus");
   }
 
   @Test
   void aBlankVariableIsRefusedByName() {
-    assertThatThrownBy(() -> TaskStatusClient.fromEnvironment(Map.of(
-        "TASK_STATUS_TABLE", FakeAws.TABLE, "TASK_STATUS_STARTER", " ")::get))
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.fromEnvironment(
+                    Map.of("TASK_STATUS_TABLE", FakeAws.TABLE, "TASK_STATUS_STARTER", " ")::get))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("the environment variable TASK_STATUS_STARTER is set but blank; set it to a"
-            + " value or leave it out");
+        .hasMessage(
+            "the environment variable TASK_STATUS_STARTER is set but blank; set it to a"
+                + " value or leave it out");
   }
 
   @Test
   void anIndexWithoutTableIsRefused() {
-    assertThatThrownBy(() -> TaskStatusClient.fromEnvironment(Map.of(
-        "TASK_STATUS_STARTER", FakeAws.STARTER, "TASK_STATUS_FAILED_INDEX", "FailedTasks")::get))
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.fromEnvironment(
+                    Map.of(
+                            "TASK_STATUS_STARTER",
+                            FakeAws.STARTER,
+                            "TASK_STATUS_FAILED_INDEX",
+                            "FailedTasks")
+                        ::get))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("TASK_STATUS_FAILED_INDEX is set but TASK_STATUS_TABLE is not: the index"
-            + " belongs to the table");
+        .hasMessage(
+            "TASK_STATUS_FAILED_INDEX is set but TASK_STATUS_TABLE is not: the index"
+                + " belongs to the table");
   }
 
   @Test
   void closingTheClientLeavesTheSdkClientsItWasGivenOpen() {
     ClosingWatched dynamoDb = new ClosingWatched(aws.dynamoDbClient());
-    try (TaskStatusClient client = TaskStatusClient.builder().tableName(FakeAws.TABLE)
-        .dynamoDb(dynamoDb).build()) {
+    try (TaskStatusClient client =
+        TaskStatusClient.builder().tableName(FakeAws.TABLE).dynamoDb(dynamoDb).build()) {
       assertThat(client.history("Breakfast")).isEmpty();
     }
 

@@ -24,8 +24,11 @@ class FailedSinceTest {
   @BeforeEach
   void start() throws IOException {
     aws = new FakeAws();
-    client = aws.client().failedTaskIndex(FakeDynamoDb.INDEX)
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
+    client =
+        aws.client()
+            .failedTaskIndex(FakeDynamoDb.INDEX)
+            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
+            .build();
   }
 
   @AfterEach
@@ -55,25 +58,34 @@ class FailedSinceTest {
 
   @Test
   void failedSinceIsTheLiveFailuresAtOrAfterSinceOldestFirstAcrossPages() {
-    aws.dynamoDb().maxPageItems(2)
+    aws.dynamoDb()
+        .maxPageItems(2)
         .put(failed("Toast", "1795617000", "2026-11-25T14:35:25.999Z", "before"))
         .put(failed("Toast", "1795617001", "2026-11-25T14:35:26.499Z", "sameSecondEarlier"))
         .put(failed("Eggs", "1795617002", "2026-11-25T14:40:00.000Z", "eggs"))
         .put(failed("Tea", "1795617003", "2026-11-25T14:35:26.500Z", "atSince"))
         .put(failed("Toast", "1795617004", "2026-11-25T14:35:26.501Z", "sameSecondLater"))
-        .put(Items.n(failed("Jam", "1795617005", "2026-11-25T14:36:00.000Z", "expired"),
-            "ExpiresAt", "1795618800"))
+        .put(
+            Items.n(
+                failed("Jam", "1795617005", "2026-11-25T14:36:00.000Z", "expired"),
+                "ExpiresAt",
+                "1795618800"))
         .put(item("Milk", "1795617006", "DONE", "2026-11-25T14:37:00.000Z", "done"));
 
     List<TaskRecord> failures = client.failedSince(Instant.parse("2026-11-25T14:35:26.500Z"));
 
-    assertThat(failures).extracting(TaskRecord::executionArn).containsExactly(
-        Items.ARN_PREFIX + "atSince", Items.ARN_PREFIX + "sameSecondLater",
-        Items.ARN_PREFIX + "eggs");
-    assertThat(failures).allSatisfy(record -> {
-      assertThat(record.status()).isEqualTo(TaskStatus.FAILED);
-      assertThat(record.error()).contains("States.TaskFailed");
-    });
+    assertThat(failures)
+        .extracting(TaskRecord::executionArn)
+        .containsExactly(
+            Items.ARN_PREFIX + "atSince",
+            Items.ARN_PREFIX + "sameSecondLater",
+            Items.ARN_PREFIX + "eggs");
+    assertThat(failures)
+        .allSatisfy(
+            record -> {
+              assertThat(record.status()).isEqualTo(TaskStatus.FAILED);
+              assertThat(record.error()).contains("States.TaskFailed");
+            });
     assertThat(aws.requests("Query")).hasSizeGreaterThan(1);
   }
 
@@ -83,7 +95,8 @@ class FailedSinceTest {
     aws.dynamoDb().put(failed("Toast", "1795617001", "2026-11-25T14:35:26.123Z", "inSecond"));
 
     assertThat(client.failedSince(Instant.parse("2026-11-25T14:35:26Z")))
-        .extracting(TaskRecord::executionArn).containsExactly(Items.ARN_PREFIX + "inSecond");
+        .extracting(TaskRecord::executionArn)
+        .containsExactly(Items.ARN_PREFIX + "inSecond");
   }
 
   @Test
@@ -91,10 +104,11 @@ class FailedSinceTest {
     try (TaskStatusClient noIndex = aws.client().build()) {
       assertThatThrownBy(() -> noIndex.failedSince(Instant.EPOCH))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("failedSince needs the failed-task index: enable failedTaskIndex on the"
-              + " TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\") on the client's"
-              + " builder, or pass the construct's clientEnvironment(), which sets"
-              + " TASK_STATUS_FAILED_INDEX");
+          .hasMessage(
+              "failedSince needs the failed-task index: enable failedTaskIndex on the"
+                  + " TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\") on the client's"
+                  + " builder, or pass the construct's clientEnvironment(), which sets"
+                  + " TASK_STATUS_FAILED_INDEX");
     }
     assertThat(aws.requests()).isEmpty();
   }
@@ -104,7 +118,14 @@ class FailedSinceTest {
     aws.dynamoDb().put(failed("Toast", "1795617001", "2026-11-25T14:35:26.123Z", "any"));
 
     assertThat(client.failedSince(Instant.MIN)).hasSize(1);
-    assertThat(aws.requests("Query").get(0).json().get("ExpressionAttributeValues")
-        .get(":since").get("S").asText()).isEqualTo("1970-01-01T00:00:00");
+    assertThat(
+            aws.requests("Query")
+                .get(0)
+                .json()
+                .get("ExpressionAttributeValues")
+                .get(":since")
+                .get("S")
+                .asText())
+        .isEqualTo("1970-01-01T00:00:00");
   }
 }

@@ -34,11 +34,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * DynamoDB, Lambda and SQS on one local HTTP endpoint, speaking the wire protocols the SDK
- * speaks to the real services: DynamoDB's JSON 1.0 ({@code X-Amz-Target:
- * DynamoDB_20120810.Query}, with {@code x-amz-crc32}), Lambda's REST {@code Invoke} (function
- * errors in {@code X-Amz-Function-Error}) and SQS's JSON 1.0 ({@code AmazonSQS.SendMessage},
- * with the body's MD5, which the SDK checks). Every request is recorded for assertions.
+ * DynamoDB, Lambda and SQS on one local HTTP endpoint, speaking the wire protocols the SDK speaks
+ * to the real services: DynamoDB's JSON 1.0 ({@code X-Amz-Target: DynamoDB_20120810.Query}, with
+ * {@code x-amz-crc32}), Lambda's REST {@code Invoke} (function errors in {@code
+ * X-Amz-Function-Error}) and SQS's JSON 1.0 ({@code AmazonSQS.SendMessage}, with the body's MD5,
+ * which the SDK checks). Every request is recorded for assertions.
  */
 final class FakeAws implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -82,8 +82,8 @@ final class FakeAws implements AutoCloseable {
   }
 
   /** What the starter function answers for an invocation payload. */
-  private volatile Function<JsonNode, Reply> starter = payload -> functionError(
-      "java.lang.IllegalStateException", "no answer configured");
+  private volatile Function<JsonNode, Reply> starter =
+      payload -> functionError("java.lang.IllegalStateException", "no answer configured");
 
   private final HttpServer server;
   private final FakeDynamoDb dynamoDb = new FakeDynamoDb();
@@ -116,9 +116,7 @@ final class FakeAws implements AutoCloseable {
 
   /** A function error as Lambda reports it: 200, X-Amz-Function-Error and the error JSON. */
   static Reply functionError(String type, String message) {
-    ObjectNode error = JSON.createObjectNode()
-        .put("errorType", type)
-        .put("errorMessage", message);
+    ObjectNode error = JSON.createObjectNode().put("errorType", type).put("errorMessage", message);
     error.putArray("stackTrace").add("io.github.taskstatus.starter.StartRequest.<init>");
     return new Reply(200, Map.of("X-Amz-Function-Error", "Unhandled"), error.toString());
   }
@@ -133,30 +131,33 @@ final class FakeAws implements AutoCloseable {
   }
 
   DynamoDbClient dynamoDbClient() {
-    return keep(DynamoDbClient.builder()
-        .endpointOverride(endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(credentials())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build());
+    return keep(
+        DynamoDbClient.builder()
+            .endpointOverride(endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .build());
   }
 
   LambdaClient lambdaClient() {
-    return keep(LambdaClient.builder()
-        .endpointOverride(endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(credentials())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build());
+    return keep(
+        LambdaClient.builder()
+            .endpointOverride(endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .build());
   }
 
   SqsClient sqsClient() {
-    return keep(SqsClient.builder()
-        .endpointOverride(endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(credentials())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .build());
+    return keep(
+        SqsClient.builder()
+            .endpointOverride(endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .build());
   }
 
   /** A client on all three fakes, in direct mode, with fast polling. */
@@ -191,11 +192,15 @@ final class FakeAws implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
       Map<String, String> headers = new TreeMap<>();
-      exchange.getRequestHeaders().forEach((name, values) ->
-          headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-      Request request = new Request(exchange.getRequestMethod(),
-          exchange.getRequestURI().getPath(), headers,
-          new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      exchange
+          .getRequestHeaders()
+          .forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
+      Request request =
+          new Request(
+              exchange.getRequestMethod(),
+              exchange.getRequestURI().getPath(),
+              headers,
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
       synchronized (this) {
         requests.add(request);
       }
@@ -231,22 +236,31 @@ final class FakeAws implements AutoCloseable {
     if (target != null && target.startsWith("AmazonSQS.")) {
       return sqs(request);
     }
-    if (request.method().equals("POST") && request.path().startsWith("/2015-03-31/functions/")
+    if (request.method().equals("POST")
+        && request.path().startsWith("/2015-03-31/functions/")
         && request.path().endsWith("/invocations")) {
       return invoke(request);
     }
-    return Reply.json(404, Map.of("message", "no such operation: " + request.method() + " "
-        + request.path()));
+    return Reply.json(
+        404, Map.of("message", "no such operation: " + request.method() + " " + request.path()));
   }
 
   /** Lambda Invoke: the function name (or ARN) is the path's percent-decoded segment. */
   private Reply invoke(Request request) {
-    String name = request.path().substring("/2015-03-31/functions/".length(),
-        request.path().length() - "/invocations".length());
+    String name =
+        request
+            .path()
+            .substring(
+                "/2015-03-31/functions/".length(),
+                request.path().length() - "/invocations".length());
     if (!name.equals(STARTER)) {
-      return new Reply(404, Map.of("x-amzn-ErrorType", "ResourceNotFoundException"),
-          JSON.createObjectNode().put("Type", "User")
-              .put("Message", "Function not found: " + name).toString());
+      return new Reply(
+          404,
+          Map.of("x-amzn-ErrorType", "ResourceNotFoundException"),
+          JSON.createObjectNode()
+              .put("Type", "User")
+              .put("Message", "Function not found: " + name)
+              .toString());
     }
     Reply reply = starter.apply(request.json());
     Map<String, String> headers = new TreeMap<>(reply.headers());
@@ -264,21 +278,28 @@ final class FakeAws implements AutoCloseable {
       return sqsError("QueueDoesNotExist", "The specified queue does not exist.");
     }
     String body = json.path("MessageBody").asText();
-    return Reply.json(200, Map.of(
-        "MessageId", UUID.randomUUID().toString(),
-        "MD5OfMessageBody", md5(body)));
+    return Reply.json(
+        200,
+        Map.of(
+            "MessageId", UUID.randomUUID().toString(),
+            "MD5OfMessageBody", md5(body)));
   }
 
   private static Reply sqsError(String code, String message) {
-    return new Reply(400, Map.of("x-amzn-query-error", code + ";Sender"),
-        JSON.createObjectNode().put("__type", "com.amazonaws.sqs#" + code)
-            .put("message", message).toString());
+    return new Reply(
+        400,
+        Map.of("x-amzn-query-error", code + ";Sender"),
+        JSON.createObjectNode()
+            .put("__type", "com.amazonaws.sqs#" + code)
+            .put("message", message)
+            .toString());
   }
 
   private static String md5(String text) {
     try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("MD5")
-          .digest(text.getBytes(StandardCharsets.UTF_8)));
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }

@@ -17,27 +17,40 @@ import java.util.regex.Pattern;
 
 /**
  * The workflow's table as DynamoDB serves it to {@code Query}: partition key {@code taskId} (S),
- * sort key {@code timestamp} (N), and optionally the sparse {@code FailedTasks} index
- * ({@code FailedIndexKey} S, {@code UpdatedAt} S). It checks a request as strictly as DynamoDB
- * does where a client is likely to err: reserved words used without a placeholder, undefined or
- * unused placeholders, conditions on attributes that are not the keys, a wrong value type,
- * consistent reads of a global secondary index. Pages end at {@code Limit} (with a
- * {@code LastEvaluatedKey}, as DynamoDB gives even when nothing follows) or at
- * {@link #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored
- * normalised, as DynamoDB does ({@code 1.10} comes back as {@code 1.1}).
+ * sort key {@code timestamp} (N), and optionally the sparse {@code FailedTasks} index ({@code
+ * FailedIndexKey} S, {@code UpdatedAt} S). It checks a request as strictly as DynamoDB does where a
+ * client is likely to err: reserved words used without a placeholder, undefined or unused
+ * placeholders, conditions on attributes that are not the keys, a wrong value type, consistent
+ * reads of a global secondary index. Pages end at {@code Limit} (with a {@code LastEvaluatedKey},
+ * as DynamoDB gives even when nothing follows) or at {@link #maxPageItems(int)}, which stands in
+ * for DynamoDB's 1 MB page. Numbers are stored normalised, as DynamoDB does ({@code 1.10} comes
+ * back as {@code 1.1}).
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
-  private static final Set<String> RESERVED = Set.of("timestamp", "status", "error", "name",
-      "key", "date", "time", "value", "count", "index", "table", "cause");
-  private static final Pattern KEY_CONDITION = Pattern.compile(
-      "\\s*(\\S+)\\s*=\\s*(:\\w+)\\s*(?:(?i:AND)\\s+(\\S+)\\s*(<=|>=|=|<|>)\\s*(:\\w+)\\s*)?");
+  private static final Set<String> RESERVED =
+      Set.of(
+          "timestamp",
+          "status",
+          "error",
+          "name",
+          "key",
+          "date",
+          "time",
+          "value",
+          "count",
+          "index",
+          "table",
+          "cause");
+  private static final Pattern KEY_CONDITION =
+      Pattern.compile(
+          "\\s*(\\S+)\\s*=\\s*(:\\w+)\\s*(?:(?i:AND)\\s+(\\S+)\\s*(<=|>=|=|<|>)\\s*(:\\w+)\\s*)?");
 
   private final List<ObjectNode> items = new ArrayList<>();
   private boolean hasIndex = true;
   private int maxPageItems = 1_000;
   private int queries;
-  private IntConsumer onQuery = count -> { };
+  private IntConsumer onQuery = count -> {};
 
   /** Stores an item, replacing the one with the same key. */
   synchronized FakeDynamoDb put(ObjectNode item) {
@@ -81,8 +94,14 @@ final class FakeDynamoDb {
     if (!FakeAws.TABLE.equals(request.path("TableName").asText())) {
       return error("ResourceNotFoundException", "Requested resource not found");
     }
-    for (String unsupported : List.of("FilterExpression", "ProjectionExpression", "Select",
-        "KeyConditions", "QueryFilter", "AttributesToGet")) {
+    for (String unsupported :
+        List.of(
+            "FilterExpression",
+            "ProjectionExpression",
+            "Select",
+            "KeyConditions",
+            "QueryFilter",
+            "AttributesToGet")) {
       if (request.has(unsupported)) {
         throw new Invalid("this fake does not serve " + unsupported);
       }
@@ -101,8 +120,8 @@ final class FakeDynamoDb {
     Expression expression = new Expression(request);
     Matcher matcher = KEY_CONDITION.matcher(request.path("KeyConditionExpression").asText());
     if (!matcher.matches()) {
-      throw new Invalid("Invalid KeyConditionExpression: "
-          + request.path("KeyConditionExpression").asText());
+      throw new Invalid(
+          "Invalid KeyConditionExpression: " + request.path("KeyConditionExpression").asText());
     }
     if (!expression.name(matcher.group(1)).equals(partitionKey)) {
       throw new Invalid("Query condition missed key schema element: " + partitionKey);
@@ -118,19 +137,22 @@ final class FakeDynamoDb {
     }
     expression.checkAllUsed();
 
-    Comparator<ObjectNode> order = Comparator.comparing(
-        (ObjectNode item) -> item.get(sortKey), FakeDynamoDb::compare);
+    Comparator<ObjectNode> order =
+        Comparator.comparing((ObjectNode item) -> item.get(sortKey), FakeDynamoDb::compare);
     if (index != null) {
       // The index's ties are in no particular order; the table key makes pages stable.
-      order = order.thenComparing(item -> item.get("taskId").get("S").asText())
-          .thenComparing(item -> item.get("timestamp"), FakeDynamoDb::compare);
+      order =
+          order
+              .thenComparing(item -> item.get("taskId").get("S").asText())
+              .thenComparing(item -> item.get("timestamp"), FakeDynamoDb::compare);
     }
     if (!request.path("ScanIndexForward").asBoolean(true)) {
       order = order.reversed();
     }
     List<ObjectNode> matching = new ArrayList<>();
     for (ObjectNode item : items) {
-      if (!item.has(partitionKey) || !item.has(sortKey)
+      if (!item.has(partitionKey)
+          || !item.has(sortKey)
           || !item.get(partitionKey).equals(partitionValue)) {
         continue;
       }
@@ -150,8 +172,9 @@ final class FakeDynamoDb {
         }
       }
     }
-    int pageSize = Math.min(maxPageItems,
-        request.has("Limit") ? request.get("Limit").asInt() : Integer.MAX_VALUE);
+    int pageSize =
+        Math.min(
+            maxPageItems, request.has("Limit") ? request.get("Limit").asInt() : Integer.MAX_VALUE);
     List<ObjectNode> page = matching.subList(from, Math.min(matching.size(), from + pageSize));
     ObjectNode response = FakeAws.JSON.createObjectNode();
     ArrayNode array = response.putArray("Items");
@@ -207,18 +230,26 @@ final class FakeDynamoDb {
         if (!value.get("N").isTextual()) {
           throw new IllegalArgumentException("The value for the field 'N' must be a STRING");
         }
-        ((ObjectNode) value).put("N",
-            new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
+        ((ObjectNode) value)
+            .put("N", new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
       }
     }
     return copy;
   }
 
   private static FakeAws.Reply error(String type, String message) {
-    String prefix = type.equals("ValidationException") ? "com.amazon.coral.validate#"
-        : "com.amazonaws.dynamodb.v20120810#";
-    return new FakeAws.Reply(400, Map.of(), FakeAws.JSON.createObjectNode()
-        .put("__type", prefix + type).put("message", message).toString());
+    String prefix =
+        type.equals("ValidationException")
+            ? "com.amazon.coral.validate#"
+            : "com.amazonaws.dynamodb.v20120810#";
+    return new FakeAws.Reply(
+        400,
+        Map.of(),
+        FakeAws.JSON
+            .createObjectNode()
+            .put("__type", prefix + type)
+            .put("message", message)
+            .toString());
   }
 
   /** The request's placeholders: each must be defined, and each defined one used. */
@@ -236,32 +267,43 @@ final class FakeDynamoDb {
     String name(String token) {
       if (token.startsWith("#")) {
         if (!names.has(token)) {
-          throw new Invalid("An expression attribute name used in the document path is not"
-              + " defined; attribute name: " + token);
+          throw new Invalid(
+              "An expression attribute name used in the document path is not"
+                  + " defined; attribute name: "
+                  + token);
         }
         usedNames.add(token);
         return names.get(token).asText();
       }
       if (RESERVED.contains(token.toLowerCase(Locale.ROOT))) {
-        throw new Invalid("Invalid KeyConditionExpression: Attribute name is a reserved"
-            + " keyword; reserved keyword: " + token);
+        throw new Invalid(
+            "Invalid KeyConditionExpression: Attribute name is a reserved"
+                + " keyword; reserved keyword: "
+                + token);
       }
       return token;
     }
 
     JsonNode value(String token, String type) {
       if (!values.has(token)) {
-        throw new Invalid("An expression attribute value used in expression is not defined;"
-            + " attribute value: " + token);
+        throw new Invalid(
+            "An expression attribute value used in expression is not defined;"
+                + " attribute value: "
+                + token);
       }
       usedValues.add(token);
       JsonNode value = values.get(token);
       if (!value.has(type) || !value.get(type).isTextual()) {
-        throw new Invalid("One or more parameter values were invalid: Condition parameter type"
-            + " does not match schema type");
+        throw new Invalid(
+            "One or more parameter values were invalid: Condition parameter type"
+                + " does not match schema type");
       }
-      return type.equals("N") ? FakeAws.JSON.createObjectNode().put("N",
-          new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString()) : value;
+      return type.equals("N")
+          ? FakeAws.JSON
+              .createObjectNode()
+              .put(
+                  "N", new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString())
+          : value;
     }
 
     void checkAllUsed() {
@@ -269,15 +311,19 @@ final class FakeDynamoDb {
       names.fieldNames().forEachRemaining(unusedNames::add);
       unusedNames.removeAll(usedNames);
       if (!unusedNames.isEmpty()) {
-        throw new Invalid("Value provided in ExpressionAttributeNames unused in expressions:"
-            + " keys: " + unusedNames);
+        throw new Invalid(
+            "Value provided in ExpressionAttributeNames unused in expressions:"
+                + " keys: "
+                + unusedNames);
       }
       Set<String> unusedValues = new HashSet<>();
       values.fieldNames().forEachRemaining(unusedValues::add);
       unusedValues.removeAll(usedValues);
       if (!unusedValues.isEmpty()) {
-        throw new Invalid("Value provided in ExpressionAttributeValues unused in expressions:"
-            + " keys: " + unusedValues);
+        throw new Invalid(
+            "Value provided in ExpressionAttributeValues unused in expressions:"
+                + " keys: "
+                + unusedValues);
       }
     }
   }

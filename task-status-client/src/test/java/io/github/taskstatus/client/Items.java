@@ -10,8 +10,8 @@ final class Items {
   private Items() {}
 
   /** An item with the attributes every item has. */
-  static ObjectNode item(String taskId, String timestamp, String status, String updatedAt,
-      String executionName) {
+  static ObjectNode item(
+      String taskId, String timestamp, String status, String updatedAt, String executionName) {
     ObjectNode item = FakeAws.JSON.createObjectNode();
     s(item, "taskId", taskId);
     n(item, "timestamp", timestamp);
@@ -22,8 +22,8 @@ final class Items {
   }
 
   /** A FAILED item as the workflow writes it with the failed-task index. */
-  static ObjectNode failed(String taskId, String timestamp, String updatedAt,
-      String executionName) {
+  static ObjectNode failed(
+      String taskId, String timestamp, String updatedAt, String executionName) {
     ObjectNode item = item(taskId, timestamp, "FAILED", updatedAt, executionName);
     s(item, "Error", "States.TaskFailed");
     s(item, "Cause", "the oven is cold");

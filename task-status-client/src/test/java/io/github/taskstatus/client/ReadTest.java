@@ -76,22 +76,37 @@ class ReadTest {
   void latestSkipsExpiredItemsEvenOnLaterPages() {
     aws.dynamoDb().maxPageItems(2);
     for (int i = 0; i < 5; i++) {
-      aws.dynamoDb().put(Items.n(item("Breakfast", "179560000" + i, "DONE",
-          "2026-11-25T10:00:00.000Z", "e" + i), "ExpiresAt", "1795602926"));
+      aws.dynamoDb()
+          .put(
+              Items.n(
+                  item("Breakfast", "179560000" + i, "DONE", "2026-11-25T10:00:00.000Z", "e" + i),
+                  "ExpiresAt",
+                  "1795602926"));
     }
-    aws.dynamoDb().put(Items.n(item("Breakfast", "1795500000", "DONE",
-        "2026-11-24T06:00:00.000Z", "live"), "ExpiresAt", "1795602926.001"));
+    aws.dynamoDb()
+        .put(
+            Items.n(
+                item("Breakfast", "1795500000", "DONE", "2026-11-24T06:00:00.000Z", "live"),
+                "ExpiresAt",
+                "1795602926.001"));
 
-    assertThat(client.latest("Breakfast")).map(TaskRecord::executionArn)
+    assertThat(client.latest("Breakfast"))
+        .map(TaskRecord::executionArn)
         .contains(Items.ARN_PREFIX + "live");
     assertThat(aws.requests("Query")).hasSize(3);
   }
 
   @Test
   void anItemIsReadWithEveryAttribute() {
-    ObjectNode stored = Items.n(Items.n(Items.failed("Breakfast", "1795617326.12345",
-        "2026-11-25T14:35:30.007Z", "Breakfast-3c33"), "ExpiresAt", "1798209326.12345"),
-        "RequestedTimestamp", "1795617326.12344");
+    ObjectNode stored =
+        Items.n(
+            Items.n(
+                Items.failed(
+                    "Breakfast", "1795617326.12345", "2026-11-25T14:35:30.007Z", "Breakfast-3c33"),
+                "ExpiresAt",
+                "1798209326.12345"),
+            "RequestedTimestamp",
+            "1795617326.12344");
     aws.dynamoDb().put(stored);
 
     TaskRecord record = client.latest("Breakfast").orElseThrow();
@@ -124,19 +139,27 @@ class ReadTest {
 
   @Test
   void historyIsEveryLiveItemOldestFirstAcrossPages() {
-    aws.dynamoDb().maxPageItems(2)
+    aws.dynamoDb()
+        .maxPageItems(2)
         .put(item("Breakfast", "1795600003", "STARTED", "2026-11-25T10:00:03.000Z", "d"))
         .put(item("Breakfast", "1795600001.5", "FAILED", "2026-11-25T10:00:02.000Z", "b"))
-        .put(Items.n(item("Breakfast", "1795500000", "DONE", "2026-11-24T06:00:01.000Z",
-            "expired"), "ExpiresAt", "1795600000"))
+        .put(
+            Items.n(
+                item("Breakfast", "1795500000", "DONE", "2026-11-24T06:00:01.000Z", "expired"),
+                "ExpiresAt",
+                "1795600000"))
         .put(item("Breakfast", "1795600001", "DONE", "2026-11-25T10:00:01.000Z", "a"))
         .put(item("Breakfast", "1795600002", "DONE", "2026-11-25T10:00:02.000Z", "c"))
         .put(item("Lunch", "1795600002", "DONE", "2026-11-25T10:00:02.000Z", "lunch"));
 
     List<TaskRecord> history = client.history("Breakfast");
 
-    assertThat(history).extracting(TaskRecord::executionArn)
-        .containsExactly(Items.ARN_PREFIX + "a", Items.ARN_PREFIX + "b", Items.ARN_PREFIX + "c",
+    assertThat(history)
+        .extracting(TaskRecord::executionArn)
+        .containsExactly(
+            Items.ARN_PREFIX + "a",
+            Items.ARN_PREFIX + "b",
+            Items.ARN_PREFIX + "c",
             Items.ARN_PREFIX + "d");
     List<FakeAws.Request> queries = aws.requests("Query");
     assertThat(queries).hasSize(3);
@@ -167,9 +190,10 @@ class ReadTest {
 
     assertThatThrownBy(() -> client.latest("Breakfast"))
         .isExactlyInstanceOf(TaskStatusException.class)
-        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326.5) has the unknown"
-            + " Status 'PAUSED'; this client knows STARTED, DONE and FAILED (was the item"
-            + " written by a newer workflow, or by hand?)");
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326.5) has the unknown"
+                + " Status 'PAUSED'; this client knows STARTED, DONE and FAILED (was the item"
+                + " written by a newer workflow, or by hand?)");
   }
 
   @Test
@@ -180,18 +204,24 @@ class ReadTest {
 
     assertThatThrownBy(() -> client.history("Breakfast"))
         .isExactlyInstanceOf(TaskStatusException.class)
-        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has no ExecutionArn"
-            + " (S); is this the table of a TaskStatusWorkflow?");
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has no ExecutionArn"
+                + " (S); is this the table of a TaskStatusWorkflow?");
   }
 
   @Test
   void anAttributeOfTheWrongTypeIsAClearError() {
-    aws.dynamoDb().put(Items.s(item("Breakfast", "1795617326", "DONE", "2026-11-25T14:35:27Z",
-        "x"), "ExpiresAt", "tomorrow"));
+    aws.dynamoDb()
+        .put(
+            Items.s(
+                item("Breakfast", "1795617326", "DONE", "2026-11-25T14:35:27Z", "x"),
+                "ExpiresAt",
+                "tomorrow"));
 
     assertThatThrownBy(() -> client.latest("Breakfast"))
-        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has ExpiresAt of type"
-            + " S; the workflow writes it as N");
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has ExpiresAt of type"
+                + " S; the workflow writes it as N");
   }
 
   @Test
@@ -199,20 +229,25 @@ class ReadTest {
     aws.dynamoDb().put(item("Breakfast", "1795617326", "DONE", "yesterday", "x"));
 
     assertThatThrownBy(() -> client.latest("Breakfast"))
-        .hasMessage("the item (taskId 'Breakfast', timestamp 1795617326) has UpdatedAt"
-            + " 'yesterday', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z");
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has UpdatedAt"
+                + " 'yesterday', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z");
   }
 
   @Test
   void readingWithoutATableIsRefusedWithWhatToSet() {
     try (TaskStatusClient startOnly = aws.client().build();
-        TaskStatusClient noTable = TaskStatusClient.builder().starterFunction(FakeAws.STARTER)
-            .lambda(aws.lambdaClient()).build()) {
+        TaskStatusClient noTable =
+            TaskStatusClient.builder()
+                .starterFunction(FakeAws.STARTER)
+                .lambda(aws.lambdaClient())
+                .build()) {
       assertThat(startOnly.history("Breakfast")).isEmpty();
       assertThatThrownBy(() -> noTable.latest("Breakfast"))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("this client has no table to read: set tableName(...) on the builder, or"
-              + " TASK_STATUS_TABLE in the environment");
+          .hasMessage(
+              "this client has no table to read: set tableName(...) on the builder, or"
+                  + " TASK_STATUS_TABLE in the environment");
     }
   }
 }

@@ -11,8 +11,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class RetryTest {
-  private static final String ANSWER = "{\"taskId\":\"Breakfast\",\"timestamp\":1795617400.5,"
-      + "\"executionArn\":\"" + Items.ARN_PREFIX + "Breakfast-retry\",\"duplicate\":false}";
+  private static final String ANSWER =
+      "{\"taskId\":\"Breakfast\",\"timestamp\":1795617400.5,"
+          + "\"executionArn\":\""
+          + Items.ARN_PREFIX
+          + "Breakfast-retry\",\"duplicate\":false}";
 
   private FakeAws aws;
   private TaskStatusClient client;
@@ -39,10 +42,14 @@ class RetryTest {
     TaskStart retry = client.retry("Breakfast");
 
     assertThat(retry.executionArn()).contains(Items.ARN_PREFIX + "Breakfast-retry");
-    assertThat(aws.requests("Invoke")).singleElement().satisfies(invoke -> {
-      assertThat(invoke.json().get("taskId").asText()).isEqualTo("Breakfast");
-      assertThat(invoke.json().get("idempotencyKey").asText()).isEqualTo(retry.idempotencyKey());
-    });
+    assertThat(aws.requests("Invoke"))
+        .singleElement()
+        .satisfies(
+            invoke -> {
+              assertThat(invoke.json().get("taskId").asText()).isEqualTo("Breakfast");
+              assertThat(invoke.json().get("idempotencyKey").asText())
+                  .isEqualTo(retry.idempotencyKey());
+            });
   }
 
   @Test
@@ -52,12 +59,15 @@ class RetryTest {
         .put(item("Breakfast", "1795617300.25", "DONE", "2026-11-25T14:35:01.000Z", "second"));
 
     assertThatThrownBy(() -> client.retry("Breakfast"))
-        .isInstanceOfSatisfying(TaskNotRetryableException.class, e -> {
-          assertThat(e.taskId()).isEqualTo("Breakfast");
-          assertThat(e.latestStatus()).contains(TaskStatus.DONE);
-        })
-        .hasMessage("task 'Breakfast' cannot be retried: its latest start (timestamp"
-            + " 1795617300.25) is DONE, not FAILED");
+        .isInstanceOfSatisfying(
+            TaskNotRetryableException.class,
+            e -> {
+              assertThat(e.taskId()).isEqualTo("Breakfast");
+              assertThat(e.latestStatus()).contains(TaskStatus.DONE);
+            })
+        .hasMessage(
+            "task 'Breakfast' cannot be retried: its latest start (timestamp"
+                + " 1795617300.25) is DONE, not FAILED");
     assertThat(aws.requests("Invoke")).isEmpty();
   }
 
@@ -67,7 +77,8 @@ class RetryTest {
         .put(item("Breakfast", "1795617300", "STARTED", "2026-11-25T14:35:01.000Z", "running"));
 
     assertThatThrownBy(() -> client.retry("Breakfast"))
-        .isInstanceOfSatisfying(TaskNotRetryableException.class,
+        .isInstanceOfSatisfying(
+            TaskNotRetryableException.class,
             e -> assertThat(e.latestStatus()).contains(TaskStatus.STARTED))
         .hasMessageContaining("is STARTED, not FAILED");
     assertThat(aws.requests("Invoke")).isEmpty();
@@ -76,10 +87,11 @@ class RetryTest {
   @Test
   void aTaskWithoutItemsIsNotRetried() {
     assertThatThrownBy(() -> client.retry("Breakfast"))
-        .isInstanceOfSatisfying(TaskNotRetryableException.class,
-            e -> assertThat(e.latestStatus()).isEmpty())
-        .hasMessage("task 'Breakfast' cannot be retried: it has no item (never started, or its"
-            + " items expired); use start to start it");
+        .isInstanceOfSatisfying(
+            TaskNotRetryableException.class, e -> assertThat(e.latestStatus()).isEmpty())
+        .hasMessage(
+            "task 'Breakfast' cannot be retried: it has no item (never started, or its"
+                + " items expired); use start to start it");
     assertThat(aws.requests("Invoke")).isEmpty();
   }
 
@@ -96,13 +108,17 @@ class RetryTest {
 
   @Test
   void retryWithoutAStarterIsRefusedBeforeReading() {
-    try (TaskStatusClient readOnly = TaskStatusClient.builder().tableName(FakeAws.TABLE)
-        .dynamoDb(aws.dynamoDbClient()).build()) {
+    try (TaskStatusClient readOnly =
+        TaskStatusClient.builder()
+            .tableName(FakeAws.TABLE)
+            .dynamoDb(aws.dynamoDbClient())
+            .build()) {
       assertThatThrownBy(() -> readOnly.retry("Breakfast"))
           .isInstanceOf(IllegalStateException.class)
-          .hasMessage("this client cannot start tasks: set starterFunction(...) or queueUrl(...)"
-              + " on the builder, or TASK_STATUS_STARTER or TASK_STATUS_QUEUE_URL in the"
-              + " environment");
+          .hasMessage(
+              "this client cannot start tasks: set starterFunction(...) or queueUrl(...)"
+                  + " on the builder, or TASK_STATUS_STARTER or TASK_STATUS_QUEUE_URL in the"
+                  + " environment");
     }
     assertThat(aws.requests()).isEmpty();
   }

@@ -18,9 +18,12 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 class StartTest {
-  private static final String ANSWER = "{\"taskId\":\"Breakfast\",\"timestamp\":1795617326.12340,"
-      + "\"executionArn\":\"" + Items.ARN_PREFIX + "Breakfast-3c330ba0191d6a3a052afb7f\","
-      + "\"executionName\":\"Breakfast-3c330ba0191d6a3a052afb7f\",\"duplicate\":false}";
+  private static final String ANSWER =
+      "{\"taskId\":\"Breakfast\",\"timestamp\":1795617326.12340,"
+          + "\"executionArn\":\""
+          + Items.ARN_PREFIX
+          + "Breakfast-3c330ba0191d6a3a052afb7f\","
+          + "\"executionName\":\"Breakfast-3c330ba0191d6a3a052afb7f\",\"duplicate\":false}";
   private static final Instant NOW = Instant.parse("2026-11-23T10:35:26.123456Z");
 
   private FakeAws aws;
@@ -63,8 +66,7 @@ class StartTest {
   @Test
   void startReturnsTheStartersAnswerWithTheTimestampExactlyAsSent() {
     aws.starter(payload -> FakeAws.started(ANSWER));
-    try (TaskStatusClient client = aws.client()
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
+    try (TaskStatusClient client = aws.client().clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
       TaskStart start = client.start("Breakfast");
 
       assertThat(start.taskId()).isEqualTo("Breakfast");
@@ -80,9 +82,14 @@ class StartTest {
 
   @Test
   void aDuplicateWithoutTimestampIsReportedAsSuch() {
-    aws.starter(payload -> FakeAws.started("{\"taskId\":\"Breakfast\",\"timestamp\":null,"
-        + "\"executionArn\":\"" + Items.ARN_PREFIX + "Breakfast-1\",\"executionName\":"
-        + "\"Breakfast-1\",\"duplicate\":true,\"somethingNew\":[1,2]}"));
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":null,"
+                    + "\"executionArn\":\""
+                    + Items.ARN_PREFIX
+                    + "Breakfast-1\",\"executionName\":"
+                    + "\"Breakfast-1\",\"duplicate\":true,\"somethingNew\":[1,2]}"));
     try (TaskStatusClient client = aws.client().build()) {
       TaskStart start = client.start("Breakfast");
 
@@ -94,50 +101,64 @@ class StartTest {
 
   @Test
   void aFunctionErrorBecomesATaskStartExceptionWithTheErrorTypeAndMessage() {
-    aws.starter(payload -> FakeAws.functionError(TaskStartException.INVALID_TASK,
-        "taskId must be a non-blank string"));
+    aws.starter(
+        payload ->
+            FakeAws.functionError(
+                TaskStartException.INVALID_TASK, "taskId must be a non-blank string"));
     try (TaskStatusClient client = aws.client().build()) {
       assertThatThrownBy(() -> client.start("Breakfast"))
-          .isInstanceOfSatisfying(TaskStartException.class, e -> {
-            assertThat(e.taskId()).isEqualTo("Breakfast");
-            assertThat(e.functionError()).isEqualTo("Unhandled");
-            assertThat(e.errorType()).isEqualTo(
-                "io.github.taskstatus.starter.InvalidTaskException");
-            assertThat(e.errorMessage()).isEqualTo("taskId must be a non-blank string");
-            assertThat(e.isInvalidTask()).isTrue();
-          })
-          .hasMessage("the starter did not start task 'Breakfast':"
-              + " io.github.taskstatus.starter.InvalidTaskException:"
-              + " taskId must be a non-blank string");
+          .isInstanceOfSatisfying(
+              TaskStartException.class,
+              e -> {
+                assertThat(e.taskId()).isEqualTo("Breakfast");
+                assertThat(e.functionError()).isEqualTo("Unhandled");
+                assertThat(e.errorType())
+                    .isEqualTo("io.github.taskstatus.starter.InvalidTaskException");
+                assertThat(e.errorMessage()).isEqualTo("taskId must be a non-blank string");
+                assertThat(e.isInvalidTask()).isTrue();
+              })
+          .hasMessage(
+              "the starter did not start task 'Breakfast':"
+                  + " io.github.taskstatus.starter.InvalidTaskException:"
+                  + " taskId must be a non-blank string");
     }
   }
 
   @Test
   void otherFunctionErrorsAreNotInvalidTasks() {
-    aws.starter(payload -> FakeAws.functionError(
-        "software.amazon.awssdk.services.sfn.model.SfnException", "Rate exceeded"));
+    aws.starter(
+        payload ->
+            FakeAws.functionError(
+                "software.amazon.awssdk.services.sfn.model.SfnException", "Rate exceeded"));
     try (TaskStatusClient client = aws.client().build()) {
       assertThatThrownBy(() -> client.start("Breakfast"))
-          .isInstanceOfSatisfying(TaskStartException.class, e -> {
-            assertThat(e.errorType())
-                .isEqualTo("software.amazon.awssdk.services.sfn.model.SfnException");
-            assertThat(e.errorMessage()).isEqualTo("Rate exceeded");
-            assertThat(e.isInvalidTask()).isFalse();
-          });
+          .isInstanceOfSatisfying(
+              TaskStartException.class,
+              e -> {
+                assertThat(e.errorType())
+                    .isEqualTo("software.amazon.awssdk.services.sfn.model.SfnException");
+                assertThat(e.errorMessage()).isEqualTo("Rate exceeded");
+                assertThat(e.isInvalidTask()).isFalse();
+              });
     }
   }
 
   @Test
   void aFunctionErrorWithoutErrorTypeIsNamedByItsKindAndQuoted() {
-    aws.starter(payload -> new FakeAws.Reply(200,
-        Map.of("X-Amz-Function-Error", "Unhandled"),
-        "{\"errorMessage\":\"Task timed out after 30.03 seconds\"}"));
+    aws.starter(
+        payload ->
+            new FakeAws.Reply(
+                200,
+                Map.of("X-Amz-Function-Error", "Unhandled"),
+                "{\"errorMessage\":\"Task timed out after 30.03 seconds\"}"));
     try (TaskStatusClient client = aws.client().build()) {
       assertThatThrownBy(() -> client.start("Breakfast"))
-          .isInstanceOfSatisfying(TaskStartException.class, e -> {
-            assertThat(e.errorType()).isEqualTo("Unhandled");
-            assertThat(e.errorMessage()).isEqualTo("Task timed out after 30.03 seconds");
-          });
+          .isInstanceOfSatisfying(
+              TaskStartException.class,
+              e -> {
+                assertThat(e.errorType()).isEqualTo("Unhandled");
+                assertThat(e.errorMessage()).isEqualTo("Task timed out after 30.03 seconds");
+              });
     }
   }
 
@@ -147,8 +168,9 @@ class StartTest {
     try (TaskStatusClient client = aws.client().build()) {
       assertThatThrownBy(() -> client.start("Breakfast"))
           .isExactlyInstanceOf(TaskStatusException.class)
-          .hasMessage("the starter's answer for task 'Breakfast' has no executionArn:"
-              + " {\"taskId\":\"Breakfast\"}");
+          .hasMessage(
+              "the starter's answer for task 'Breakfast' has no executionArn:"
+                  + " {\"taskId\":\"Breakfast\"}");
     }
   }
 
@@ -163,8 +185,8 @@ class StartTest {
 
   @Test
   void queueModeSendsTheTaskToTheQueueAndReturnsTheMessageId() {
-    try (TaskStatusClient client = aws.client().queueUrl(FakeAws.QUEUE_URL)
-        .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
+    try (TaskStatusClient client =
+        aws.client().queueUrl(FakeAws.QUEUE_URL).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()) {
       TaskStart start = client.start("Breakfast");
 
       assertThat(aws.requests("Invoke")).isEmpty();
@@ -172,8 +194,12 @@ class StartTest {
       assertThat(sends).hasSize(1);
       JsonNode send = sends.get(0).json();
       assertThat(send.get("QueueUrl").asText()).isEqualTo(FakeAws.QUEUE_URL);
-      assertThat(send.get("MessageBody").asText()).isEqualTo("{\"taskId\":\"Breakfast\","
-          + "\"idempotencyKey\":\"" + start.idempotencyKey() + "\"}");
+      assertThat(send.get("MessageBody").asText())
+          .isEqualTo(
+              "{\"taskId\":\"Breakfast\","
+                  + "\"idempotencyKey\":\""
+                  + start.idempotencyKey()
+                  + "\"}");
       assertThat(start.messageId()).hasValueSatisfying(id -> assertThat(id).isNotBlank());
       assertThat(start.idempotencyKey()).matches("[0-9a-f-]{36}");
       assertThat(start.executionArn()).isEmpty();
@@ -186,8 +212,14 @@ class StartTest {
   @Test
   void aTaskIdIsSentAsItIsWhateverItsCharacters() {
     String taskId = "Frühstück \"im\" Büro 🍳";
-    aws.starter(payload -> FakeAws.started("{\"taskId\":" + FakeAws.JSON.valueToTree(taskId)
-        + ",\"timestamp\":1795617326,\"executionArn\":\"" + Items.ARN_PREFIX + "x\"}"));
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":"
+                    + FakeAws.JSON.valueToTree(taskId)
+                    + ",\"timestamp\":1795617326,\"executionArn\":\""
+                    + Items.ARN_PREFIX
+                    + "x\"}"));
     try (TaskStatusClient client = aws.client().build()) {
       TaskStart start = client.start(taskId);
 

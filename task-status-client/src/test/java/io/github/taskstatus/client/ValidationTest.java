@@ -31,7 +31,11 @@ class ValidationTest {
 
   /** Every method that takes a task id. */
   private List<Consumer<String>> taskIdMethods() {
-    return List.of(client::start, client::latest, client::history, client::retry,
+    return List.of(
+        client::start,
+        client::latest,
+        client::history,
+        client::retry,
         taskId -> client.await(taskId, Duration.ZERO));
   }
 
@@ -67,16 +71,17 @@ class ValidationTest {
   void aTaskIdWithAControlCharacterIsRefused() {
     assertThatThrownBy(() -> client.start("Break\u0007fast"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("taskId has the control character U+0007 at index 5; it must be printable"
-            + " text");
+        .hasMessage(
+            "taskId has the control character U+0007 at index 5; it must be printable" + " text");
   }
 
   @Test
   void aTaskIdWithAnUnpairedSurrogateIsRefused() {
     assertThatThrownBy(() -> client.start("Toast\uD83C"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("taskId has an unpaired surrogate U+D83C at index 5; it must be valid"
-            + " Unicode text");
+        .hasMessage(
+            "taskId has an unpaired surrogate U+D83C at index 5; it must be valid"
+                + " Unicode text");
   }
 
   @Test
@@ -98,26 +103,37 @@ class ValidationTest {
   @Test
   void theBuilderNamesWhatIsWrong() {
     assertThatThrownBy(() -> TaskStatusClient.builder().tableName(""))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("tableName must not be blank");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("tableName must not be blank");
     assertThatThrownBy(() -> TaskStatusClient.builder().starterFunction(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("starterFunction must not be null");
     assertThatThrownBy(() -> TaskStatusClient.builder().queueUrl(" "))
-        .isInstanceOf(IllegalArgumentException.class).hasMessage("queueUrl must not be blank");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("queueUrl must not be blank");
     assertThatThrownBy(() -> TaskStatusClient.builder().pollInterval(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pollInterval must be positive, got PT0S");
     assertThatThrownBy(() -> TaskStatusClient.builder().build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("set tableName to read status, starterFunction or queueUrl to start tasks,"
-            + " or both");
-    assertThatThrownBy(() -> TaskStatusClient.builder().starterFunction(FakeAws.STARTER)
-        .failedTaskIndex("FailedTasks").build())
+        .hasMessage(
+            "set tableName to read status, starterFunction or queueUrl to start tasks,"
+                + " or both");
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.builder()
+                    .starterFunction(FakeAws.STARTER)
+                    .failedTaskIndex("FailedTasks")
+                    .build())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("failedTaskIndex (FailedTasks) needs tableName: the index belongs to the"
-            + " table");
-    assertThatThrownBy(() -> aws.client().pollInterval(Duration.ofSeconds(3))
-        .maxPollInterval(Duration.ofSeconds(2)).build())
+        .hasMessage(
+            "failedTaskIndex (FailedTasks) needs tableName: the index belongs to the" + " table");
+    assertThatThrownBy(
+            () ->
+                aws.client()
+                    .pollInterval(Duration.ofSeconds(3))
+                    .maxPollInterval(Duration.ofSeconds(2))
+                    .build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("pollInterval (PT3S) must not exceed maxPollInterval (PT2S)");
   }

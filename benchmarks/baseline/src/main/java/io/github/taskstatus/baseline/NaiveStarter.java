@@ -15,9 +15,9 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 
 /**
- * The benchmark's baseline: the starter as it is usually first written. SDK defaults (default
- * HTTP client, credentials and region chains), Jackson databind for every JSON value, and an
- * SQS batch handled one message after the other.
+ * The benchmark's baseline: the starter as it is usually first written. SDK defaults (default HTTP
+ * client, credentials and region chains), Jackson databind for every JSON value, and an SQS batch
+ * handled one message after the other.
  */
 public class NaiveStarter implements RequestStreamHandler {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -58,10 +58,12 @@ public class NaiveStarter implements RequestStreamHandler {
     Execution execution = new Execution();
     execution.taskId = task.taskId;
     execution.timestamp = Instant.now().getEpochSecond();
-    StartExecutionResponse response = SFN.startExecution(b -> b
-        .stateMachineArn(System.getenv("STATE_MACHINE_ARN"))
-        .name(task.taskId + "-" + execution.timestamp)
-        .input(writeJson(execution)));
+    StartExecutionResponse response =
+        SFN.startExecution(
+            b ->
+                b.stateMachineArn(System.getenv("STATE_MACHINE_ARN"))
+                    .name(task.taskId + "-" + execution.timestamp)
+                    .input(writeJson(execution)));
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("taskId", task.taskId);
     result.put("timestamp", execution.timestamp);

@@ -27,8 +27,7 @@ class AcknowledgmentReasonsTest {
 
   private static final int MIN_REASON_LENGTH = 10;
 
-  @TempDir
-  Path outdir;
+  @TempDir Path outdir;
 
   @Test
   void everyAcknowledgmentHasAReason() {
@@ -37,18 +36,20 @@ class AcknowledgmentReasonsTest {
     Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
     Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
     // Between them, the two configurations create every resource the library acknowledges on.
-    TaskStatusWorkflow everyFeature = TaskStatusWorkflow.Builder.create(stack, "Tasks")
-        .encryptionKey(key)
-        .alarmTopic(topic)
-        .queue(true)
-        .work(Pass.Builder.create(stack, "Cook").build())
-        .retention(Duration.days(30))
-        .failedTaskIndex(true)
-        .dashboard(true)
-        .build();
-    TaskStatusWorkflow express = TaskStatusWorkflow.Builder.create(stack, "ExpressTasks")
-        .stateMachineType(StateMachineType.EXPRESS)
-        .build();
+    TaskStatusWorkflow everyFeature =
+        TaskStatusWorkflow.Builder.create(stack, "Tasks")
+            .encryptionKey(key)
+            .alarmTopic(topic)
+            .queue(true)
+            .work(Pass.Builder.create(stack, "Cook").build())
+            .retention(Duration.days(30))
+            .failedTaskIndex(true)
+            .dashboard(true)
+            .build();
+    TaskStatusWorkflow express =
+        TaskStatusWorkflow.Builder.create(stack, "ExpressTasks")
+            .stateMachineType(StateMachineType.EXPRESS)
+            .build();
     // Synthesis runs anything the library adds late (aspects, lazy policies) before we look.
     app.synth();
 
@@ -57,12 +58,16 @@ class AcknowledgmentReasonsTest {
     acknowledgments.addAll(acknowledgments(express));
 
     assertThat(acknowledgments).as("the library's cdk-nag 3 acknowledgments").isNotEmpty();
-    assertThat(acknowledgments).allSatisfy(acknowledgment ->
-        assertThat(acknowledgment.reason())
-            .as("reason of %s", acknowledgment)
-            .isNotNull()
-            .satisfies(reason -> assertThat(reason.strip()).hasSizeGreaterThanOrEqualTo(
-                MIN_REASON_LENGTH)));
+    assertThat(acknowledgments)
+        .allSatisfy(
+            acknowledgment ->
+                assertThat(acknowledgment.reason())
+                    .as("reason of %s", acknowledgment)
+                    .isNotNull()
+                    .satisfies(
+                        reason ->
+                            assertThat(reason.strip())
+                                .hasSizeGreaterThanOrEqualTo(MIN_REASON_LENGTH)));
   }
 
   /** The acknowledgment metadata on the workflow and everything in it. */
@@ -76,9 +81,14 @@ class AcknowledgmentReasonsTest {
         assertThat(entry.getData())
             .as("acknowledgment metadata at %s", construct.getNode().getPath())
             .isInstanceOf(Map.class);
-        ((Map<?, ?>) entry.getData()).forEach((id, reason) -> found.add(new Acknowledgment(
-            construct.getNode().getPath(), String.valueOf(id),
-            reason == null ? null : String.valueOf(reason))));
+        ((Map<?, ?>) entry.getData())
+            .forEach(
+                (id, reason) ->
+                    found.add(
+                        new Acknowledgment(
+                            construct.getNode().getPath(),
+                            String.valueOf(id),
+                            reason == null ? null : String.valueOf(reason))));
       }
     }
     return found;

@@ -38,10 +38,12 @@ final class CheckedApp {
 
   CheckedApp(Path outdir) {
     this.outdir = outdir;
-    this.app = new App(AppProps.builder()
-        .outdir(outdir.toString())
-        .context(Map.of(ANNOTATIONS_IN_REPORT, true))
-        .build());
+    this.app =
+        new App(
+            AppProps.builder()
+                .outdir(outdir.toString())
+                .context(Map.of(ANNOTATIONS_IN_REPORT, true))
+                .build());
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     this.stack = new Stack(app, "Consumer");
   }
@@ -53,8 +55,8 @@ final class CheckedApp {
 
   /**
    * Synthesizes the app and returns the validation report. cdk-nag 3 fails the synthesis on any
-   * finding, warnings included, and CDK writes the report either way; a synthesis that fails
-   * for another reason is rethrown.
+   * finding, warnings included, and CDK writes the report either way; a synthesis that fails for
+   * another reason is rethrown.
    */
   Report synth() {
     boolean failed = false;
@@ -76,8 +78,10 @@ final class CheckedApp {
    */
   private static Report read(Path file, boolean synthFailed) {
     if (!Files.isRegularFile(file)) {
-      throw new AssertionError("CDK wrote no validation report at " + file
-          + ": the policy validation plugins did not run");
+      throw new AssertionError(
+          "CDK wrote no validation report at "
+              + file
+              + ": the policy validation plugins did not run");
     }
     JsonNode root;
     try {
@@ -91,16 +95,23 @@ final class CheckedApp {
       String name = plugin.path("pluginName").asText();
       for (JsonNode violation : plugin.path("violations")) {
         for (JsonNode construct : violation.path("violatingConstructs")) {
-          findings.add(new Finding(name, violation.path("ruleName").asText(),
-              violation.path("severity").asText(), construct.path("constructPath").asText(),
-              violation.path("description").asText()));
+          findings.add(
+              new Finding(
+                  name,
+                  violation.path("ruleName").asText(),
+                  violation.path("severity").asText(),
+                  construct.path("constructPath").asText(),
+                  violation.path("description").asText()));
         }
       }
       for (JsonNode violation : plugin.path("suppressedViolations")) {
         for (JsonNode construct : violation.path("violatingConstructs")) {
-          acknowledged.add(new Acknowledged(violation.path("ruleName").asText(),
-              construct.path("constructPath").asText(), violation.path("acknowledgedId").asText(),
-              violation.path("acknowledgedAt").asText()));
+          acknowledged.add(
+              new Acknowledged(
+                  violation.path("ruleName").asText(),
+                  construct.path("constructPath").asText(),
+                  violation.path("acknowledgedId").asText(),
+                  violation.path("acknowledgedAt").asText()));
         }
       }
     }
@@ -108,14 +119,14 @@ final class CheckedApp {
   }
 
   /**
-   * What the validation report says: the active findings (errors and warnings alike), the
-   * findings that CDK matched to an acknowledgment, and whether the synthesis failed.
+   * What the validation report says: the active findings (errors and warnings alike), the findings
+   * that CDK matched to an acknowledgment, and whether the synthesis failed.
    */
   record Report(List<Finding> findings, List<Acknowledged> acknowledged, boolean synthFailed) {}
 
   /** One finding on one construct. */
-  record Finding(String plugin, String rule, String severity, String constructPath,
-      String description) {
+  record Finding(
+      String plugin, String rule, String severity, String constructPath, String description) {
 
     @Override
     public String toString() {
@@ -124,6 +135,6 @@ final class CheckedApp {
   }
 
   /** A finding on one construct that CDK matched to an acknowledgment at {@code acknowledgedAt}. */
-  record Acknowledged(String rule, String constructPath, String acknowledgedId,
-      String acknowledgedAt) {}
+  record Acknowledged(
+      String rule, String constructPath, String acknowledgedId, String acknowledgedAt) {}
 }

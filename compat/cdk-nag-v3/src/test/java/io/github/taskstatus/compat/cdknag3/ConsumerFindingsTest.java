@@ -22,17 +22,15 @@ import software.amazon.awscdk.services.logs.RetentionDays;
 
 /**
  * The checks do run, and the library's acknowledgments stay on the library's resources: a
- * consumer's own function next to the workflow gets exactly its own findings, including the
- * very finding (AwsSolutions-IAM5 for {@code Resource::*}) that the library acknowledges on its
- * roles (aws/aws-cdk#38495 would let a plain acknowledgment id hide it app-wide).
+ * consumer's own function next to the workflow gets exactly its own findings, including the very
+ * finding (AwsSolutions-IAM5 for {@code Resource::*}) that the library acknowledges on its roles
+ * (aws/aws-cdk#38495 would let a plain acknowledgment id hide it app-wide).
  */
 class ConsumerFindingsTest {
 
-  @TempDir
-  Path outdir;
+  @TempDir Path outdir;
 
-  @TempDir
-  Path code;
+  @TempDir Path code;
 
   @Test
   void aConsumersFunctionGetsExactlyItsOwnFindings() throws IOException {
@@ -47,10 +45,12 @@ class ConsumerFindingsTest {
     // Exactly these two: nothing on the workflow's resources, nothing hidden on the consumer's.
     assertThat(report.findings())
         .as("findings, expected only the consumer's function's own")
-        .extracting(CheckedApp.Finding::plugin, CheckedApp.Finding::rule,
-            CheckedApp.Finding::constructPath)
+        .extracting(
+            CheckedApp.Finding::plugin, CheckedApp.Finding::rule, CheckedApp.Finding::constructPath)
         .containsExactlyInAnyOrder(
-            tuple("AwsSolutions", "AwsSolutions-IAM5[Resource::*]",
+            tuple(
+                "AwsSolutions",
+                "AwsSolutions-IAM5[Resource::*]",
                 "Consumer/ReportRole/DefaultPolicy/Resource"),
             tuple("Serverless", "Serverless-LambdaDLQ", "Consumer/Report/Resource"));
     assertThat(report.acknowledged())
@@ -59,19 +59,19 @@ class ConsumerFindingsTest {
   }
 
   /**
-   * A function as a careful consumer writes it, with two findings left: X-Ray tracing puts
-   * {@code xray:PutTraceSegments} on {@code Resource: *} (AwsSolutions-IAM5) and it has no
-   * dead-letter queue (Serverless-LambdaDLQ). Its role has no managed policy, so AwsSolutions-IAM4
-   * does not apply.
+   * A function as a careful consumer writes it, with two findings left: X-Ray tracing puts {@code
+   * xray:PutTraceSegments} on {@code Resource: *} (AwsSolutions-IAM5) and it has no dead-letter
+   * queue (Serverless-LambdaDLQ). Its role has no managed policy, so AwsSolutions-IAM4 does not
+   * apply.
    */
   private void addConsumerFunction(Stack stack) throws IOException {
     Files.writeString(code.resolve("placeholder.txt"), "the handler's code would be here");
-    Role role = Role.Builder.create(stack, "ReportRole")
-        .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
-        .build();
-    LogGroup logs = LogGroup.Builder.create(stack, "ReportLogs")
-        .retention(RetentionDays.ONE_MONTH)
-        .build();
+    Role role =
+        Role.Builder.create(stack, "ReportRole")
+            .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+            .build();
+    LogGroup logs =
+        LogGroup.Builder.create(stack, "ReportLogs").retention(RetentionDays.ONE_MONTH).build();
     logs.grantWrite(role);
     Function.Builder.create(stack, "Report")
         .runtime(Runtime.JAVA_25)

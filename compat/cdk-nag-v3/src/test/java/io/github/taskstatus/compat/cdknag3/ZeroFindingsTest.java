@@ -22,8 +22,7 @@ import software.amazon.awscdk.services.stepfunctions.StateMachineType;
  */
 class ZeroFindingsTest {
 
-  @TempDir
-  Path outdir;
+  @TempDir Path outdir;
 
   private CheckedApp.Report synth(Consumer<Stack> build) {
     CheckedApp app = new CheckedApp(outdir);
@@ -45,41 +44,45 @@ class ZeroFindingsTest {
 
   @Test
   void everyFeatureOnHasNoFinding() {
-    assertNoFindings(synth(stack -> {
-      Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-      Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
-      TaskStatusWorkflow.Builder.create(stack, "Tasks")
-          .encryptionKey(key)
-          .alarmTopic(topic)
-          .includeExecutionData(true)
-          .logRetention(RetentionDays.ONE_YEAR)
-          .queue(true)
-          .work(Pass.Builder.create(stack, "Cook").build())
-          .retention(Duration.days(30))
-          .failedTaskIndex(true)
-          .dashboard(true)
-          .build();
-    }));
+    assertNoFindings(
+        synth(
+            stack -> {
+              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+              Topic topic =
+                  Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
+              TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                  .encryptionKey(key)
+                  .alarmTopic(topic)
+                  .includeExecutionData(true)
+                  .logRetention(RetentionDays.ONE_YEAR)
+                  .queue(true)
+                  .work(Pass.Builder.create(stack, "Cook").build())
+                  .retention(Duration.days(30))
+                  .failedTaskIndex(true)
+                  .dashboard(true)
+                  .build();
+            }));
   }
 
   @Test
   void queueModeWithDefaultsHasNoFinding() {
-    assertNoFindings(synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks")
-        .queue(true)
-        .build()));
+    assertNoFindings(
+        synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build()));
   }
 
   @Test
   void withoutSnapStartHasNoFinding() {
-    assertNoFindings(synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks")
-        .snapStart(false)
-        .build()));
+    assertNoFindings(
+        synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").snapStart(false).build()));
   }
 
   @Test
   void expressWorkflowsHaveNoFinding() {
-    assertNoFindings(synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks")
-        .stateMachineType(StateMachineType.EXPRESS)
-        .build()));
+    assertNoFindings(
+        synth(
+            stack ->
+                TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                    .stateMachineType(StateMachineType.EXPRESS)
+                    .build()));
   }
 }
