@@ -33,6 +33,17 @@ import software.constructs.Construct;
 record TaskItems(
     ITable table, String input, String execution, Duration retention, boolean failedIndex) {
 
+  /** The items of the task state machine: its input is the task, its execution owns them. */
+  static TaskItems ofTasks(ITable table, Settings settings) {
+    return new TaskItems(
+        table, "$", "$$.Execution.Id", settings.retention(), settings.failedTaskIndex());
+  }
+
+  /** The same items, read from another state input: the task and its owner at these paths. */
+  TaskItems at(String taskPath, String executionPath) {
+    return new TaskItems(table, taskPath, executionPath, retention, failedIndex);
+  }
+
   static final String STARTED = "STARTED";
   static final String DONE = "DONE";
   static final String FAILED = "FAILED";

@@ -28,13 +28,10 @@ final class TaskStatusAlarms {
 
   private TaskStatusAlarms() {}
 
-  static List<Alarm> create(
-      Construct scope,
-      TaskStatusMetrics metrics,
-      TaskQueues queues,
-      IQueue starterDeadLetters,
-      TaskStatusReconciler reconciler,
-      ITopic topic) {
+  static List<Alarm> create(Construct scope, TaskStatusMetrics metrics, ITopic topic) {
+    TaskQueues queues = metrics.queues();
+    IQueue starterDeadLetters = metrics.starterDeadLetters();
+    TaskStatusReconciler reconciler = metrics.reconciler();
     MetricOptions sum = MetricOptions.builder().period(PERIOD).statistic("Sum").build();
     MetricOptions max = MetricOptions.builder().period(PERIOD).statistic("Maximum").build();
     String untilReconciled =

@@ -21,12 +21,10 @@ final class TaskStatusDashboard {
 
   private TaskStatusDashboard() {}
 
-  static Dashboard create(
-      Construct scope,
-      TaskStatusMetrics metrics,
-      TaskQueues queues,
-      IQueue starterDeadLetters,
-      TaskStatusReconciler reconciler) {
+  static Dashboard create(Construct scope, TaskStatusMetrics metrics) {
+    TaskQueues queues = metrics.queues();
+    IQueue starterDeadLetters = metrics.starterDeadLetters();
+    TaskStatusReconciler reconciler = metrics.reconciler();
     MetricOptions max = options("Maximum", null);
     List<List<IWidget>> rows = new ArrayList<>();
     rows.add(

@@ -16,6 +16,13 @@ import software.amazon.awscdk.services.sqs.IQueue;
  */
 final class TaskStatusGrants {
 
+  /** The variables {@code TaskStatusClient.fromEnvironment()} reads. */
+  static final String CLIENT_TABLE = "TASK_STATUS_TABLE";
+
+  static final String CLIENT_STARTER = "TASK_STATUS_STARTER";
+  static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
+  static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
+
   /** Moving dead letters back: the task, its listing and cancelling, reading and deleting. */
   static final String[] REDRIVE_SOURCE_ACTIONS = {
     "sqs:StartMessageMoveTask",
@@ -41,13 +48,13 @@ final class TaskStatusGrants {
   /** The variables {@code TaskStatusClient.fromEnvironment()} reads. */
   Map<String, String> clientEnvironment() {
     Map<String, String> environment = new TreeMap<>();
-    environment.put(TaskStatusWorkflow.CLIENT_TABLE, table.getTableName());
-    environment.put(TaskStatusWorkflow.CLIENT_STARTER, starter.getFunctionArn());
+    environment.put(CLIENT_TABLE, table.getTableName());
+    environment.put(CLIENT_STARTER, starter.getFunctionArn());
     if (queues.queue() != null) {
-      environment.put(TaskStatusWorkflow.CLIENT_QUEUE_URL, queues.queue().getQueueUrl());
+      environment.put(CLIENT_QUEUE_URL, queues.queue().getQueueUrl());
     }
     if (failedTaskIndex) {
-      environment.put(TaskStatusWorkflow.CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
+      environment.put(CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
     }
     return environment;
   }

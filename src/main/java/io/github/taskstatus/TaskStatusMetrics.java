@@ -3,16 +3,25 @@ package io.github.taskstatus;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 
 /**
- * The metrics operators watch, in one place for the construct's {@code metric*} methods, the alarms
- * and the dashboard.
+ * What operators watch, in one place for the construct's {@code metric*} methods, the alarms and
+ * the dashboard.
  *
  * @param stateMachine the task state machine
  * @param starter the starter function (all its versions)
+ * @param starterDeadLetters the starter's dead-letter queue
+ * @param queues the queues of queue mode
+ * @param reconciler the reconciler, or {@code null}
  */
-record TaskStatusMetrics(StateMachine stateMachine, Function starter) {
+record TaskStatusMetrics(
+    StateMachine stateMachine,
+    Function starter,
+    IQueue starterDeadLetters,
+    TaskQueues queues,
+    TaskStatusReconciler reconciler) {
 
   Metric tasksStarted(MetricOptions options) {
     return stateMachine.metricStarted(options);

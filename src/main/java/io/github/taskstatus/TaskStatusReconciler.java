@@ -106,9 +106,7 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
         "This queue is a dead-letter"
             + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
             + " does not recognise as it does a redrive policy");
-    TaskItems items =
-        new TaskItems(
-            table.table(), "$.task", "$.executionArn", table.retention(), table.failedIndex());
+    TaskItems items = table.at("$.task", "$.executionArn");
     StateMachine reconciler =
         StateMachine.Builder.create(scope, "Reconciler")
             .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))

@@ -42,18 +42,6 @@ public class TaskStatusWorkflow extends Construct {
   /** The starter's alias when SnapStart is on. */
   public static final String STARTER_ALIAS = StarterFunction.ALIAS;
 
-  /** {@link #clientEnvironment()}: the table's name. */
-  public static final String CLIENT_TABLE = "TASK_STATUS_TABLE";
-
-  /** {@link #clientEnvironment()}: the ARN of the starter function (its alias) to invoke. */
-  public static final String CLIENT_STARTER = "TASK_STATUS_STARTER";
-
-  /** {@link #clientEnvironment()}: the queue's URL, in queue mode. */
-  public static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
-
-  /** {@link #clientEnvironment()}: the failed-task index's name, with failedTaskIndex. */
-  public static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
-
   private final ITable table;
   private final StateMachine stateMachine;
   private final StarterFunction starter;
@@ -88,13 +76,8 @@ public class TaskStatusWorkflow extends Construct {
     IKey key = p.getEncryptionKey();
     TaskStatusLogs logs = new TaskStatusLogs(this, settings.logRetention(), key);
 
-    table =
-        p.getExistingTable() != null
-            ? TaskTable.existing(this, p, settings)
-            : TaskTable.create(this, p, settings);
-    TaskItems items =
-        new TaskItems(
-            table, "$", "$$.Execution.Id", settings.retention(), settings.failedTaskIndex());
+    table = TaskTable.of(this, p, settings);
+    TaskItems items = TaskItems.ofTasks(table, settings);
     stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs);
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
     reconciler =
@@ -105,14 +88,12 @@ public class TaskStatusWorkflow extends Construct {
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue());
     grants = new TaskStatusGrants(table, starter.invocable(), queues, settings.failedTaskIndex());
-    metrics = new TaskStatusMetrics(stateMachine, starter.function());
-    alarms =
-        settings.alarms()
-            ? TaskStatusAlarms.create(
-                this, metrics, queues, starter.deadLetterQueue(), reconciler, p.getAlarmTopic())
-            : List.of();
+    metrics =
+        new TaskStatusMetrics(
+            stateMachine, starter.function(), starter.deadLetterQueue(), queues, reconciler);
+    alarms = settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic()) : null;
     if (settings.dashboard()) {
-      TaskStatusDashboard.create(this, metrics, queues, starter.deadLetterQueue(), reconciler);
+      TaskStatusDashboard.create(this, metrics);
     }
   }
 
@@ -194,9 +175,10 @@ public class TaskStatusWorkflow extends Construct {
 
   /**
    * What {@code TaskStatusClient} (artifact {@code io.github.taskstatus:task-status-client}) needs
-   * to find this workflow, as environment variables for the application that uses it: {@link
-   * #CLIENT_TABLE}, {@link #CLIENT_STARTER}, and {@link #CLIENT_QUEUE_URL} and {@link
-   * #CLIENT_FAILED_INDEX} when they apply. Grant the application {@link #grantStartTask} and {@link
+   * to find this workflow, as environment variables for the application that uses it: {@code
+   * TASK_STATUS_TABLE} (the table's name), {@code TASK_STATUS_STARTER} (the starter's ARN), and in
+   * queue mode {@code TASK_STATUS_QUEUE_URL}, with {@code failedTaskIndex} {@code
+   * TASK_STATUS_FAILED_INDEX}. Grant the application {@link #grantStartTask} and {@link
    * #grantReadStatus} too.
    *
    * @return variable name to value (tokens, resolved at deployment)
@@ -208,13 +190,10 @@ public class TaskStatusWorkflow extends Construct {
   /**
    * The alarms this construct created: none when {@code alarms} is false.
    *
-   * @return the alarms, in a fixed order: executions failed, timed out, aborted, throttled; starter
-   *     errors, starter throttles, starter dead-letter queue depth; for Standard workflows the
-   *     reconciler's failures, dead-letter queue depth and rule failures; in queue mode then
-   *     dead-letter queue depth and age of the oldest task
+   * @return the alarms, in the order of the README's "Operations" table
    */
   public List<IAlarm> getAlarms() {
-    return List.copyOf(alarms);
+    return alarms == null ? List.of() : List.copyOf(alarms);
   }
 
   /**
@@ -251,10 +230,9 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Lets a principal move the queue's dead letters back to the queue of tasks with SQS's
-   * dead-letter queue redrive ({@code aws sqs start-message-move-task}, see the README): start,
-   * list and cancel move tasks on the dead-letter queue, read and delete its messages, send them to
-   * the queue, and use the key of each.
+   * Lets a principal move the queue's dead letters back to the queue of tasks with SQS's redrive
+   * ({@code aws sqs start-message-move-task}, see the README): start, list and cancel move tasks on
+   * the dead-letter queue, read and delete its messages, send them to the queue, use their keys.
    *
    * @param grantee who may redrive
    * @return the grant on the dead-letter queue

@@ -20,11 +20,19 @@ final class TaskTable {
 
   private TaskTable() {}
 
+  /** The user's table, or a new one. */
+  static ITable of(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
+    return props.getExistingTable() != null
+        ? existing(scope, props, settings)
+        : create(scope, props, settings);
+  }
+
   /**
    * The user's table. What the construct cannot configure on it is a warning: Time to Live for
    * {@code retention}, the index for {@code failedTaskIndex}.
    */
-  static ITable existing(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
+  private static ITable existing(
+      Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     if (settings.retention() != null) {
       Annotations.of(scope)
           .addWarningV2(
@@ -50,7 +58,7 @@ final class TaskTable {
   }
 
   /** On demand, encrypted, point-in-time recoverable, kept by default when the stack goes. */
-  static Table create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
+  private static Table create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     IKey key = props.getEncryptionKey();
     Table table =
         Table.Builder.create(scope, "Table")
