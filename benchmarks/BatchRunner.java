@@ -1,14 +1,25 @@
-// Measures, in one warm JVM, how long the starter takes for one SQS message and for a batch of
-// ten, against the Step Functions endpoint in AWS_ENDPOINT_URL_SFN (the benchmark's stub, which
-// answers each StartExecution after 50 ms). Prints: single_ms=<median> batch_ms=<median>.
-//   java -cp <function.jar>:<classes> BatchRunner <Class::method> <rounds>
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+/**
+ * Measures, in one warm JVM, how long the starter takes for one SQS message and for a batch of ten,
+ * against the Step Functions endpoint in AWS_ENDPOINT_URL_SFN (the benchmark's stub, which answers
+ * each StartExecution after 50 ms). Prints: single_ms=<median> batch_ms=<median>.
+ *
+ * <pre>{@code
+ * java -cp <function.jar>:<classes> BatchRunner <Class::method> <rounds>
+ * }</pre>
+ */
 public final class BatchRunner {
+  /**
+   * Runs the measurement and prints its one line.
+   *
+   * @param args see the class comment
+   * @throws Exception if the run fails
+   */
   public static void main(String[] args) throws Exception {
     String className = args[0].substring(0, args[0].indexOf("::"));
     int rounds = Integer.parseInt(args[1]);

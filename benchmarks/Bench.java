@@ -1,15 +1,3 @@
-// The benchmark driver behind benchmarks/run.sh. Uses only the JDK:
-//   java Bench.java <ours.jar> <baseline.jar> <classes dir> <runs> "<ours' JAVA_TOOL_OPTIONS>"
-
-// Starts a Step Functions stub on 127.0.0.1, then measures
-//  - cold start: from spawning a fresh JVM that runs a starter jar (through LambdaRunner) to the
-//    stub answering its first StartExecution; median of <runs>, ours and the baseline
-//    interleaved so drift hits both alike. Ours runs with the JVM options its function is
-//    deployed with (JAVA_TOOL_OPTIONS in the synthesized template), and, for reference, without;
-//  - batch: in one warm JVM, one SQS message vs a batch of ten, with the stub answering each
-//    StartExecution after 50 ms.
-// Prints one figure per line, then: cold_ms=<ours> baseline_ms=<baseline>
-// untuned_ms=<ours without its JVM options> single_ms=<x> batch_ms=<y>
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -24,6 +12,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+/**
+ * The benchmark driver behind {@code benchmarks/run.sh}; it uses only the JDK.
+ *
+ * <pre>{@code
+ * java Bench.java <ours.jar> <baseline.jar> <classes dir> <runs> "<ours' JAVA_TOOL_OPTIONS>"
+ * }</pre>
+ *
+ * <p>Starts a Step Functions stub on 127.0.0.1, then measures
+ *
+ * <ul>
+ *   <li>cold start: from spawning a fresh JVM that runs a starter jar (through LambdaRunner) to the
+ *       stub answering its first StartExecution; median of {@code runs}, ours and the baseline
+ *       interleaved so drift hits both alike. Ours runs with the JVM options its function is
+ *       deployed with (JAVA_TOOL_OPTIONS in the synthesized template), and, for reference, without;
+ *   <li>batch: in one warm JVM, one SQS message vs a batch of ten, with the stub answering each
+ *       StartExecution after 50 ms.
+ * </ul>
+ *
+ * <p>Prints one figure per line, then: {@code cold_ms=<ours> baseline_ms=<baseline>
+ * untuned_ms=<ours without its JVM options> single_ms=<x> batch_ms=<y>}.
+ */
 public final class Bench {
   static final String ARN = "arn:aws:states:us-east-1:123456789012:stateMachine:Bench";
   static final String OURS = "io.github.taskstatus.starter.StarterHandler::handleRequest";
@@ -32,6 +41,12 @@ public final class Bench {
   static volatile long delayMillis;
   static final AtomicLong firstResponse = new AtomicLong();
 
+  /**
+   * Runs every measurement and prints the figures.
+   *
+   * @param args see the class comment
+   * @throws Exception if a run fails
+   */
   public static void main(String[] args) throws Exception {
     Path ours = Path.of(args[0]);
     Path baseline = Path.of(args[1]);

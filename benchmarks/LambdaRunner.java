@@ -1,8 +1,3 @@
-// Runs a Lambda handler from its deployment jar the way the Java runtime would, for one event:
-//   java -cp <function.jar> LambdaRunner.java <package.Class::handleRequest> < event.json
-// The result goes to stdout; an error is printed as {"errorType": ..., "errorMessage": ...} and
-// the exit status is 1, as Lambda reports a function error. The request id comes from
-// LAMBDA_REQUEST_ID (a new UUID if unset) and the time budget from LAMBDA_TIMEOUT_SECONDS.
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -12,7 +7,24 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+/**
+ * Runs a Lambda handler from its deployment jar the way the Java runtime would, for one event.
+ *
+ * <pre>{@code
+ * java -cp <function.jar> LambdaRunner.java <package.Class::handleRequest> < event.json
+ * }</pre>
+ *
+ * <p>The result goes to stdout; an error is printed as {@code {"errorType": ..., "errorMessage":
+ * ...}} and the exit status is 1, as Lambda reports a function error. The request id comes from
+ * LAMBDA_REQUEST_ID (a new UUID if unset) and the time budget from LAMBDA_TIMEOUT_SECONDS.
+ */
 public final class LambdaRunner {
+  /**
+   * Runs the handler once for the event on standard input.
+   *
+   * @param args see the class comment
+   * @throws Exception if the run fails
+   */
   public static void main(String[] args) throws Exception {
     if (args.length != 1 || !args[0].contains("::")) {
       System.err.println(
@@ -94,6 +106,7 @@ public final class LambdaRunner {
       return null;
     }
 
+    @Override
     public int getMemoryLimitInMB() {
       return 512;
     }

@@ -10,8 +10,8 @@ import software.amazon.awscdk.services.iam.IRole;
 import software.constructs.IConstruct;
 
 /**
- * cdk-nag acknowledgments for the findings that do not apply to this construct, written so that a
- * consumer's cdk-nag honours them whichever major it runs, without this library depending on
+ * The cdk-nag acknowledgments for the findings that do not apply to this construct, written so that
+ * a consumer's cdk-nag honours them whichever major it runs, without this library depending on
  * cdk-nag: cdk-nag 2 reads {@code cdk_nag} resource metadata on the finding's CloudFormation
  * resource; cdk-nag 3, a CDK policy-validation plugin, reads CDK's acknowledgments ({@link
  * Validations#ACKNOWLEDGED_RULES_METADATA_KEY}) on the resource or its ancestors.
@@ -59,14 +59,14 @@ final class Nag {
    * Resource::*}), or is {@code null} for the rule on this resource.
    */
   static void acknowledge(IConstruct scope, String rule, String finding, String reason) {
-    CfnResource resource =
-        scope instanceof CfnResource cfn ? cfn : (CfnResource) scope.getNode().getDefaultChild();
     Map<String, Object> suppression = new LinkedHashMap<>();
     suppression.put("id", rule);
     suppression.put("reason", reason);
     if (finding != null) {
       suppression.put("applies_to", List.of(finding));
     }
+    CfnResource resource =
+        scope instanceof CfnResource cfn ? cfn : (CfnResource) scope.getNode().getDefaultChild();
     List<Object> suppressions = new ArrayList<>();
     if (resource.getMetadata("cdk_nag") instanceof Map<?, ?> existing
         && existing.get("rules_to_suppress") instanceof List<?> earlier) {

@@ -56,7 +56,8 @@ record Settings(
         props.getStateMachineType() != null
             ? props.getStateMachineType()
             : StateMachineType.STANDARD;
-    long maxSeconds = type == StateMachineType.EXPRESS ? EXPRESS_MAX_SECONDS : STANDARD_MAX_SECONDS;
+    final long maxSeconds =
+        type == StateMachineType.EXPRESS ? EXPRESS_MAX_SECONDS : STANDARD_MAX_SECONDS;
 
     if (props.getWork() != null && props.getWaitDuration() != null) {
       problems.add(
@@ -126,7 +127,7 @@ record Settings(
               + " would be logged");
     }
 
-    QueueSettings queue = QueueSettings.of(props, problems);
+    final QueueSettings queue = QueueSettings.of(props, problems);
     boolean snapStartSupported =
         Boolean.TRUE.equals(StarterFunction.RUNTIME.getSupportsSnapStart());
     if (Boolean.TRUE.equals(props.getSnapStart()) && !snapStartSupported) {

@@ -43,7 +43,8 @@ final class StarterCode {
               "The starter Lambda jar "
                   + RESOURCE
                   + " is missing from"
-                  + " the task-status-workflow jar; build the library with 'mvn install' at its root");
+                  + " the task-status-workflow jar; build the library with 'mvn install' at its"
+                  + " root");
         }
         Path dir = Files.createTempDirectory("task-status-starter");
         Path jar = dir.resolve(RESOURCE);

@@ -43,7 +43,8 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
             .addWarningV2(
                 "task-status-workflow:no-dead-letter-queue",
                 "existingQueue has no dead-letter queue this construct can see: give it a redrive"
-                    + " policy, or messages that keep failing are deleted when their retention ends");
+                    + " policy, or messages that keep failing are deleted when their retention"
+                    + " ends");
       }
       return new TaskQueues(existing, deadLetter);
     }

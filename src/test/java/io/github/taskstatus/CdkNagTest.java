@@ -28,8 +28,9 @@ import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
- * cdk-nag 2 (the version pinned here) finds nothing, with the AwsSolutions and the Serverless
- * packs, whatever the configuration; cdk-nag 3 is checked the same way in compat/cdk-nag-v3.
+ * With cdk-nag 2 (the version pinned here) nothing is found, with the AwsSolutions and the
+ * Serverless packs, whatever the configuration; cdk-nag 3 is checked the same way in
+ * compat/cdk-nag-v3.
  */
 class CdkNagTest {
 

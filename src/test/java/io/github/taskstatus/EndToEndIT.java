@@ -173,7 +173,7 @@ class EndToEndIT {
   void theLocalCloudClosesEveryPortAndProcessItOpened() throws Exception {
     LocalCloud other = LocalCloud.start(Synth.workflow(null));
     other.invoke("{\"taskId\":\"Port\"}");
-    List<Integer> ports = new ArrayList<>(List.of(other.endpoint.getPort()));
+    final List<Integer> ports = new ArrayList<>(List.of(other.endpoint.getPort()));
     List<Long> runtimes = new ArrayList<>();
     other.inspect("environments").forEach(e -> runtimes.add(e.get("pid").asLong()));
     assertThat(runtimes)

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
- * task-status-client against the local cloud: an application starts a task, waits for it, reads its
- * history, lists failed tasks with a Query on the sparse index, retries one, and in queue mode
+ * The task-status-client against the local cloud: an application starts a task, waits for it, reads
+ * its history, lists failed tasks with a Query on the sparse index, retries one, and in queue mode
  * sends to the queue; expired items that Time to Live has not deleted yet are skipped.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)

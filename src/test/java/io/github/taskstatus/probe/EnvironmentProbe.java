@@ -37,6 +37,7 @@ public final class EnvironmentProbe implements RequestStreamHandler {
         }
       };
 
+  /** Registers the checkpoint hooks, as a handler's constructor does during init. */
   public EnvironmentProbe() {
     Core.getGlobalContext().register(hook);
   }

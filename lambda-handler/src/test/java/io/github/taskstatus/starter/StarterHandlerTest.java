@@ -128,7 +128,7 @@ class StarterHandlerTest {
         "a<b>{c}[d]?*\"#%\\^|~`$&,;:/",
         "-",
         "_",
-        "\uD83C\uDF73 a surrogate pair"
+        "\uD83C\uDF73 a surrogate pair" // U+1F373, escaped so that the pair is visible
       })
   void executionNamesFollowTheServiceRulesForAnyTaskId(String taskId) throws IOException {
     String event = JSON.writeValueAsString(java.util.Map.of("taskId", taskId));
@@ -189,7 +189,7 @@ class StarterHandlerTest {
 
   @Test
   void aRetriedInvocationInALaterSecondStartsNoSecondExecution() throws IOException {
-    JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
+    final JsonNode first = invoke("{\"taskId\":\"Lunch\"}", "same-request");
     now.addAndGet(5_000);
     JsonNode retry = invoke("{\"taskId\":\"Lunch\"}", "same-request");
 

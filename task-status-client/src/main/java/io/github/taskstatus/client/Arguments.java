@@ -35,7 +35,8 @@ final class Arguments {
       } else if (Character.isSurrogate(c)) {
         throw new IllegalArgumentException(
             String.format(
-                "taskId has an unpaired surrogate U+%04X at index %d; it must be valid Unicode text",
+                "taskId has an unpaired surrogate U+%04X at index %d;"
+                    + " it must be valid Unicode text",
                 (int) c, i));
       } else if (Character.isISOControl(c)) {
         throw new IllegalArgumentException(

@@ -87,7 +87,8 @@ final class TaskTable {
     if (failedIndex == null) {
       throw new IllegalStateException(
           "failedSince needs the failed-task index: enable"
-              + " failedTaskIndex on the TaskStatusWorkflow, then set failedTaskIndex(\"FailedTasks\")"
+              + " failedTaskIndex on the TaskStatusWorkflow, then set"
+              + " failedTaskIndex(\"FailedTasks\")"
               + " on the client's builder, or pass the construct's clientEnvironment(), which sets"
               + " TASK_STATUS_FAILED_INDEX");
     }

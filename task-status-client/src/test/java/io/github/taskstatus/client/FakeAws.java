@@ -205,7 +205,7 @@ final class FakeAws implements AutoCloseable {
         requests.add(request);
       }
       Reply reply = route(request);
-      byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
+      final byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
       reply.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
       exchange.getResponseHeaders().add("x-amzn-RequestId", UUID.randomUUID().toString());
       if (request.header("X-Amz-Target") != null) {

@@ -126,8 +126,8 @@ final class FakeDynamoDb {
     if (!expression.name(matcher.group(1)).equals(partitionKey)) {
       throw new Invalid("Query condition missed key schema element: " + partitionKey);
     }
-    JsonNode partitionValue = expression.value(matcher.group(2), "S");
-    String sortOperator = matcher.group(4);
+    final JsonNode partitionValue = expression.value(matcher.group(2), "S");
+    final String sortOperator = matcher.group(4);
     JsonNode sortValue = null;
     if (matcher.group(3) != null) {
       if (!expression.name(matcher.group(3)).equals(sortKey)) {

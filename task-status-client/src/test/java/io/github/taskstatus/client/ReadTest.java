@@ -231,7 +231,8 @@ class ReadTest {
     assertThatThrownBy(() -> client.latest("Breakfast"))
         .hasMessage(
             "the item (taskId 'Breakfast', timestamp 1795617326) has UpdatedAt"
-                + " 'yesterday', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z");
+                + " 'yesterday', which is not an ISO-8601 instant such as"
+                + " 2026-01-01T12:00:00.123Z");
   }
 
   @Test

@@ -77,7 +77,7 @@ class ValidationTest {
 
   @Test
   void aTaskIdWithAnUnpairedSurrogateIsRefused() {
-    assertThatThrownBy(() -> client.start("Toast\uD83C"))
+    assertThatThrownBy(() -> client.start("Toast\uD83C")) // a high surrogate with no low one
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "taskId has an unpaired surrogate U+D83C at index 5; it must be valid"
