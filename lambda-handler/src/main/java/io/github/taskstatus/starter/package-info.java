@@ -1,7 +1,7 @@
 /**
  * The starter Lambda of task-status-workflow: it receives {@code {"taskId": "..."}} (or an SQS
  * batch of such messages) and starts one Step Functions execution per task with {@code {"taskId":
- * "...", "timestamp": <Unix seconds>}}.
+ * "...", "timestamp": <Unix seconds, to five decimals>}}.
  *
  * <p>{@link io.github.taskstatus.starter.StarterHandler} is the Lambda entry point and the only
  * public class. The rest is package-private: the event classification, validation, execution names,
