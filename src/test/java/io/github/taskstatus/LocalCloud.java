@@ -327,19 +327,28 @@ final class LocalCloud implements AutoCloseable {
     throw new AssertionError("no execution " + executionArn);
   }
 
-  /** Waits until nothing runs any more: every execution, reconciler included, has ended. */
+  /**
+   * Waits until nothing runs any more: every execution, reconciler included, has ended and no
+   * status change event is still being delivered. Executions are read before and after the
+   * deliveries, so a delivery that starts the reconciler between two reads is not missed.
+   */
   void awaitQuiet() {
     poll(
-        () -> inspect("executions"),
-        executions -> {
-          for (JsonNode e : executions) {
-            if (e.get("status").asText().equals("RUNNING")) {
-              return false;
-            }
-          }
-          return true;
-        },
-        "every execution to end");
+        () -> List.of(inspect("executions"), inspect("deliveries"), inspect("executions")),
+        views ->
+            noneIs(views.get(0), "RUNNING")
+                && noneIs(views.get(1), "PENDING")
+                && noneIs(views.get(2), "RUNNING"),
+        "every event delivery and every execution to end");
+  }
+
+  private static boolean noneIs(JsonNode entries, String status) {
+    for (JsonNode entry : entries) {
+      if (entry.get("status").asText().equals(status)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
