@@ -215,7 +215,9 @@ public final class TaskStatusWorkflowProps {
 
   /**
    * Whether to create the CloudWatch alarms described in the README's "Operations" section:
-   * executions failed, timed out, aborted and throttled; starter errors and throttles.
+   * executions failed, timed out, aborted and throttled; the starter's errors, throttles and dead
+   * letters; the reconciler's failures, dead letters and rule failures; in queue mode the
+   * dead-letter queue and the oldest task's age.
    *
    * @return the value, or {@code null} for the default
    * @default {@code true}

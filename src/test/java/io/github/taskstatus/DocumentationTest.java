@@ -7,6 +7,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -77,6 +78,26 @@ class DocumentationTest {
   void bothBuildersOfferExactlyTheProps() {
     assertThat(setters(TaskStatusWorkflowProps.Builder.class)).isEqualTo(props());
     assertThat(setters(TaskStatusWorkflow.Builder.class)).isEqualTo(props());
+  }
+
+  @Test
+  void theReadmeAlarmTableListsEveryAlarmInTheGettersOrder() throws IOException {
+    String readme = Files.readString(README);
+    int start = readme.indexOf("## Operations\n");
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+    Pattern row = Pattern.compile("^\\s*\\| `(\\w+Alarm)` \\|");
+    List<String> documented =
+        section.lines().map(row::matcher).filter(Matcher::find).map(m -> m.group(1)).toList();
+    List<String> created = new ArrayList<>();
+    Synth.stack(
+        stack ->
+            TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                .queue(true)
+                .build()
+                .getAlarms()
+                .forEach(a -> created.add(a.getNode().getId())));
+
+    assertThat(documented).isEqualTo(created);
   }
 
   @Test
