@@ -75,7 +75,7 @@ class CdkNagTest {
             "every feature",
             (Consumer<Stack>)
                 stack -> {
-                  Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+                  Key key = Synth.key(stack);
                   Topic topic =
                       Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
                   TaskStatusWorkflow.Builder.create(stack, "Tasks")

@@ -8,16 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.Duration;
-import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.Pass;
-import software.amazon.awscdk.services.stepfunctions.Wait;
-import software.amazon.awscdk.services.stepfunctions.WaitTime;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -40,10 +36,6 @@ class FailureEndToEndIT {
   private static Synth shortWait() {
     return Synth.workflow(
         TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1)).build());
-  }
-
-  private static Synth working(Function<Stack, TaskStatusWorkflowProps.Builder> props) {
-    return Synth.stack(stack -> new TaskStatusWorkflow(stack, "Tasks", props.apply(stack).build()));
   }
 
   /** Starts a task through the starter, as a caller would, and remembers the start. */
@@ -80,13 +72,10 @@ class FailureEndToEndIT {
   @Test
   void aTimedOutExecutionIsMarkedFailedWithStatesTimeout() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
-                    .work(
-                        Wait.Builder.create(stack, "Cook")
-                            .time(WaitTime.duration(Duration.minutes(5)))
-                            .build())
+                    .work(Synth.slowWork(stack))
                     .timeout(Duration.seconds(3))));
 
     LocalCloud.Invocation started = startTask("Slow");
@@ -120,7 +109,7 @@ class FailureEndToEndIT {
   @Test
   void aRuntimeErrorInTheWorkThatNoCatchSeesIsMarkedFailedWithIt() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
                     .work(
@@ -146,7 +135,7 @@ class FailureEndToEndIT {
   @Test
   void withoutErrorAndCauseInTheEventTheItemSaysWhereToLook() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
                     .work(
@@ -211,7 +200,7 @@ class FailureEndToEndIT {
   @Test
   void aCaughtErrorWithoutCauseIsRecordedWithADefaultCause() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
                     .work(Fail.Builder.create(stack, "Burn").error("OvenOnFire").build())));
@@ -230,7 +219,7 @@ class FailureEndToEndIT {
   @Test
   void workThatFailsMarksTheTaskFailedWithItsErrorAndCause() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
                     .work(
@@ -338,13 +327,10 @@ class FailureEndToEndIT {
   @Test
   void theRuleRetriesItsTargetAndAnEventItCannotDeliverGoesToTheDeadLetterQueue() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
-                    .work(
-                        Wait.Builder.create(stack, "Cook")
-                            .time(WaitTime.duration(Duration.minutes(5)))
-                            .build())
+                    .work(Synth.slowWork(stack))
                     .timeout(Duration.seconds(2))),
         "--fail-target",
         "TasksReconcileRule=2",
@@ -359,13 +345,10 @@ class FailureEndToEndIT {
   @Test
   void anEventTheRuleCannotDeliverIsKeptInTheDeadLetterQueueForAReplay() {
     start(
-        working(
+        Synth.workflowWith(
             stack ->
                 TaskStatusWorkflowProps.builder()
-                    .work(
-                        Wait.Builder.create(stack, "Cook")
-                            .time(WaitTime.duration(Duration.minutes(5)))
-                            .build())
+                    .work(Synth.slowWork(stack))
                     .timeout(Duration.seconds(2))),
         "--fail-target",
         "TasksReconcileRule=1000",

@@ -178,12 +178,8 @@ class OperationsTest {
   @Test
   void everyAlarmNotifiesTheAlarmTopic() {
     Synth synth =
-        Synth.stack(
-            stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder().alarmTopic(new Topic(stack, "Ops")).build()));
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().alarmTopic(new Topic(stack, "Ops")));
 
     assertThat(alarms(synth))
         .hasSize(10)

@@ -12,7 +12,6 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
-import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 
@@ -148,16 +147,8 @@ class QueueTest {
   @Test
   void theEncryptionKeyEncryptsBothQueuesAndTheStarterMayDecrypt() {
     Synth synth =
-        Synth.stack(
-            stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .queue(true)
-                        .encryptionKey(
-                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
-                        .build()));
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().queue(true).encryptionKey(Synth.key(stack)));
     JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
 
     for (String queue : List.of("TasksQueue14B5121E", "TasksDeadLetterQueueE47CA1D8")) {
@@ -285,16 +276,12 @@ class QueueTest {
   @Test
   void anImportedQueueWithoutAKnownDeadLetterQueueGetsAWarning() {
     Synth synth =
-        Synth.stack(
+        Synth.workflowWith(
             stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .existingQueue(
-                            Queue.fromQueueArn(
-                                stack, "Imported", "arn:aws:sqs:eu-west-1:123456789012:tasks"))
-                        .build()));
+                TaskStatusWorkflowProps.builder()
+                    .existingQueue(
+                        Queue.fromQueueArn(
+                            stack, "Imported", "arn:aws:sqs:eu-west-1:123456789012:tasks")));
 
     Annotations.fromStack(synth.stack)
         .hasWarning(

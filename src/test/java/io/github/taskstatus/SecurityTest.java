@@ -177,15 +177,8 @@ class SecurityTest {
   @Test
   void aCustomerManagedKeyEncryptsTheTableAndBothLogGroups() {
     Synth synth =
-        Synth.stack(
-            stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .encryptionKey(
-                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
-                        .build()));
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().encryptionKey(Synth.key(stack)));
     JsonNode keyArn = Synth.parse("{\"Fn::GetAtt\": [\"Key961B73FD\", \"Arn\"]}");
 
     assertThat(synth.only("AWS::DynamoDB::Table").at("/Properties/SSESpecification"))
@@ -212,15 +205,8 @@ class SecurityTest {
   @Test
   void theKeyPolicyLetsCloudWatchLogsUseTheKeyForThisConstructsLogGroupsOnly() {
     Synth synth =
-        Synth.stack(
-            stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .encryptionKey(
-                            Key.Builder.create(stack, "Key").enableKeyRotation(true).build())
-                        .build()));
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().encryptionKey(Synth.key(stack)));
 
     JsonNode statement = null;
     for (JsonNode s : synth.only("AWS::KMS::Key").at("/Properties/KeyPolicy/Statement")) {
@@ -248,18 +234,14 @@ class SecurityTest {
   @Test
   void anImportedKeyGetsAWarningAboutItsKeyPolicy() {
     Synth synth =
-        Synth.stack(
+        Synth.workflowWith(
             stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .encryptionKey(
-                            Key.fromKeyArn(
-                                stack,
-                                "Imported",
-                                "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"))
-                        .build()));
+                TaskStatusWorkflowProps.builder()
+                    .encryptionKey(
+                        Key.fromKeyArn(
+                            stack,
+                            "Imported",
+                            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")));
 
     Annotations.fromStack(synth.stack)
         .hasWarning(

@@ -18,8 +18,6 @@ import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
-import software.amazon.awscdk.services.stepfunctions.Wait;
-import software.amazon.awscdk.services.stepfunctions.WaitTime;
 
 /**
  * The example's scripts, run with the real AWS CLI against the local cloud's endpoint (every
@@ -196,10 +194,7 @@ class SmokeScriptIT {
             stackWithOutputs(
                 stack ->
                     TaskStatusWorkflowProps.builder()
-                        .work(
-                            Wait.Builder.create(stack, "Cook")
-                                .time(WaitTime.duration(Duration.minutes(5)))
-                                .build())
+                        .work(Synth.slowWork(stack))
                         .timeout(Duration.seconds(2))
                         .build()),
             "--fail-target",

@@ -146,14 +146,10 @@ class StateMachineTest {
   @Test
   void customWorkRunsInAParallelWhoseCatchSeesEveryError() {
     JsonNode definition =
-        Synth.stack(
+        Synth.workflowWith(
                 stack ->
-                    new TaskStatusWorkflow(
-                        stack,
-                        "Tasks",
-                        TaskStatusWorkflowProps.builder()
-                            .work(Pass.Builder.create(stack, "Cook").build())
-                            .build()))
+                    TaskStatusWorkflowProps.builder()
+                        .work(Pass.Builder.create(stack, "Cook").build()))
             .definition();
 
     JsonNode work = definition.at("/States/Work");

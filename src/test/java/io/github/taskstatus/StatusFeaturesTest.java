@@ -160,7 +160,7 @@ class StatusFeaturesTest {
     Synth synth =
         Synth.stack(
             stack -> {
-              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+              Key key = Synth.key(stack);
               TaskStatusWorkflow workflow =
                   TaskStatusWorkflow.Builder.create(stack, "Tasks")
                       .encryptionKey(key)
@@ -212,7 +212,7 @@ class StatusFeaturesTest {
     Synth synth =
         Synth.stack(
             stack -> {
-              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+              Key key = Synth.key(stack);
               TaskStatusWorkflow queued =
                   TaskStatusWorkflow.Builder.create(stack, "Tasks")
                       .queue(true)

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.stepfunctions.Wait;
+import software.amazon.awscdk.services.stepfunctions.WaitTime;
 
 /**
  * Synthesizes a stack with a workflow and reads the parts tests care about: the template as JSON,
@@ -35,6 +39,23 @@ final class Synth {
   /** A stack with one workflow, {@code Tasks}, built from these props. */
   static Synth workflow(TaskStatusWorkflowProps props) {
     return stack(s -> new TaskStatusWorkflow(s, "Tasks", props));
+  }
+
+  /** A stack with one workflow, {@code Tasks}, with props that need the stack. */
+  static Synth workflowWith(Function<Stack, TaskStatusWorkflowProps.Builder> props) {
+    return stack(s -> new TaskStatusWorkflow(s, "Tasks", props.apply(s).build()));
+  }
+
+  /** A customer-managed key, {@code Key}, with rotation on as cdk-nag asks. */
+  static Key key(Stack stack) {
+    return Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+  }
+
+  /** Work that outlasts any test: a five-minute {@code Wait}, {@code Cook}. */
+  static Wait slowWork(Stack stack) {
+    return Wait.Builder.create(stack, "Cook")
+        .time(WaitTime.duration(software.amazon.awscdk.Duration.minutes(5)))
+        .build();
   }
 
   /** A stack built by {@code body}. */

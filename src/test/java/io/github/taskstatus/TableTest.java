@@ -67,14 +67,10 @@ class TableTest {
   @Test
   void anExistingTableIsUsedAndNoTableIsCreated() {
     Synth synth =
-        Synth.stack(
+        Synth.workflowWith(
             stack ->
-                new TaskStatusWorkflow(
-                    stack,
-                    "Tasks",
-                    TaskStatusWorkflowProps.builder()
-                        .existingTable(Table.fromTableName(stack, "Existing", "my-tasks"))
-                        .build()));
+                TaskStatusWorkflowProps.builder()
+                    .existingTable(Table.fromTableName(stack, "Existing", "my-tasks")));
 
     synth.template.resourceCountIs("AWS::DynamoDB::Table", 0);
     JsonNode definition = synth.definition();

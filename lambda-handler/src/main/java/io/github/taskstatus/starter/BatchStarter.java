@@ -80,13 +80,8 @@ final class BatchStarter {
       SQSEvent.SQSMessage message, LongSupplier remainingMillis, Consumer<String> log) {
     String id = message.getMessageId();
     if (!TaskStarter.hasRoomForAnAttempt(remainingMillis.getAsLong())) {
-      log.accept(
-          Json.object(
-              g -> {
-                g.writeStringField("event", "deferred");
-                g.writeStringField("messageId", id);
-                g.writeStringField("reason", "the function's time budget ran out before its turn");
-              }));
+      logMessage(
+          log, "deferred", id, "reason", "the function's time budget ran out before its turn");
       return id;
     }
     try {
@@ -96,27 +91,27 @@ final class BatchStarter {
       starter.start(request, id, remainingMillis, log);
       return null;
     } catch (InvalidTaskException e) {
-      log.accept(
-          Json.object(
-              g -> {
-                g.writeStringField("event", "rejected");
-                g.writeStringField("messageId", id);
-                g.writeStringField("reason", e.getMessage());
-              }));
+      logMessage(log, "rejected", id, "reason", e.getMessage());
       return id;
     } catch (SdkException e) {
       // TaskStarter logged the failure; SQS redelivers the message later.
       return id;
     } catch (RuntimeException e) {
-      log.accept(
-          Json.object(
-              g -> {
-                g.writeStringField("event", "failed");
-                g.writeStringField("messageId", id);
-                g.writeStringField("error", e.toString());
-              }));
+      logMessage(log, "failed", id, "error", e.toString());
       return id;
     }
+  }
+
+  /** One JSON line about one message: what happened to it and why. */
+  private static void logMessage(
+      Consumer<String> log, String event, String messageId, String field, String value) {
+    log.accept(
+        Json.object(
+            g -> {
+              g.writeStringField("event", event);
+              g.writeStringField("messageId", messageId);
+              g.writeStringField(field, value);
+            }));
   }
 
   /** The partial batch response Lambda's SQS event source reads. */

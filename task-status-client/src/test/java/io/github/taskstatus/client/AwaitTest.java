@@ -5,37 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class AwaitTest {
+class AwaitTest extends ClientTest {
   private static final String ARN = Items.ARN_PREFIX + "Breakfast-mine";
 
   /** 2026-11-25T14:35:26.123Z, when a queue-mode start is sent. */
   private static final Instant SENT = Instant.parse("2026-11-25T14:35:26.123Z");
-
-  private FakeAws aws;
-  private TaskStatusClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    aws = new FakeAws();
-    client = aws.client().build();
-  }
-
-  @AfterEach
-  void close() {
-    client.close();
-    aws.close();
-  }
 
   @Test
   void awaitReturnsTheLatestStartOnceItIsFinal() {

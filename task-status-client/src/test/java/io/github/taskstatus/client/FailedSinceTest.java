@@ -6,35 +6,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class FailedSinceTest {
+class FailedSinceTest extends ClientTest {
   private static final Instant NOW = Instant.parse("2026-11-25T15:00:00Z");
 
-  private FakeAws aws;
-  private TaskStatusClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    aws = new FakeAws();
-    client =
-        aws.client()
-            .failedTaskIndex(FakeDynamoDb.INDEX)
-            .clock(Clock.fixed(NOW, ZoneOffset.UTC))
-            .build();
-  }
-
-  @AfterEach
-  void close() {
-    client.close();
-    aws.close();
+  @Override
+  TaskStatusClient.Builder configure(TaskStatusClient.Builder builder) {
+    return builder.failedTaskIndex(FakeDynamoDb.INDEX).clock(Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @Test

@@ -6,34 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class ReadTest {
+class ReadTest extends ClientTest {
   /** 2026-11-25T10:35:26Z. */
   private static final Instant NOW = Instant.ofEpochSecond(1_795_602_926L);
 
-  private FakeAws aws;
-  private TaskStatusClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    aws = new FakeAws();
-    client = aws.client().clock(Clock.fixed(NOW, ZoneOffset.UTC)).build();
-  }
-
-  @AfterEach
-  void close() {
-    client.close();
-    aws.close();
+  @Override
+  TaskStatusClient.Builder configure(TaskStatusClient.Builder builder) {
+    return builder.clock(Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @Test

@@ -5,32 +5,18 @@ import static io.github.taskstatus.client.Items.item;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RetryTest {
+class RetryTest extends ClientTest {
   private static final String ANSWER =
       "{\"taskId\":\"Breakfast\",\"timestamp\":1795617400.5,"
           + "\"executionArn\":\""
           + Items.ARN_PREFIX
           + "Breakfast-retry\",\"duplicate\":false}";
 
-  private FakeAws aws;
-  private TaskStatusClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    aws = new FakeAws();
-    aws.starter(payload -> FakeAws.started(ANSWER));
-    client = aws.client().build();
-  }
-
-  @AfterEach
-  void close() {
-    client.close();
-    aws.close();
+  @Override
+  void prepare(FakeAws fakes) {
+    fakes.starter(payload -> FakeAws.started(ANSWER));
   }
 
   @Test

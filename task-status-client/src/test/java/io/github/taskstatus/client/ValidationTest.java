@@ -3,30 +3,18 @@ package io.github.taskstatus.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Bad arguments fail before any AWS call, with a message naming the argument. */
-class ValidationTest {
-  private FakeAws aws;
-  private TaskStatusClient client;
-
-  @BeforeEach
-  void start() throws IOException {
-    aws = new FakeAws();
-    client = aws.client().build();
-  }
+class ValidationTest extends ClientTest {
 
   @AfterEach
-  void close() {
-    client.close();
+  void noRequestWasMade() {
     assertThat(aws.requests()).isEmpty();
-    aws.close();
   }
 
   /** Every method that takes a task id. */
