@@ -12,7 +12,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
+import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
@@ -36,6 +38,18 @@ class FailureEndToEndIT {
   private static Synth shortWait() {
     return Synth.workflow(
         TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(1)).build());
+  }
+
+  /**
+   * Props whose work reads a path the state input lacks: {@code States.Runtime}, which no Catch
+   * sees.
+   */
+  private static TaskStatusWorkflowProps.Builder misconfigured(Stack stack) {
+    return TaskStatusWorkflowProps.builder()
+        .work(
+            Pass.Builder.create(stack, "Misconfigured")
+                .parameters(Map.of("oven", JsonPath.stringAt("$.no.such.path")))
+                .build());
   }
 
   /** Starts a task through the starter, as a caller would, and remembers the start. */
@@ -71,12 +85,7 @@ class FailureEndToEndIT {
 
   @Test
   void aTimedOutExecutionIsMarkedFailedWithStatesTimeout() {
-    start(
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(Synth.slowWork(stack))
-                    .timeout(Duration.seconds(3))));
+    start(Synth.workflowWith(stack -> Synth.timingOut(stack, 3)));
 
     LocalCloud.Invocation started = startTask("Slow");
 
@@ -108,18 +117,7 @@ class FailureEndToEndIT {
 
   @Test
   void aRuntimeErrorInTheWorkThatNoCatchSeesIsMarkedFailedWithIt() {
-    start(
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(
-                        Pass.Builder.create(stack, "Misconfigured")
-                            .parameters(
-                                Map.of(
-                                    "oven",
-                                    software.amazon.awscdk.services.stepfunctions.JsonPath.stringAt(
-                                        "$.no.such.path")))
-                            .build())));
+    start(Synth.workflowWith(stack -> misconfigured(stack)));
 
     LocalCloud.Invocation started = startTask("Broken");
 
@@ -134,20 +132,7 @@ class FailureEndToEndIT {
 
   @Test
   void withoutErrorAndCauseInTheEventTheItemSaysWhereToLook() {
-    start(
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(
-                        Pass.Builder.create(stack, "Misconfigured")
-                            .parameters(
-                                Map.of(
-                                    "oven",
-                                    software.amazon.awscdk.services.stepfunctions.JsonPath.stringAt(
-                                        "$.no.such.path")))
-                            .build())),
-        "--status-events",
-        "minimal");
+    start(Synth.workflowWith(stack -> misconfigured(stack)), "--status-events", "minimal");
 
     LocalCloud.Invocation started = startTask("Unexplained");
 
@@ -220,13 +205,7 @@ class FailureEndToEndIT {
   void workThatFailsMarksTheTaskFailedWithItsErrorAndCause() {
     start(
         Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(
-                        Fail.Builder.create(stack, "Burn")
-                            .error("OvenOnFire")
-                            .cause("the toast burned")
-                            .build())));
+            stack -> TaskStatusWorkflowProps.builder().work(Synth.failingWork(stack))));
 
     LocalCloud.Invocation started = startTask("Burnt");
 
@@ -327,11 +306,7 @@ class FailureEndToEndIT {
   @Test
   void theRuleRetriesItsTargetAndAnEventItCannotDeliverGoesToTheDeadLetterQueue() {
     start(
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(Synth.slowWork(stack))
-                    .timeout(Duration.seconds(2))),
+        Synth.workflowWith(stack -> Synth.timingOut(stack, 2)),
         "--fail-target",
         "TasksReconcileRule=2",
         "--event-retry-ms",
@@ -345,11 +320,7 @@ class FailureEndToEndIT {
   @Test
   void anEventTheRuleCannotDeliverIsKeptInTheDeadLetterQueueForAReplay() {
     start(
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .work(Synth.slowWork(stack))
-                    .timeout(Duration.seconds(2))),
+        Synth.workflowWith(stack -> Synth.timingOut(stack, 2)),
         "--fail-target",
         "TasksReconcileRule=1000",
         "--event-retry-ms",

@@ -10,8 +10,6 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 
@@ -204,10 +202,7 @@ class QueueTest {
               assertThat(workflow.getQueue().getNode().getId()).isEqualTo("Queue");
               assertThat(workflow.getDeadLetterQueue().getNode().getId())
                   .isEqualTo("DeadLetterQueue");
-              workflow.grantSendTasks(
-                  Role.Builder.create(stack, "Producer")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              workflow.grantSendTasks(Synth.role(stack, "Producer"));
             });
 
     assertThat(SecurityTest.statements(synth, "Producer"))
@@ -225,12 +220,7 @@ class QueueTest {
           TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
           assertThat(workflow.getQueue()).isNull();
           assertThat(workflow.getDeadLetterQueue()).isNull();
-          assertThatThrownBy(
-                  () ->
-                      workflow.grantSendTasks(
-                          Role.Builder.create(stack, "P")
-                              .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                              .build()))
+          assertThatThrownBy(() -> workflow.grantSendTasks(Synth.role(stack, "P")))
               .isInstanceOf(IllegalStateException.class)
               .hasMessage("grantSendTasks needs queue mode: set queue(true)");
         });

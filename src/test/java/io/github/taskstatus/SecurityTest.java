@@ -7,8 +7,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 
 /** IAM statement by statement, KMS, and the cdk-nag suppressions. */
@@ -255,10 +253,7 @@ class SecurityTest {
         Synth.stack(
             stack -> {
               TaskStatusWorkflow workflow = new TaskStatusWorkflow(stack, "Tasks");
-              workflow.grantStartTask(
-                  Role.Builder.create(stack, "Caller")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              workflow.grantStartTask(Synth.role(stack, "Caller"));
             });
 
     assertThat(statements(synth, "Caller"))
@@ -277,10 +272,7 @@ class SecurityTest {
               TaskStatusWorkflow workflow =
                   new TaskStatusWorkflow(
                       stack, "Tasks", TaskStatusWorkflowProps.builder().snapStart(false).build());
-              workflow.grantStartTask(
-                  Role.Builder.create(stack, "Caller")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              workflow.grantStartTask(Synth.role(stack, "Caller"));
             });
 
     assertThat(statements(synth, "Caller"))

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.stepfunctions.Fail;
 
 /**
  * The example's scripts, run with the real AWS CLI against the local cloud's endpoint (every
@@ -116,13 +115,7 @@ class SmokeScriptIT {
         LocalCloud.start(
             stackWithOutputs(
                 stack ->
-                    TaskStatusWorkflowProps.builder()
-                        .work(
-                            Fail.Builder.create(stack, "Burn")
-                                .error("OvenOnFire")
-                                .cause("the toast burned")
-                                .build())
-                        .build()))) {
+                    TaskStatusWorkflowProps.builder().work(Synth.failingWork(stack)).build()))) {
       Result result = run(cloud, "smoke.sh", "--stack", "Test", "--task", "Toast");
 
       assertThat(result.exitCode()).as(result.output()).isEqualTo(1);
@@ -191,12 +184,7 @@ class SmokeScriptIT {
   void anEventTheReconcilerCouldNotTakeIsReplayedFromItsDeadLetterQueue() throws Exception {
     try (LocalCloud cloud =
         LocalCloud.start(
-            stackWithOutputs(
-                stack ->
-                    TaskStatusWorkflowProps.builder()
-                        .work(Synth.slowWork(stack))
-                        .timeout(Duration.seconds(2))
-                        .build()),
+            stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
             "--fail-target",
             "TasksReconcileRule=1000",
             "--event-retry-ms",

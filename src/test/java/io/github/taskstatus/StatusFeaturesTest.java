@@ -11,8 +11,6 @@ import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
-import software.amazon.awscdk.services.iam.Role;
-import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.sqs.Queue;
 
@@ -166,10 +164,7 @@ class StatusFeaturesTest {
                       .encryptionKey(key)
                       .failedTaskIndex(true)
                       .build();
-              workflow.grantReadStatus(
-                  Role.Builder.create(stack, "Reader")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              workflow.grantReadStatus(Synth.role(stack, "Reader"));
             });
 
     assertThat(SecurityTest.statements(synth, "Reader"))
@@ -191,10 +186,7 @@ class StatusFeaturesTest {
             stack -> {
               TaskStatusWorkflow queued =
                   TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build();
-              queued.grantStartTask(
-                  Role.Builder.create(stack, "Producer")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              queued.grantStartTask(Synth.role(stack, "Producer"));
             });
 
     assertThat(SecurityTest.statements(synth, "Producer"))
@@ -218,10 +210,7 @@ class StatusFeaturesTest {
                       .queue(true)
                       .encryptionKey(key)
                       .build();
-              queued.grantRedriveDeadLetters(
-                  Role.Builder.create(stack, "Operator")
-                      .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
-                      .build());
+              queued.grantRedriveDeadLetters(Synth.role(stack, "Operator"));
             });
     String queue = synth.logicalId("AWS::SQS::Queue", "TasksQueue");
     String deadLetter = synth.logicalId("AWS::SQS::Queue", "TasksDeadLetterQueue");

@@ -8,11 +8,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import software.amazon.awscdk.App;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.StackProps;
 import software.amazon.awscdk.assertions.Template;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.Wait;
 import software.amazon.awscdk.services.stepfunctions.WaitTime;
 
@@ -51,10 +55,26 @@ final class Synth {
     return Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
   }
 
-  /** Work that outlasts any test: a five-minute {@code Wait}, {@code Cook}. */
-  static Wait slowWork(Stack stack) {
-    return Wait.Builder.create(stack, "Cook")
-        .time(WaitTime.duration(software.amazon.awscdk.Duration.minutes(5)))
+  /**
+   * Props whose work outlasts any test (a five-minute {@code Wait}, {@code Cook}) under a timeout
+   * of a few seconds, so the execution times out.
+   */
+  static TaskStatusWorkflowProps.Builder timingOut(Stack stack, int timeoutSeconds) {
+    return TaskStatusWorkflowProps.builder()
+        .work(
+            Wait.Builder.create(stack, "Cook").time(WaitTime.duration(Duration.minutes(5))).build())
+        .timeout(Duration.seconds(timeoutSeconds));
+  }
+
+  /** Work that fails: a {@code Fail} state, {@code Burn}, OvenOnFire: "the toast burned". */
+  static Fail failingWork(Stack stack) {
+    return Fail.Builder.create(stack, "Burn").error("OvenOnFire").cause("the toast burned").build();
+  }
+
+  /** A role an application assumes, for grants to be checked on. */
+  static Role role(Stack stack, String id) {
+    return Role.Builder.create(stack, id)
+        .assumedBy(new ServicePrincipal("ec2.amazonaws.com"))
         .build();
   }
 

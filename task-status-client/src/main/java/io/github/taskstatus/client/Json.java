@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 
 /** The JSON the client exchanges with the starter, bound with Jackson. */
 final class Json {
@@ -16,11 +17,11 @@ final class Json {
 
   private Json() {}
 
-  /** A direct start: {@code {"taskId": "...", "idempotencyKey": "..."}}. */
+  /**
+   * What the starter reads, from a direct invocation and from a queue message alike: {@code
+   * {"taskId": "...", "idempotencyKey": "..."}}.
+   */
   record StartRequest(String taskId, String idempotencyKey) {}
-
-  /** A queue message: {@code {"taskId": "...", "idempotencyKey": "..."}}. */
-  record QueueMessage(String taskId, String idempotencyKey) {}
 
   /**
    * The starter's answer. {@code timestamp} binds to {@link BigDecimal} from the number's text, so
@@ -46,11 +47,7 @@ final class Json {
   }
 
   static String writeString(Object value) {
-    try {
-      return MAPPER.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a record of strings always serializes", e);
-    }
+    return new String(write(value), StandardCharsets.UTF_8);
   }
 
   /**

@@ -39,7 +39,7 @@ final class QueueStarter implements TaskStarter {
                     request
                         .queueUrl(queueUrl)
                         .messageBody(
-                            Json.writeString(new Json.QueueMessage(taskId, idempotencyKey))))
+                            Json.writeString(new Json.StartRequest(taskId, idempotencyKey))))
             .messageId();
     return TaskStart.queued(taskId, messageId, idempotencyKey, requestedAt);
   }

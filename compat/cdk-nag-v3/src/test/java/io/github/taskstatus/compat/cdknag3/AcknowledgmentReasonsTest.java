@@ -9,12 +9,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
-import software.amazon.awscdk.services.kms.Key;
-import software.amazon.awscdk.services.sns.Topic;
-import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.constructs.IConstruct;
 import software.constructs.MetadataEntry;
@@ -33,19 +29,8 @@ class AcknowledgmentReasonsTest {
   void everyAcknowledgmentHasAReason() {
     CheckedApp app = new CheckedApp(outdir);
     Stack stack = app.stack();
-    Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-    Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
     // Between them, the two configurations create every resource the library acknowledges on.
-    TaskStatusWorkflow everyFeature =
-        TaskStatusWorkflow.Builder.create(stack, "Tasks")
-            .encryptionKey(key)
-            .alarmTopic(topic)
-            .queue(true)
-            .work(Pass.Builder.create(stack, "Cook").build())
-            .retention(Duration.days(30))
-            .failedTaskIndex(true)
-            .dashboard(true)
-            .build();
+    TaskStatusWorkflow everyFeature = CheckedApp.everyFeature(stack);
     TaskStatusWorkflow express =
         TaskStatusWorkflow.Builder.create(stack, "ExpressTasks")
             .stateMachineType(StateMachineType.EXPRESS)

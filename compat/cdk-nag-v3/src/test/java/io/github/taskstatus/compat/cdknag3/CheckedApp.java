@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.ServerlessChecks;
+import io.github.taskstatus.TaskStatusWorkflow;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,8 +14,13 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.App;
 import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.stepfunctions.Pass;
 
 /**
  * A consumer's CDK app as cdk-nag 3 documents it: the AwsSolutions and Serverless packs added to
@@ -46,6 +52,27 @@ final class CheckedApp {
                 .build());
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
     this.stack = new Stack(app, "Consumer");
+  }
+
+  /**
+   * A workflow with every optional feature on, as a consumer who wants them all builds it: a
+   * customer-managed key, an alarm topic, execution data in logs, queue mode, custom work,
+   * retention, the failed-task index and the dashboard.
+   */
+  static TaskStatusWorkflow everyFeature(Stack stack) {
+    Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
+    Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
+    return TaskStatusWorkflow.Builder.create(stack, "Tasks")
+        .encryptionKey(key)
+        .alarmTopic(topic)
+        .includeExecutionData(true)
+        .logRetention(RetentionDays.ONE_YEAR)
+        .queue(true)
+        .work(Pass.Builder.create(stack, "Cook").build())
+        .retention(Duration.days(30))
+        .failedTaskIndex(true)
+        .dashboard(true)
+        .build();
   }
 
   /** The stack the consumer's constructs go in. */

@@ -7,12 +7,7 @@ import java.nio.file.Path;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
-import software.amazon.awscdk.services.kms.Key;
-import software.amazon.awscdk.services.logs.RetentionDays;
-import software.amazon.awscdk.services.sns.Topic;
-import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
@@ -44,24 +39,7 @@ class ZeroFindingsTest {
 
   @Test
   void everyFeatureOnHasNoFinding() {
-    assertNoFindings(
-        synth(
-            stack -> {
-              Key key = Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
-              Topic topic =
-                  Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
-              TaskStatusWorkflow.Builder.create(stack, "Tasks")
-                  .encryptionKey(key)
-                  .alarmTopic(topic)
-                  .includeExecutionData(true)
-                  .logRetention(RetentionDays.ONE_YEAR)
-                  .queue(true)
-                  .work(Pass.Builder.create(stack, "Cook").build())
-                  .retention(Duration.days(30))
-                  .failedTaskIndex(true)
-                  .dashboard(true)
-                  .build();
-            }));
+    assertNoFindings(synth(CheckedApp::everyFeature));
   }
 
   @Test
