@@ -46,7 +46,9 @@ record Settings(
   static final long STANDARD_MAX_SECONDS = 365L * 24 * 3600;
   static final long EXPRESS_MAX_SECONDS = 300;
   static final long MIN_RETENTION_SECONDS = 3600;
-  static final long MAX_RETENTION_SECONDS = 3650L * 24 * 3600;
+
+  /** Ten years, leap days included: what {@code Duration.days(3653)} gives. */
+  static final long MAX_RETENTION_SECONDS = 3653L * 24 * 3600;
 
   private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
@@ -143,7 +145,7 @@ record Settings(
         props.getRetention(),
         MIN_RETENTION_SECONDS,
         MAX_RETENTION_SECONDS,
-        " (1 hour to 10 years)");
+        " (1 hour to 10 years, that is 3,653 days)");
 
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
@@ -46,6 +47,12 @@ final class StarterFunction {
 
   /** What the starter keeps of its timeout to answer (its TaskStarter.RESERVE_MILLIS). */
   static final int RESERVE_SECONDS = 3;
+
+  /** The variable that tells the starter the state machine's timeout, in seconds. */
+  static final String TIMEOUT_VARIABLE = "TASK_TIMEOUT_SECONDS";
+
+  /** The variable that tells the starter the retention, in seconds; unset without one. */
+  static final String RETENTION_VARIABLE = "RETENTION_SECONDS";
 
   /** The starter's runtime. */
   static final Runtime RUNTIME = Runtime.JAVA_25;
@@ -98,13 +105,7 @@ final class StarterFunction {
             .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
             .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
             .deadLetterQueue(deadLetterQueue)
-            .environment(
-                new TreeMap<>(
-                    Map.of(
-                        "STATE_MACHINE_ARN",
-                        stateMachine.getStateMachineArn(),
-                        "JAVA_TOOL_OPTIONS",
-                        JVM_OPTIONS)))
+            .environment(environment(settings, stateMachine))
             .build();
     stateMachine.grantStartExecution(function);
     if (settings.tracing()) {
@@ -128,6 +129,28 @@ final class StarterFunction {
                 .description("The published starter version, restored from its SnapStart snapshot")
                 .build()
             : function;
+  }
+
+  /**
+   * What the starter reads: the state machine to start, its JVM options, and what it needs to
+   * compute the Unix times of each execution input (the timeout, the retention), which the state
+   * machine cannot compute itself (States.MathAdd takes 32-bit integers).
+   */
+  private static Map<String, String> environment(Settings settings, StateMachine stateMachine) {
+    Map<String, String> environment = new TreeMap<>();
+    environment.put("STATE_MACHINE_ARN", stateMachine.getStateMachineArn());
+    environment.put("JAVA_TOOL_OPTIONS", JVM_OPTIONS);
+    environment.put(TIMEOUT_VARIABLE, seconds(settings.timeout()));
+    if (settings.retention() != null) {
+      environment.put(RETENTION_VARIABLE, seconds(settings.retention()));
+    }
+    return environment;
+  }
+
+  private static String seconds(Duration duration) {
+    return duration.isUnresolved()
+        ? Token.asString(duration.toSeconds())
+        : String.valueOf(duration.toSeconds().longValue());
   }
 
   /** The function itself: its metrics cover every version. */

@@ -10,6 +10,7 @@ import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.tasks.DynamoAttributeValue;
 import software.amazon.awscdk.services.stepfunctions.tasks.DynamoGetItem;
+import software.amazon.awscdk.services.stepfunctions.tasks.DynamoProjectionExpression;
 import software.amazon.awscdk.services.stepfunctions.tasks.DynamoPutItem;
 import software.amazon.awscdk.services.stepfunctions.tasks.DynamoUpdateItem;
 import software.constructs.Construct;
@@ -59,14 +60,26 @@ record TaskItems(
 
   static final String CONDITIONAL_CHECK_FAILED = "DynamoDB.ConditionalCheckFailedException";
 
-  /** Throttling and transient service errors, as Step Functions names them. */
+  /**
+   * What a DynamoDB step retries: throttling and server errors in every spelling Step Functions may
+   * use. The optimized DynamoDB integration names an error {@code DynamoDB.} plus the exception of
+   * the AWS SDK it calls, and {@code DynamoDB.AmazonDynamoDBException} when the service's error has
+   * no exception of its own (AWS's samples retry that name; ThrottlingException is such an error);
+   * the wire codes are listed as well, since other tools and services name errors by them. Never
+   * {@code DynamoDB.ConditionalCheckFailedException}: a failed condition is an answer, not a fault.
+   */
   static final List<String> TRANSIENT_ERRORS =
       List.of(
+          "DynamoDB.AmazonDynamoDBException",
           "DynamoDB.ProvisionedThroughputExceededException",
           "DynamoDB.RequestLimitExceeded",
+          "DynamoDB.RequestLimitExceededException",
           "DynamoDB.ThrottlingException",
+          "DynamoDB.InternalServerError",
           "DynamoDB.InternalServerErrorException",
-          "DynamoDB.ServiceUnavailableException");
+          "DynamoDB.ServiceUnavailable",
+          "DynamoDB.ServiceUnavailableException",
+          "DynamoDB.TransactionConflictException");
 
   /** 6 retries (7 attempts), 1 s doubling to at most 20 s apart, full jitter: about a minute. */
   static final RetryProps TRANSIENT_RETRY =
@@ -79,8 +92,13 @@ record TaskItems(
           .jitterStrategy(JitterType.FULL)
           .build();
 
-  /** A new item only, or this execution's own: never another start's. */
-  static final String NEW_OR_OWN = "attribute_not_exists(taskId) OR ExecutionArn = :self";
+  /**
+   * A new item, or this execution's own while it is still STARTED (a retry after a write that
+   * committed): never another start's, and never a finished one, which a second run of an Express
+   * execution (at least once) would otherwise put back to STARTED.
+   */
+  static final String NEW_OR_OWN_STARTED =
+      "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
 
   /**
    * Records the task as STARTED under its key; with {@code requested}, also the timestamp the
@@ -107,8 +125,11 @@ record TaskItems(
             .comment(comment)
             .table(table)
             .item(item)
-            .conditionExpression(NEW_OR_OWN)
-            .expressionAttributeValues(ordered(":self", executionArn()))
+            .conditionExpression(NEW_OR_OWN_STARTED)
+            .expressionAttributeNames(ordered("#Status", "Status"))
+            .expressionAttributeValues(
+                ordered(
+                    ":self", executionArn(), ":started", DynamoAttributeValue.fromString(STARTED)))
             .resultPath(JsonPath.DISCARD)
             .build();
     put.addRetry(TRANSIENT_RETRY);
@@ -137,13 +158,8 @@ record TaskItems(
       set.append(", #Error = :error, #Cause = :cause");
     }
     if (retention != null) {
-      values.put(
-          ":expiresAt",
-          DynamoAttributeValue.numberFromString(
-              JsonPath.format(
-                  "{}",
-                  JsonPath.mathAdd(
-                      JsonPath.numberAt(input + ".timestamp"), retention.toSeconds().intValue()))));
+      // The starter computed it: States.MathAdd takes 32-bit integers, Unix times outgrow them.
+      values.put(":expiresAt", number(input + ".expiresAt"));
       set.append(", " + EXPIRES_AT + " = :expiresAt");
     }
     if (failedIndex && FAILED.equals(status)) {
@@ -167,14 +183,30 @@ record TaskItems(
     return update;
   }
 
-  /** Reads the item under the key into {@code resultPath}. */
-  DynamoGetItem get(Construct scope, String id, String comment, String resultPath) {
+  /**
+   * Reads whose the item under the key is: its {@code ExecutionArn} and {@code Status} only (an
+   * item's Cause alone may be 32 KB), as {@code {"found": {"Item": ...}}} at {@code resultPath},
+   * {@code {"found": {}}} when there is none. With {@code selfAt}, the reading execution's own ARN
+   * goes next to it, as {@code "self"}, for a Choice to compare.
+   */
+  DynamoGetItem readOwner(
+      Construct scope, String id, String comment, String resultPath, String selfAt) {
+    Map<String, Object> selector = ordered("found", JsonPath.objectAt("$"));
+    if (selfAt != null) {
+      selector.put("self", JsonPath.stringAt(selfAt));
+    }
     DynamoGetItem get =
         DynamoGetItem.Builder.create(scope, id)
             .comment(comment)
             .table(table)
             .key(key())
             .consistentRead(true)
+            .projectionExpression(
+                List.of(
+                    new DynamoProjectionExpression().withAttribute("ExecutionArn"),
+                    new DynamoProjectionExpression().withAttribute("#Status")))
+            .expressionAttributeNames(ordered("#Status", "Status"))
+            .resultSelector(selector)
             .resultPath(resultPath)
             .build();
     get.addRetry(TRANSIENT_RETRY);

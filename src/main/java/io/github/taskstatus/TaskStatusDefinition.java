@@ -1,7 +1,9 @@
 package io.github.taskstatus;
 
 import java.util.List;
+import java.util.Map;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.stepfunctions.CatchProps;
 import software.amazon.awscdk.services.stepfunctions.Chain;
 import software.amazon.awscdk.services.stepfunctions.Choice;
@@ -15,6 +17,7 @@ import software.amazon.awscdk.services.stepfunctions.Parallel;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awscdk.services.stepfunctions.State;
+import software.amazon.awscdk.services.stepfunctions.Succeed;
 import software.amazon.awscdk.services.stepfunctions.TaskStateBase;
 import software.amazon.awscdk.services.stepfunctions.Wait;
 import software.amazon.awscdk.services.stepfunctions.WaitTime;
@@ -27,9 +30,13 @@ import software.constructs.Construct;
  * custom work runs in a {@code Parallel} state whose Catch sees every error in it.
  *
  * <p>An item is never overwritten: when the starter's timestamp already names another start's item
- * (two environments chose the same one), the start moves on to the next free second and records the
- * timestamp it asked for. Endings no Catch sees (a timeout, an abort, {@code States.Runtime}) are
- * the reconciler's ({@link TaskStatusReconciler}).
+ * (two environments chose the same one), the start moves on to the next free one of the whole
+ * seconds the starter listed in the input's {@code moves}, and records the timestamp it asked for.
+ * A finished item never goes back to STARTED: a second run of an Express execution (Express runs at
+ * least once) that finds its own item finished ends without touching it. No state adds to a Unix
+ * time: {@code States.MathAdd} takes 32-bit integers, which Unix seconds outgrow on 2038-01-19, so
+ * the starter computes what needs it. Endings no Catch sees (a timeout, an abort, {@code
+ * States.Runtime}) are the reconciler's ({@link TaskStatusReconciler}).
  *
  * <p>State names are part of the contract: the README's diagrams, operators reading execution
  * histories and the local cloud's fault injection refer to them.
@@ -37,6 +44,9 @@ import software.constructs.Construct;
 final class TaskStatusDefinition {
 
   static final String RECORD_STARTED = "RecordStarted";
+  static final String READ_TAKEN = "ReadTakenItem";
+  static final String TAKEN_BY = "WhoseItemIsIt";
+  static final String ALREADY_FINISHED = "AlreadyFinished";
   static final String MOVE_TIMESTAMP = "MoveToNextSecond";
   static final String RECORD_STARTED_MOVED = "RecordStartedMoved";
   static final String NEXT_TIMESTAMP = "TryTheSecondAfter";
@@ -51,8 +61,10 @@ final class TaskStatusDefinition {
   static final String ALREADY_RECORDED = "TaskAlreadyRecorded";
   static final String STATUS_CONFLICT = "TaskStatusConflict";
 
-  /** How many seconds past the requested one a start may move before it gives up. */
-  static final int MAX_MOVES = 60;
+  /**
+   * How many whole seconds past the requested timestamp a start may move to (the input's moves).
+   */
+  static final int MAX_MOVES = 10;
 
   /** What an error without a name or a cause is recorded with. */
   static final String UNKNOWN_ERROR = "States.Unknown";
@@ -60,6 +72,9 @@ final class TaskStatusDefinition {
   static final String NO_CAUSE = "The error gave no cause";
 
   private static final String ERROR_PATH = "$.error";
+
+  /** Where {@link #READ_TAKEN} puts whose the item is. */
+  private static final String TAKEN = "$.taken";
 
   /** Only this execution's STARTED item may finish, or its own already finished one again. */
   private static final String OWN_AND_STARTED =
@@ -78,14 +93,31 @@ final class TaskStatusDefinition {
         items.putStarted(
             scope,
             RECORD_STARTED,
-            "Records the task as STARTED; never overwrites another start's item",
+            "Records the task as STARTED; never overwrites another start's item or a finished one",
             false);
     TaskStateBase recordStartedMoved =
         items.putStarted(
             scope,
             RECORD_STARTED_MOVED,
-            "Records the task as STARTED in the second after one another start took",
+            "Records the task as STARTED in a later second, as another start took this one",
             true);
+    TaskStateBase readTaken =
+        items.readOwner(
+            scope,
+            READ_TAKEN,
+            "The timestamp is taken: by another start, or by this execution's finished item",
+            TAKEN,
+            "$$.Execution.Id");
+    Choice takenBy =
+        Choice.Builder.create(scope, TAKEN_BY)
+            .comment("This execution's own item, or another start's?")
+            .build();
+    Succeed alreadyFinished =
+        Succeed.Builder.create(scope, ALREADY_FINISHED)
+            .comment(
+                "A second run of this execution (Express runs at least once) found its item"
+                    + " finished: left as it is")
+            .build();
     TaskStateBase recordDone =
         items.finish(
             scope, RECORD_DONE, "Records the task as DONE", TaskItems.DONE, OWN_AND_STARTED, null);
@@ -105,12 +137,12 @@ final class TaskStatusDefinition {
             .build();
     Fail alreadyRecorded =
         Fail.Builder.create(scope, ALREADY_RECORDED)
-            .comment("Every second up to " + MAX_MOVES + " s after the requested one is taken")
+            .comment("The requested second and every one of the moves are taken")
             .error("TaskAlreadyRecorded")
             .cause(
-                "Other starts of this task hold every timestamp up to "
+                "Other starts of this task hold the requested timestamp and the "
                     + MAX_MOVES
-                    + " s after the requested one")
+                    + " whole seconds after it")
             .build();
     Fail statusConflict =
         Fail.Builder.create(scope, STATUS_CONFLICT)
@@ -128,41 +160,47 @@ final class TaskStatusDefinition {
             .result(Result.fromObject(TaskItems.ordered("Error", UNKNOWN_ERROR, "Cause", NO_CAUSE)))
             .resultPath("$.failureDefaults")
             .build();
+    Map<String, Object> failureFields = task(items, "$.timestamp");
+    failureFields.put(
+        "error",
+        JsonPath.jsonMerge(JsonPath.objectAt("$.failureDefaults"), JsonPath.objectAt("$.error")));
     Pass describeFailure =
         Pass.Builder.create(scope, DESCRIBE_FAILURE)
             .comment("The caught error with the defaults for what it lacks")
-            .parameters(
-                TaskItems.ordered(
-                    "taskId", JsonPath.stringAt("$.taskId"),
-                    "timestamp", JsonPath.numberAt("$.timestamp"),
-                    "error",
-                        JsonPath.jsonMerge(
-                            JsonPath.objectAt("$.failureDefaults"), JsonPath.objectAt("$.error"))))
+            .parameters(failureFields)
             .build();
 
+    // Moves use the seconds the starter listed: an index is a small number, a Unix time is not.
+    Map<String, Object> firstMove = task(items, "$.timestamp");
+    firstMove.put("moves", JsonPath.listAt("$.moves"));
+    firstMove.put("requestedTimestamp", JsonPath.numberAt("$.timestamp"));
+    firstMove.put("move", -1);
+    firstMove.put(
+        "lastMove",
+        JsonPath.mathAdd(Token.asNumber(JsonPath.arrayLength(JsonPath.listAt("$.moves"))), -1));
     Pass moveToNextSecond =
         Pass.Builder.create(scope, MOVE_TIMESTAMP)
-            .comment("Another start holds this timestamp: try the next whole second")
-            .parameters(
-                TaskItems.ordered(
-                    "taskId", JsonPath.stringAt("$.taskId"),
-                    "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.timestamp"), 1),
-                    "requestedTimestamp", JsonPath.numberAt("$.timestamp"),
-                    "lastTimestamp", JsonPath.mathAdd(JsonPath.numberAt("$.timestamp"), MAX_MOVES)))
+            .comment("Another start holds this timestamp: move on through the input's moves")
+            .parameters(firstMove)
             .build();
+    Map<String, Object> nextMove =
+        task(
+            items,
+            JsonPath.arrayGetItem(
+                JsonPath.listAt("$.moves"),
+                Token.asNumber(JsonPath.mathAdd(JsonPath.numberAt("$.move"), 1))));
+    nextMove.put("moves", JsonPath.listAt("$.moves"));
+    nextMove.put("requestedTimestamp", JsonPath.numberAt("$.requestedTimestamp"));
+    nextMove.put("move", JsonPath.mathAdd(JsonPath.numberAt("$.move"), 1));
+    nextMove.put("lastMove", JsonPath.numberAt("$.lastMove"));
     Pass trySecondAfter =
         Pass.Builder.create(scope, NEXT_TIMESTAMP)
-            .comment("That second is taken too: try the one after")
-            .parameters(
-                TaskItems.ordered(
-                    "taskId", JsonPath.stringAt("$.taskId"),
-                    "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.timestamp"), 1),
-                    "requestedTimestamp", JsonPath.numberAt("$.requestedTimestamp"),
-                    "lastTimestamp", JsonPath.numberAt("$.lastTimestamp")))
+            .comment("Tries the next of the seconds the starter listed")
+            .parameters(nextMove)
             .build();
     Choice movedTooFar =
         Choice.Builder.create(scope, CHECK_MOVES)
-            .comment("Gives up after " + MAX_MOVES + " taken seconds")
+            .comment("Gives up when every listed second is taken")
             .build();
 
     State doWork =
@@ -179,17 +217,28 @@ final class TaskStatusDefinition {
                 .addCatch(failureDefaults, catchInto(Errors.ALL, ERROR_PATH));
 
     recordStarted.next(doWork);
-    recordStarted.addCatch(
-        moveToNextSecond, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
-    moveToNextSecond.next(recordStartedMoved);
+    recordStarted.addCatch(readTaken, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
     recordStartedMoved.next(doWork);
     recordStartedMoved.addCatch(
-        trySecondAfter, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
-    trySecondAfter.next(movedTooFar);
-    movedTooFar
+        readTaken, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
+    readTaken.next(takenBy);
+    String owner = TAKEN + ".found.Item.ExecutionArn.S";
+    Condition own =
+        Condition.and(
+            Condition.isPresent(owner), Condition.stringEqualsJsonPath(owner, TAKEN + ".self"));
+    takenBy
         .when(
-            Condition.numberGreaterThanJsonPath("$.timestamp", "$.lastTimestamp"), alreadyRecorded)
-        .otherwise(recordStartedMoved);
+            Condition.and(
+                own, Condition.stringEquals(TAKEN + ".found.Item.Status.S", TaskItems.STARTED)),
+            doWork)
+        .when(own, alreadyFinished)
+        .when(Condition.isPresent("$.move"), movedTooFar)
+        .otherwise(moveToNextSecond);
+    moveToNextSecond.next(movedTooFar);
+    movedTooFar
+        .when(Condition.numberGreaterThanEqualsJsonPath("$.move", "$.lastMove"), alreadyRecorded)
+        .otherwise(trySecondAfter);
+    trySecondAfter.next(recordStartedMoved);
 
     ((INextable) doWork).next(recordDone);
     recordDone.addCatch(statusConflict, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
@@ -199,6 +248,23 @@ final class TaskStatusDefinition {
     recordFailed.addCatch(taskFailed, catchInto(Errors.ALL, "$.recordFailedError"));
     recordFailed.next(taskFailed);
     return Chain.start(recordStarted);
+  }
+
+  /**
+   * The fields every later state reads about the task: its id, the timestamp given (a path or an
+   * intrinsic), and its expiry when items expire.
+   */
+  private static Map<String, Object> task(TaskItems items, String timestamp) {
+    Map<String, Object> fields =
+        TaskItems.ordered(
+            "taskId",
+            JsonPath.stringAt("$.taskId"),
+            "timestamp",
+            timestamp.startsWith("$") ? JsonPath.numberAt(timestamp) : timestamp);
+    if (items.retention() != null) {
+      fields.put("expiresAt", JsonPath.numberAt("$.expiresAt"));
+    }
+    return fields;
   }
 
   private static CatchProps catchInto(String error, String resultPath) {

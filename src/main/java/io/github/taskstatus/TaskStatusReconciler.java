@@ -1,5 +1,6 @@
 package io.github.taskstatus;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
@@ -78,10 +79,6 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
   private static final String UNREPORTED =
       "The status change event did not say why the"
           + " execution failed: its history does (ExecutionArn)";
-
-  /** A missing item or this execution's STARTED one: never another start's or a final one. */
-  private static final String NEW_OR_OWN_STARTED =
-      "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
 
   static TaskStatusReconciler create(
       Construct scope,
@@ -219,24 +216,30 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                     "event", JsonPath.objectAt("$"),
                     "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
                     "executionArn", JsonPath.stringAt("$.detail.executionArn"),
-                    "status", JsonPath.stringAt("$.detail.status")))
-            .build();
-    Pass limit =
-        Pass.Builder.create(scope, "LastSecondToTry")
-            .comment(
-                "Like the task state machine, moves on at most "
-                    + TaskStatusDefinition.MAX_MOVES
-                    + " s past the requested timestamp")
-            .parameters(
-                Map.of(
-                    "timestamp",
-                    JsonPath.mathAdd(
-                        JsonPath.numberAt("$.task.timestamp"), TaskStatusDefinition.MAX_MOVES)))
-            .resultPath("$.last")
+                    "status", JsonPath.stringAt("$.detail.status"),
+                    "move", -1))
             .build();
     Choice hasInput =
         Choice.Builder.create(scope, "HasInput")
             .comment("Step Functions leaves out an input over 248 KiB")
+            .build();
+    List<Condition> complete =
+        new ArrayList<>(
+            List.of(
+                Condition.isPresent("$.task.taskId"),
+                Condition.isString("$.task.taskId"),
+                Condition.isPresent("$.task.timestamp"),
+                Condition.isNumeric("$.task.timestamp")));
+    if (items.retention() != null) {
+      complete.add(Condition.isPresent("$.task.expiresAt"));
+      complete.add(Condition.isNumeric("$.task.expiresAt"));
+    }
+    Choice isTask =
+        Choice.Builder.create(scope, "IsTask")
+            .comment(
+                "The starter's input: a task id, a timestamp"
+                    + (items.retention() != null ? " and an expiry" : "")
+                    + "; anything else is kept in the dead-letter queue")
             .build();
 
     TaskStateBase markFailed =
@@ -245,15 +248,22 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             MARK_FAILED,
             "Marks the task FAILED with why its execution ended; creates the item if there is none",
             TaskItems.FAILED,
-            NEW_OR_OWN_STARTED,
+            TaskItems.NEW_OR_OWN_STARTED,
             "$.failure");
     Succeed reconciled = Succeed.Builder.create(scope, "Reconciled").build();
     TaskStateBase readItem =
-        items.get(scope, READ_ITEM, "Whose is the item that stopped the update?", "$.existing");
+        items.readOwner(
+            scope, READ_ITEM, "Whose is the item that stopped the update?", "$.existing", null);
     Choice whoseItem = Choice.Builder.create(scope, "WhoseItem").build();
     Succeed alreadyFinal =
         Succeed.Builder.create(scope, "AlreadyFinal")
             .comment("This execution's item is DONE or FAILED already: left as it is")
+            .build();
+    Succeed conflictLeft =
+        Succeed.Builder.create(scope, "ConflictLeftAsItIs")
+            .comment(
+                "RecordDone found the item missing, another execution's or finished elsewhere,"
+                    + " and left it as it is: so does the reconciler")
             .build();
     Pass nextSecond =
         Pass.Builder.create(scope, "NextSecond")
@@ -261,17 +271,50 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                 "Another start's item: this execution moved on, as the task state machine does")
             .parameters(
                 TaskItems.ordered(
-                    "timestamp", JsonPath.mathAdd(JsonPath.numberAt("$.task.timestamp"), 1),
-                    "taskId", JsonPath.stringAt("$.task.taskId")))
-            .resultPath("$.task")
+                    "index", JsonPath.mathAdd(JsonPath.numberAt("$.move"), 1),
+                    "count", JsonPath.arrayLength(JsonPath.listAt("$.task.moves"))))
+            .resultPath("$.next")
             .build();
-    Choice tooFar = Choice.Builder.create(scope, "TooFar").build();
+    Choice tooFar =
+        Choice.Builder.create(scope, "TooFar")
+            .comment("Every second the starter listed for moves was tried")
+            .build();
+    Map<String, Object> movedTask =
+        TaskItems.ordered(
+            "taskId",
+            JsonPath.stringAt("$.task.taskId"),
+            "timestamp",
+            JsonPath.arrayGetItem(
+                JsonPath.listAt("$.task.moves"), JsonPath.numberAt("$.next.index")),
+            "moves",
+            JsonPath.listAt("$.task.moves"));
+    if (items.retention() != null) {
+      movedTask.put("expiresAt", JsonPath.numberAt("$.task.expiresAt"));
+    }
+    Pass trySecond =
+        Pass.Builder.create(scope, "TryThatSecond")
+            .comment("The item of a moved start is at the next of the starter's listed seconds")
+            .parameters(
+                TaskItems.ordered(
+                    "event", JsonPath.objectAt("$.event"),
+                    "task", movedTask,
+                    "executionArn", JsonPath.stringAt("$.executionArn"),
+                    "status", JsonPath.stringAt("$.status"),
+                    "move", JsonPath.numberAt("$.next.index"),
+                    "failure", JsonPath.objectAt("$.failure")))
+            .build();
 
     Choice explain =
         Choice.Builder.create(scope, "Explain")
             .comment("What the item's Error and Cause say")
             .build();
     explain
+        .when(
+            Condition.and(
+                Condition.stringEquals("$.status", "FAILED"),
+                reported(ERROR),
+                Condition.stringEquals(ERROR, TaskStatusDefinition.STATUS_CONFLICT)),
+            conflictLeft)
         .when(
             Condition.stringEquals("$.status", "TIMED_OUT"),
             failure(
@@ -311,8 +354,10 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                 .parameters(Map.of("event", JsonPath.objectAt("$")))
                 .build()
                 .next(undeliverable));
-    readEvent.next(limit);
-    limit.next(explain);
+    readEvent.next(isTask);
+    isTask
+        .when(Condition.and(complete.toArray(Condition[]::new)), explain)
+        .otherwise(undeliverable);
     markFailed.next(reconciled);
     markFailed.addCatch(
         readItem,
@@ -327,19 +372,22 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     readItem.addCatch(
         undeliverable,
         CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+    String owner = "$.existing.found.Item.ExecutionArn.S";
     whoseItem
         .when(
             Condition.and(
-                Condition.isPresent("$.existing.Item.ExecutionArn.S"),
-                Condition.stringEqualsJsonPath("$.existing.Item.ExecutionArn.S", "$.executionArn")),
+                Condition.isPresent(owner),
+                Condition.stringEqualsJsonPath(owner, "$.executionArn")),
             alreadyFinal)
-        .otherwise(nextSecond);
+        .when(Condition.isPresent("$.task.moves"), nextSecond)
+        .otherwise(undeliverable);
     nextSecond.next(tooFar);
     tooFar
         .when(
-            Condition.numberGreaterThanJsonPath("$.task.timestamp", "$.last.timestamp"),
+            Condition.numberGreaterThanEqualsJsonPath("$.next.index", "$.next.count"),
             undeliverable)
-        .otherwise(markFailed);
+        .otherwise(trySecond);
+    trySecond.next(markFailed);
     return Chain.start(hasInput);
   }
 

@@ -14,16 +14,28 @@ class FailureHandlingTest {
       Synth.parse(
           """
       [{"ErrorEquals": [
+          "DynamoDB.AmazonDynamoDBException",
           "DynamoDB.ProvisionedThroughputExceededException",
           "DynamoDB.RequestLimitExceeded",
+          "DynamoDB.RequestLimitExceededException",
           "DynamoDB.ThrottlingException",
+          "DynamoDB.InternalServerError",
           "DynamoDB.InternalServerErrorException",
-          "DynamoDB.ServiceUnavailableException"],
+          "DynamoDB.ServiceUnavailable",
+          "DynamoDB.ServiceUnavailableException",
+          "DynamoDB.TransactionConflictException"],
         "IntervalSeconds": 1, "MaxAttempts": 6, "BackoffRate": 2, "MaxDelaySeconds": 20,
         "JitterStrategy": "FULL"}]""");
 
   @ParameterizedTest
-  @ValueSource(strings = {"RecordStarted", "RecordStartedMoved", "RecordDone", "RecordFailed"})
+  @ValueSource(
+      strings = {
+        "RecordStarted",
+        "RecordStartedMoved",
+        "ReadTakenItem",
+        "RecordDone",
+        "RecordFailed"
+      })
   void everyDynamoDbStepRetriesOnlyThrottlingAndTransientErrorsWithJitteredBackoff(String name) {
     assertThat(state(name).get("Retry")).isEqualTo(TRANSIENT_RETRY);
   }

@@ -85,7 +85,25 @@ class ReconcilerTest {
             Synth.parse(
                 """
         {"event.$": "$", "task.$": "States.StringToJson($.detail.input)",
-         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status"}"""));
+         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status",
+         "move": -1}"""));
+    assertThat(state("ReadEvent").get("Next").asText()).isEqualTo("IsTask");
+    assertThat(state("IsTask").get("Default").asText())
+        .as("an input the starter did not write is kept for a replay")
+        .isEqualTo("SendToDeadLetterQueue");
+    assertThat(state("IsTask").at("/Choices/0/And").toString())
+        .contains("\"Variable\":\"$.task.taskId\",\"IsString\":true")
+        .contains("\"Variable\":\"$.task.timestamp\",\"IsNumeric\":true");
+  }
+
+  @Test
+  void aConflictTheTaskStateMachineLeftIsLeftAsItIs() {
+    JsonNode first = state("Explain").at("/Choices/0");
+    assertThat(first.get("Next").asText()).isEqualTo("ConflictLeftAsItIs");
+    assertThat(first.toString())
+        .contains("\"StringEquals\":\"FAILED\"")
+        .contains("\"Variable\":\"$.event.detail.error\",\"StringEquals\":\"TaskStatusConflict\"");
+    assertThat(state("ConflictLeftAsItIs").get("Type").asText()).isEqualTo("Succeed");
   }
 
   @Test
@@ -119,12 +137,27 @@ class ReconcilerTest {
          {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error",
           "Next": "SendToDeadLetterQueue"}]"""));
     assertThat(state("WhoseItem").at("/Choices/0/Next").asText()).isEqualTo("AlreadyFinal");
-    assertThat(state("WhoseItem").get("Default").asText()).isEqualTo("NextSecond");
+    assertThat(state("WhoseItem").at("/Choices/1"))
+        .isEqualTo(
+            Synth.parse(
+                "{\"Variable\": \"$.task.moves\", \"IsPresent\": true, \"Next\": \"NextSecond\"}"));
+    assertThat(state("WhoseItem").get("Default").asText())
+        .as("an input without moves (an older starter's) cannot say where the item moved")
+        .isEqualTo("SendToDeadLetterQueue");
     assertThat(state("NextSecond").get("Parameters"))
         .isEqualTo(
             Synth.parse(
                 """
-        {"timestamp.$": "States.MathAdd($.task.timestamp, 1)", "taskId.$": "$.task.taskId"}"""));
+        {"index.$": "States.MathAdd($.move, 1)", "count.$": "States.ArrayLength($.task.moves)"}"""));
+    assertThat(state("TooFar").get("Choices"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"Variable": "$.next.index", "NumericGreaterThanEqualsPath": "$.next.count",
+          "Next": "SendToDeadLetterQueue"}]"""));
+    assertThat(state("TryThatSecond").at("/Parameters/task/timestamp.$").asText())
+        .isEqualTo("States.ArrayGetItem($.task.moves, $.next.index)");
+    assertThat(state("TryThatSecond").get("Next").asText()).isEqualTo("MarkFailed");
   }
 
   @Test

@@ -54,18 +54,19 @@ class SecurityTest {
   }
 
   @Test
-  void theStateMachineMayOnlyPutAndUpdateThisTableAndDeliverLogsAndTraces() {
+  void theStateMachineMayOnlyPutReadAndUpdateThisTableAndDeliverLogsAndTraces() {
     assertThat(statements(DEFAULT, "TasksStateMachineRole"))
         .isEqualTo(
             Synth.parse(
                 """
         [{"Action": "dynamodb:PutItem", "Effect": "Allow", "Resource": %s},
+         {"Action": "dynamodb:GetItem", "Effect": "Allow", "Resource": %s},
          {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s},
          %s,
          {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords",
                      "xray:GetSamplingRules", "xray:GetSamplingTargets"],
           "Effect": "Allow", "Resource": "*"}]"""
-                    .formatted(TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
+                    .formatted(TABLE_ARN, TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
   }
 
   @Test

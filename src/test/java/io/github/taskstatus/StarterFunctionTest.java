@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
+import software.amazon.awscdk.Duration;
 
 /** The starter Lambda: code, runtime, configuration. IAM is in {@link SecurityTest}. */
 class StarterFunctionTest {
@@ -27,7 +28,7 @@ class StarterFunctionTest {
   }
 
   @Test
-  void getsTheStateMachineArnAndItsJvmOptionsFromTheEnvironment() {
+  void getsTheStateMachineArnItsJvmOptionsAndTheTimeoutFromTheEnvironment() {
     String stateMachine =
         DEFAULT.logicalId("AWS::StepFunctions::StateMachine", "TasksStateMachine");
 
@@ -37,7 +38,22 @@ class StarterFunctionTest {
                 "{\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
                     + "\"STATE_MACHINE_ARN\":{\"Ref\":\""
                     + stateMachine
-                    + "\"}}"));
+                    + "\"},\"TASK_TIMEOUT_SECONDS\":\"330\"}"));
+  }
+
+  @Test
+  void withRetentionTheStarterIsToldItToComputeEachItemsExpiry() {
+    Synth synth =
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder()
+                .waitDuration(Duration.minutes(2))
+                .retention(Duration.days(3653))
+                .build());
+
+    JsonNode variables =
+        synth.only("AWS::Lambda::Function", "TasksStarter").at("/Properties/Environment/Variables");
+    assertThat(variables.get("TASK_TIMEOUT_SECONDS").asText()).isEqualTo("420");
+    assertThat(variables.get("RETENTION_SECONDS").asText()).isEqualTo("315619200");
   }
 
   @Test

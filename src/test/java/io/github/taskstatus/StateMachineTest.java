@@ -52,42 +52,114 @@ class StateMachineTest {
            "ExecutionArn": {"S.$": "$$.Execution.Id"},
            "UpdatedAt": {"S.$": "$$.State.EnteredTime"}},
          "TableName": "%s",
-         "ConditionExpression": "attribute_not_exists(taskId) OR ExecutionArn = :self",
-         "ExpressionAttributeValues": {":self": {"S.$": "$$.Execution.Id"}}}"""
+         "ConditionExpression":
+           "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)",
+         "ExpressionAttributeNames": {"#Status": "Status"},
+         "ExpressionAttributeValues": {":self": {"S.$": "$$.Execution.Id"},
+                                       ":started": {"S": "STARTED"}}}"""
                     .formatted(TABLE)));
     assertThat(put.get("ResultPath").isNull()).isTrue();
   }
 
   @Test
-  void anotherStartsItemMovesThisStartToTheNextFreeSecondRecordingTheRequestedOne() {
-    assertThat(state("RecordStarted").get("Catch"))
+  void aTakenTimestampIsReadToTellThisExecutionsOwnItemFromAnotherStarts() {
+    for (String put : new String[] {"RecordStarted", "RecordStartedMoved"}) {
+      assertThat(state(put).get("Catch"))
+          .isEqualTo(
+              Synth.parse(
+                  """
+          [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.error",
+            "Next": "ReadTakenItem"}]"""));
+    }
+    JsonNode read = state("ReadTakenItem");
+    assertThat(read.get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:getItem");
+    assertThat(read.at("/Parameters/ConsistentRead").asBoolean()).isTrue();
+    assertThat(read.at("/Parameters/ProjectionExpression").asText())
+        .isEqualTo("ExecutionArn,#Status");
+    assertThat(read.get("ResultSelector"))
+        .isEqualTo(Synth.parse("{\"found.$\": \"$\", \"self.$\": \"$$.Execution.Id\"}"));
+    assertThat(read.get("ResultPath").asText()).isEqualTo("$.taken");
+    JsonNode choices = state("WhoseItemIsIt").get("Choices");
+    assertThat(choices.get(0).get("Next").asText()).isEqualTo("Wait");
+    assertThat(choices.get(0).toString())
+        .contains("\"StringEqualsPath\":\"$.taken.self\"")
+        .contains("\"StringEquals\":\"STARTED\"");
+    assertThat(choices.get(1).get("Next").asText()).isEqualTo("AlreadyFinished");
+    assertThat(choices.get(2))
         .isEqualTo(
             Synth.parse(
-                """
-        [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.error",
-          "Next": "MoveToNextSecond"}]"""));
+                "{\"Variable\": \"$.move\", \"IsPresent\": true, \"Next\": \"MovedTooFar\"}"));
+    assertThat(state("WhoseItemIsIt").get("Default").asText()).isEqualTo("MoveToNextSecond");
+    assertThat(state("AlreadyFinished").get("Type").asText()).isEqualTo("Succeed");
+  }
+
+  @Test
+  void anotherStartsItemMovesThisStartThroughTheSecondsTheStarterListed() {
     assertThat(state("MoveToNextSecond").get("Parameters"))
         .isEqualTo(
             Synth.parse(
                 """
-        {"taskId.$": "$.taskId", "timestamp.$": "States.MathAdd($.timestamp, 1)",
-         "requestedTimestamp.$": "$.timestamp",
-         "lastTimestamp.$": "States.MathAdd($.timestamp, 60)"}"""));
-    JsonNode moved = state("RecordStartedMoved");
-    assertThat(moved.at("/Parameters/Item/RequestedTimestamp"))
-        .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $.requestedTimestamp)\"}"));
-    assertThat(moved.at("/Parameters/ConditionExpression").asText())
-        .isEqualTo("attribute_not_exists(taskId) OR ExecutionArn = :self");
-    assertThat(moved.get("Next").asText()).isEqualTo("Wait");
-    assertThat(moved.at("/Catch/0/Next").asText()).isEqualTo("TryTheSecondAfter");
-    assertThat(state("TryTheSecondAfter").get("Next").asText()).isEqualTo("MovedTooFar");
+        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp", "moves.$": "$.moves",
+         "requestedTimestamp.$": "$.timestamp", "move": -1,
+         "lastMove.$": "States.MathAdd(States.ArrayLength($.moves), -1)"}"""));
+    assertThat(state("MoveToNextSecond").get("Next").asText()).isEqualTo("MovedTooFar");
     assertThat(state("MovedTooFar").get("Choices"))
         .isEqualTo(
             Synth.parse(
                 """
-        [{"Variable": "$.timestamp", "NumericGreaterThanPath": "$.lastTimestamp",
+        [{"Variable": "$.move", "NumericGreaterThanEqualsPath": "$.lastMove",
           "Next": "TaskAlreadyRecorded"}]"""));
-    assertThat(state("MovedTooFar").get("Default").asText()).isEqualTo("RecordStartedMoved");
+    assertThat(state("MovedTooFar").get("Default").asText()).isEqualTo("TryTheSecondAfter");
+    assertThat(state("TryTheSecondAfter").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        {"taskId.$": "$.taskId",
+         "timestamp.$": "States.ArrayGetItem($.moves, States.MathAdd($.move, 1))",
+         "moves.$": "$.moves", "requestedTimestamp.$": "$.requestedTimestamp",
+         "move.$": "States.MathAdd($.move, 1)", "lastMove.$": "$.lastMove"}"""));
+    assertThat(state("TryTheSecondAfter").get("Next").asText()).isEqualTo("RecordStartedMoved");
+    JsonNode moved = state("RecordStartedMoved");
+    assertThat(moved.at("/Parameters/Item/RequestedTimestamp"))
+        .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $.requestedTimestamp)\"}"));
+    assertThat(moved.get("Next").asText()).isEqualTo("Wait");
+  }
+
+  @Test
+  void noStateAddsToAUnixTimeForMathAddTakes32BitIntegers() {
+    Synth synth =
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder()
+                .retention(Duration.days(3653))
+                .failedTaskIndex(true)
+                .build());
+    List<String> sums = new ArrayList<>();
+    for (JsonNode definition : List.of(synth.definition(), synth.reconcilerDefinition())) {
+      collectMathAdds(definition, sums);
+    }
+
+    assertThat(sums)
+        .isNotEmpty()
+        .allSatisfy(
+            sum ->
+                assertThat(sum)
+                    .as("only counters are added to, never a timestamp or an expiry")
+                    .matches(
+                        "States\\.MathAdd\\((\\$\\.move|States\\.ArrayLength\\(\\$\\.moves\\)),"
+                            + " -?1\\)"));
+    assertThat(synth.definition().toString()).doesNotContain("MathAdd($.timestamp");
+  }
+
+  private static void collectMathAdds(JsonNode node, List<String> sums) {
+    if (node.isTextual()) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("States\\.MathAdd\\((?:[^()]|\\([^()]*\\))*\\)")
+              .matcher(node.asText());
+      while (m.find()) {
+        sums.add(m.group());
+      }
+    }
+    node.forEach(child -> collectMathAdds(child, sums));
   }
 
   @ParameterizedTest

@@ -37,22 +37,20 @@ class StatusFeaturesTest {
   }
 
   @Test
-  void finishedItemsExpireRetentionAfterTheirTimestamp() {
+  void finishedItemsExpireWhenTheStarterSaysTheirExecutionCouldNoLongerEndPlusTheRetention() {
     JsonNode definition = FEATURES.definition();
     for (String state : new String[] {"RecordDone", "RecordFailed"}) {
       JsonNode parameters = definition.at("/States/" + state + "/Parameters");
       assertThat(parameters.get("UpdateExpression").asText()).contains("ExpiresAt = :expiresAt");
       assertThat(parameters.at("/ExpressionAttributeValues/:expiresAt"))
-          .isEqualTo(
-              Synth.parse(
-                  "{\"N.$\": \"States.Format('{}', States.MathAdd($.timestamp, 2592000))\"}"));
+          .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $.expiresAt)\"}"));
     }
     assertThat(
             FEATURES
                 .reconcilerDefinition()
                 .at("/States/MarkFailed/Parameters" + "/ExpressionAttributeValues/:expiresAt/N.$")
                 .asText())
-        .isEqualTo("States.Format('{}', States.MathAdd($.task.timestamp, 2592000))");
+        .isEqualTo("States.Format('{}', $.task.expiresAt)");
   }
 
   @Test

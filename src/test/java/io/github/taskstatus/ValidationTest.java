@@ -133,7 +133,8 @@ class ValidationTest {
         invalid(
             "retention under an hour",
             s -> props().retention(Duration.minutes(30)).build(),
-            "retention must be whole seconds from 3600 to 315360000 (1 hour to 10 years); got"
+            "retention must be whole seconds from 3600 to 315619200 (1 hour to 10 years, that is"
+                + " 3,653 days); got"
                 + " 1800 s"),
         invalid(
             "batchSize over 10",

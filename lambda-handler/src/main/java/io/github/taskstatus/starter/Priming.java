@@ -36,6 +36,7 @@ final class Priming implements Resource {
 
   private final Region region;
   private final String stateMachineArn;
+  private final ExecutionInput input;
   private final AtomicInteger cannedCalls = new AtomicInteger();
 
   /**
@@ -43,10 +44,12 @@ final class Priming implements Resource {
    *
    * @param region the region the real client uses, so the same endpoint rules run
    * @param stateMachineArn the real state machine's ARN
+   * @param input what the real starter's execution inputs carry
    */
-  Priming(Region region, String stateMachineArn) {
+  Priming(Region region, String stateMachineArn, ExecutionInput input) {
     this.region = region;
     this.stateMachineArn = stateMachineArn;
+    this.input = input;
   }
 
   /** Runs the start path once against the in-memory client. */
@@ -61,7 +64,7 @@ final class Priming implements Resource {
             .build()) {
       TaskStarter starter =
           new TaskStarter(
-              canned, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), millis -> {});
+              canned, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), input, millis -> {});
       LambdaEvents.LambdaEvent direct =
           LambdaEvents.classify("{\"taskId\":\"priming\"}".getBytes(StandardCharsets.UTF_8));
       starter

@@ -72,9 +72,12 @@ final class StarterEnvironment {
             .region(region)
             .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()))
             .build();
+    ExecutionInput input = ExecutionInput.fromEnvironment(env);
     TaskStarter starter =
-        new TaskStarter(sfn, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), Thread::sleep);
-    return new StarterEnvironment(starter, credentials, new Priming(region, stateMachineArn));
+        new TaskStarter(
+            sfn, stateMachineArn, new TaskTimestamps(Clock.systemUTC()), input, Thread::sleep);
+    return new StarterEnvironment(
+        starter, credentials, new Priming(region, stateMachineArn, input));
   }
 
   private static String require(UnaryOperator<String> env, String name, String why) {

@@ -44,6 +44,7 @@ final class TaskStarter {
   private final SfnClient sfn;
   private final String stateMachineArn;
   private final TaskTimestamps timestamps;
+  private final ExecutionInput input;
   private final Sleeper sleeper;
 
   /** Pauses between attempts; a seam so tests need not sleep. */
@@ -89,10 +90,16 @@ final class TaskStarter {
     }
   }
 
-  TaskStarter(SfnClient sfn, String stateMachineArn, TaskTimestamps timestamps, Sleeper sleeper) {
+  TaskStarter(
+      SfnClient sfn,
+      String stateMachineArn,
+      TaskTimestamps timestamps,
+      ExecutionInput input,
+      Sleeper sleeper) {
     this.sfn = Objects.requireNonNull(sfn, "sfn");
     this.stateMachineArn = Objects.requireNonNull(stateMachineArn, "stateMachineArn");
     this.timestamps = Objects.requireNonNull(timestamps, "timestamps");
+    this.input = Objects.requireNonNull(input, "input");
     this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
   }
 
@@ -118,12 +125,7 @@ final class TaskStarter {
     String key = request.idempotencyKey() != null ? request.idempotencyKey() : defaultKey;
     String name = ExecutionNames.of(request.taskId(), Objects.requireNonNull(key, "defaultKey"));
     BigDecimal timestamp = timestamps.next(request.taskId());
-    String input =
-        Json.object(
-            g -> {
-              g.writeStringField("taskId", request.taskId());
-              g.writeNumberField("timestamp", timestamp);
-            });
+    String executionInput = input.toJson(request.taskId(), timestamp);
     for (int attempt = 1; ; attempt++) {
       try {
         Duration timeout = attemptTimeout(remainingMillis.getAsLong());
@@ -132,7 +134,7 @@ final class TaskStarter {
                 b ->
                     b.stateMachineArn(stateMachineArn)
                         .name(name)
-                        .input(input)
+                        .input(executionInput)
                         .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout)));
         logDecision(log, "started", request.taskId(), name, attempt, null);
         return new Started(

@@ -156,6 +156,7 @@ class LambdaCredentialsTest {
               sfn,
               LocalStepFunctions.STATE_MACHINE_ARN,
               new TaskTimestamps(Clock.systemUTC()),
+              LocalStepFunctions.INPUT,
               pauses::add);
       List<String> logs = new ArrayList<>();
 

@@ -33,6 +33,9 @@ final class LocalStepFunctions implements AutoCloseable {
   static final String STATE_MACHINE_ARN =
       "arn:aws:states:us-east-1:123456789012:stateMachine:Tasks";
 
+  /** What the construct's environment gives the starter: a 330-second timeout, no retention. */
+  static final ExecutionInput INPUT = new ExecutionInput(330, java.util.Optional.empty());
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;

@@ -10,7 +10,9 @@ class PrimingTest {
 
   @Test
   void beforeCheckpointRunsOneStartThroughTheInMemoryClientOnly() {
-    Priming priming = new Priming(Region.EU_WEST_1, LocalStepFunctions.STATE_MACHINE_ARN);
+    Priming priming =
+        new Priming(
+            Region.EU_WEST_1, LocalStepFunctions.STATE_MACHINE_ARN, LocalStepFunctions.INPUT);
 
     priming.beforeCheckpoint(null);
 
@@ -19,7 +21,9 @@ class PrimingTest {
 
   @Test
   void primingCanRunAgainAfterARestore() {
-    Priming priming = new Priming(Region.US_EAST_1, LocalStepFunctions.STATE_MACHINE_ARN);
+    Priming priming =
+        new Priming(
+            Region.US_EAST_1, LocalStepFunctions.STATE_MACHINE_ARN, LocalStepFunctions.INPUT);
 
     priming.prime();
     priming.afterRestore(null);

@@ -39,6 +39,7 @@ class SqsBatchTest {
                 client,
                 LocalStepFunctions.STATE_MACHINE_ARN,
                 new TaskTimestamps(Clock.systemUTC()),
+                LocalStepFunctions.INPUT,
                 millis -> {}),
             null);
   }

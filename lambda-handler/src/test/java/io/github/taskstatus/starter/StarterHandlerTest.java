@@ -63,6 +63,7 @@ class StarterHandlerTest {
                 client,
                 LocalStepFunctions.STATE_MACHINE_ARN,
                 new TaskTimestamps(clock),
+                LocalStepFunctions.INPUT,
                 pauses::add),
             null);
   }
@@ -107,7 +108,13 @@ class StarterHandlerTest {
     assertThat(input.get("timestamp").isNumber()).isTrue();
     assertThat(input.get("timestamp").decimalValue().longValue()).isEqualTo(NOW);
     assertThat(input.get("timestamp").decimalValue().scale()).isEqualTo(TaskTimestamps.SCALE);
-    assertThat(input.size()).isEqualTo(2);
+    assertThat(input.get("moves"))
+        .extracting(JsonNode::longValue)
+        .containsExactly(
+            NOW + 1, NOW + 2, NOW + 3, NOW + 4, NOW + 5, NOW + 6, NOW + 7, NOW + 8, NOW + 9,
+            NOW + 10);
+    assertThat(input.has("expiresAt")).as("no retention, no expiry").isFalse();
+    assertThat(input.size()).isEqualTo(3);
     assertThat(sent.get("name").asText()).matches(VALID_NAME).startsWith("Breakfast-");
 
     assertThat(result.get("taskId").asText()).isEqualTo("Breakfast");
