@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.taskstatus.client.ExecutionNames;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -356,10 +357,13 @@ class StarterHandlerTest {
   }
 
   @Test
-  void namesDigestEachFieldWithItsLengthSoNoTwoStartsShareOne() {
-    assertThat(ExecutionNames.of("ab", "c")).isNotEqualTo(ExecutionNames.of("a", "bc"));
-    assertThat(ExecutionNames.of("a\u0000b", "c")).isNotEqualTo(ExecutionNames.of("a", "b\u0000c"));
-    assertThat(ExecutionNames.of("a:1", "b")).isNotEqualTo(ExecutionNames.of("a", "1:b"));
+  void theExecutionNameIsTheOneTheClientDerivesFromTheTaskIdAndTheKey() throws IOException {
+    JsonNode keyed = invoke("{\"taskId\":\"Tea\",\"idempotencyKey\":\"k-1\"}", "req-1");
+    JsonNode unkeyed = invoke("{\"taskId\":\"Tea\"}", "req-2");
+
+    assertThat(keyed.get("executionName").asText()).isEqualTo(ExecutionNames.of("Tea", "k-1"));
+    assertThat(unkeyed.get("executionName").asText()).isEqualTo(ExecutionNames.of("Tea", "req-2"));
+    assertThat(keyed.get("executionArn").asText()).endsWith(":" + ExecutionNames.of("Tea", "k-1"));
   }
 
   @Test
