@@ -284,14 +284,15 @@ class StarterHandlerTest {
   @ValueSource(
       strings = {
         "{}|event has no taskId",
-        "{\"taskId\":42}|taskId must be a string, got a number 42",
+        "{\"taskId\":42}|taskId must be a string, got a number",
         "{\"taskId\":null}|taskId must be a string, got null",
         "{\"taskId\":{\"a\":1}}|taskId must be a string, got an object",
         "{\"taskId\":\"   \"}|taskId must be a non-blank string",
         "{\"taskId\":\"\"}|taskId must be a non-blank string",
         "[\"taskId\"]|event must be a JSON object",
         "\"Breakfast\"|event must be a JSON object",
-        "{\"taskId\":|event is not valid JSON",
+        "{\"taskId\":|event is not valid JSON: an end before the JSON is complete at line 1",
+        "{\"taskId\":\"a\"} {}|event has more after its JSON object, from line 1, column 16",
         "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
         "{\"taskId\":\"tab\\tx\"}|taskId has the control character U+0009 at index 3",
         "{\"taskId\":\"nul\\u0000\"}|taskId has the control character U+0000 at index 3",
