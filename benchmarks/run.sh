@@ -32,6 +32,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10485
 if [ "$skip_install" = true ]; then
   tree="$root"
   if [ ! -f "$tree/lambda-handler/target/task-status-starter-lambda.jar" ]; then
+    # The handler uses the client's ExecutionNames: the client is installed first.
+    (cd "$tree/task-status-client" && mvn -B -q install -DskipTests)
     (cd "$tree/lambda-handler" && mvn -B -q package -DskipTests)
   fi
   echo "mvn install of a clean clone: skipped (--skip-install)"

@@ -6,14 +6,18 @@
 # starter:    asynchronous starts Lambda gave up on: each is invoked again, with its original
 #             RequestID as idempotencyKey (a start that did happen is not repeated), and deleted
 #             once the starter accepted it.
-# reconciler: status change events that could not be reconciled: each starts the reconciler
-#             with the event and is deleted (a reconciliation that fails again puts it back).
+# reconciler: status change events that could not be reconciled: each runs the reconciler (an
+#             Express state machine) to its end with start-sync-execution, and is deleted only
+#             if that SUCCEEDED. When it fails, the message stays for a later replay (when the
+#             reconciler has put the event back in the queue itself, its TaskNotReconciled, the
+#             queue keeps that copy instead, so an event is never there twice).
 # queue:      queue mode's dead letters: moved back to the queue of tasks (start-message-move-task).
+# Each message is tried once per run; messages kept are visible again when the run ends.
 # Names come from the stack's outputs, or from --queue-url, --function, --state-machine-arn and
 # --queue-arn. Needs the AWS CLI (v2, or v1) with credentials for the stack's account and region.
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 kind="${1:-}"
 case "$kind" in
   starter|reconciler|queue) shift ;;
@@ -67,17 +71,47 @@ else
 fi
 binary_format=(--cli-binary-format raw-in-base64-out)
 case "$(aws --version 2>&1)" in aws-cli/1.*) binary_format=() ;; esac
+# StartSyncExecution has the endpoint host prefix 'sync-': the CLI calls
+# sync-states.<region>.amazonaws.com, and prepends the prefix to an endpoint it is given too
+# (http://127.0.0.1:4566 would become http://sync-127.0.0.1:4566). An endpoint given for Step
+# Functions is used as it is, as the AWS SDKs and tools' host prefix setting documents.
+sync_env=()
+if [ -n "${AWS_ENDPOINT_URL_SFN:-${AWS_ENDPOINT_URL:-}}" ] && [ -z "${AWS_DISABLE_HOST_PREFIX_INJECTION:-}" ]; then
+  sync_env=(AWS_DISABLE_HOST_PREFIX_INJECTION=true)
+fi
+# A reconciliation runs at most 5 minutes (the reconciler's timeout): the CLI must wait that long,
+# and the message must stay invisible that long.
+visibility=60
+[ "$kind" = reconciler ] && visibility=360
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 replayed=0 kept=0
+seen=" "        # the messages (and for the reconciler, the events) tried in this run
+receipts=()      # of the messages left in the queue, made visible again at the end
 while :; do
-  # One receive: the receipt, the starter's RequestID attribute and the body (last, as it is).
-  IFS=$'\t' read -r receipt request_id body < <("${sqs[@]}" receive-message --queue-url "$queue_url" \
-    --max-number-of-messages 1 --visibility-timeout 60 --message-attribute-names All \
-    --query 'Messages[0].[ReceiptHandle, MessageAttributes.RequestID.StringValue, Body]' \
+  # One receive: the message id, the receipt, the starter's RequestID attribute and the body
+  # (last, as it is).
+  IFS=$'\t' read -r message_id receipt request_id body < <("${sqs[@]}" receive-message \
+    --queue-url "$queue_url" --max-number-of-messages 1 --visibility-timeout "$visibility" \
+    --message-attribute-names All \
+    --query 'Messages[0].[MessageId, ReceiptHandle, MessageAttributes.RequestID.StringValue, Body]' \
     --output text) || true
   [ -n "${receipt:-}" ] && [ "$receipt" != "None" ] || break
+  key="$message_id"
+  if [ "$kind" = reconciler ]; then
+    # The event's own id (the only "id" field of a status change event): a copy the reconciler
+    # put back has a new message id but the same event. A body without one goes by its checksum.
+    if [[ "$body" =~ ^\{.*\"id\"[[:space:]]*:[[:space:]]*\"([^\"]+)\" ]]; then
+      key="${BASH_REMATCH[1]}"
+    else
+      key="body-$(printf '%s' "$body" | cksum | tr ' ' '-')"
+    fi
+  fi
+  case "$seen" in
+    *" $key "*) receipts+=("$receipt"); continue ;;  # tried in this run already
+  esac
+  seen="$seen$key "
   if [ "$kind" = starter ]; then
     payload="$body"
     case "$body" in
@@ -89,15 +123,36 @@ while :; do
       "${sqs[@]}" delete-message --queue-url "$queue_url" --receipt-handle "$receipt"
       log "replayed $body: $(cat "$work/answer.json")"; replayed=$((replayed + 1))
     else
+      receipts+=("$receipt")
       log "kept $body: the starter failed again ($(cat "$work/answer.json"))"; kept=$((kept + 1))
     fi
   else
-    # A reconciliation that fails sends its event back to this queue itself: nothing is lost.
-    arn="$(aws stepfunctions start-execution --state-machine-arn "$state_machine" \
-      --input "$body" --query executionArn --output text)"
-    "${sqs[@]}" delete-message --queue-url "$queue_url" --receipt-handle "$receipt"
-    log "reconciling with $arn"; replayed=$((replayed + 1))
+    # The event, as the rule would have given it, to the reconciler, which reports how it ended.
+    if IFS=$'\t' read -r status arn error cause < <(env "${sync_env[@]}" aws stepfunctions \
+        start-sync-execution --state-machine-arn "$state_machine" --input "$body" \
+        --cli-read-timeout 330 --query '[status, executionArn, error, cause]' --output text); then
+      :
+    else
+      status="" arn="" error="the call failed" cause="see the AWS CLI's message above"
+    fi
+    if [ "$status" = SUCCEEDED ]; then
+      "${sqs[@]}" delete-message --queue-url "$queue_url" --receipt-handle "$receipt"
+      log "reconciled event $key with $arn"; replayed=$((replayed + 1))
+    elif [ "$status" = FAILED ] && [ "$error" = TaskNotReconciled ]; then
+      # The reconciler sent the event back to this queue before it failed: that copy stays.
+      "${sqs[@]}" delete-message --queue-url "$queue_url" --receipt-handle "$receipt"
+      log "kept event $key: the reconciliation failed and the reconciler put the event back ($arn: $cause)"
+      kept=$((kept + 1))
+    else
+      receipts+=("$receipt")
+      log "kept event $key: the reconciliation ended ${status:-without a status}${arn:+ ($arn)}: $error: $cause"
+      kept=$((kept + 1))
+    fi
   fi
+done
+for receipt in "${receipts[@]}"; do
+  "${sqs[@]}" change-message-visibility --queue-url "$queue_url" --receipt-handle "$receipt" \
+    --visibility-timeout 0 || true
 done
 log "replayed=$replayed kept=$kept"
 [ "$kept" -eq 0 ]

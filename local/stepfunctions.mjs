@@ -1,6 +1,7 @@
 // Step Functions: every state machine of the template runs in aws-local-stepfunctions, a real
 // ASL interpreter (JSONPath, intrinsics, Retry, Catch, Parallel, Wait), behind the service's
-// JSON protocol: StartExecution, DescribeExecution, StopExecution, ListExecutions. DynamoDB
+// JSON protocol: StartExecution, StartSyncExecution (Express only), DescribeExecution,
+// StopExecution, ListExecutions. DynamoDB
 // tasks (putItem, updateItem, getItem, deleteItem) call the local DynamoDB with the exact
 // Parameters the state produced, strict about S/N/B values as the real service is; SQS
 // sendMessage tasks send to the local SQS. When a Standard execution starts and ends, the
@@ -181,7 +182,7 @@ export class StepFunctions {
       }
     })().catch(() => {});
     this.emit(execution);
-    run.result.then((output) => {
+    execution.done = run.result.then((output) => {
       Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
     }, (error) => {
       if (execution.status === 'ABORTED') return;
@@ -195,6 +196,33 @@ export class StepFunctions {
       this.emit(execution);
     });
     return { executionArn, startDate: execution.startDate / 1000 };
+  }
+
+  /**
+   * StartSyncExecution as the API reference documents it: Express state machines only
+   * (StateMachineTypeNotSupported otherwise); runs the execution to its end and answers 200 with
+   * its status, SUCCEEDED, FAILED or TIMED_OUT, with error and cause when it failed and the output
+   * only when it succeeded. (The service's host is sync-states.<region>.amazonaws.com; this one
+   * endpoint serves it too.)
+   */
+  async startSyncExecution({ stateMachineArn, name, input }) {
+    const machine = this.machine(stateMachineArn);
+    if (machine.type !== 'EXPRESS') {
+      throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
+    }
+    const { executionArn } = this.startExecution({ stateMachineArn, name, input });
+    const execution = this.executions.get(executionArn);
+    await execution.done;
+    const billedMilliseconds = Math.max(100, Math.ceil((execution.stopDate - execution.startDate) / 100) * 100);
+    return {
+      executionArn, stateMachineArn, name: execution.name,
+      startDate: execution.startDate / 1000, stopDate: execution.stopDate / 1000,
+      status: execution.status, input: execution.input, inputDetails: { included: true },
+      ...(execution.status === 'SUCCEEDED' ? { output: execution.output, outputDetails: { included: true } } : {}),
+      ...(execution.error !== undefined ? { error: execution.error } : {}),
+      ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+      billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billedMilliseconds },
+    };
   }
 
   stopExecution({ executionArn, error, cause }) {
@@ -248,6 +276,7 @@ export class StepFunctions {
   route() {
     const operations = {
       StartExecution: (body) => this.startExecution(body),
+      StartSyncExecution: (body) => this.startSyncExecution(body),
       DescribeExecution: ({ executionArn }) => {
         const execution = this.execution(executionArn);
         if (execution.type === 'EXPRESS') {
@@ -274,7 +303,7 @@ export class StepFunctions {
           fault.times -= 1;
           throw new AwsError(fault.error, `injected ${fault.error} for ${name}`);
         }
-        return json(operation(req.json()));
+        return json(await operation(req.json()));
       },
     };
   }

@@ -1,6 +1,7 @@
 package io.github.taskstatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,14 @@ import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.CfnOutput;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.StartSyncExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.StateMachineTypeNotSupportedException;
+import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
+import software.amazon.awssdk.services.sqs.model.Message;
 
 /**
  * The example's scripts, run with the real AWS CLI against the local cloud's endpoint (every
@@ -180,8 +189,29 @@ class SmokeScriptIT {
     }
   }
 
+  /** A task that timed out, whose status change event the rule could not deliver. */
+  private static LocalCloud.Invocation timedOutWithItsEventInTheDeadLetterQueue(LocalCloud cloud) {
+    LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Late\"}");
+    LocalCloud.poll(() -> deadLetters(cloud), m -> m.size() == 1, "the dead letter");
+    return started;
+  }
+
+  /** The reconciler's dead letters, looked at without hiding them. */
+  private static List<Message> deadLetters(LocalCloud cloud) {
+    String dlq = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
+    return cloud
+        .sqs
+        .receiveMessage(b -> b.queueUrl(dlq).maxNumberOfMessages(10).visibilityTimeout(0))
+        .messages();
+  }
+
+  private static String eventId(Message message) {
+    return Synth.parse(message.body()).get("id").asText();
+  }
+
   @Test
-  void anEventTheReconcilerCouldNotTakeIsReplayedFromItsDeadLetterQueue() throws Exception {
+  void anEventTheReconcilerCouldNotTakeIsReconciledFromItsDeadLetterQueueThenDeleted()
+      throws Exception {
     try (LocalCloud cloud =
         LocalCloud.start(
             stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
@@ -189,22 +219,127 @@ class SmokeScriptIT {
             "TasksReconcileRule=1000",
             "--event-retry-ms",
             "1")) {
-      LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Late\"}");
-      String dlq = cloud.queueUrl("TasksReconcilerDeadLetterQueue");
-      LocalCloud.poll(
-          () ->
-              cloud
-                  .sqs
-                  .getQueueAttributes(
-                      b -> b.queueUrl(dlq).attributeNamesWithStrings("ApproximateNumberOfMessages"))
-                  .attributesAsStrings()
-                  .get("ApproximateNumberOfMessages"),
-          "1"::equals,
-          "the dead letter");
+      LocalCloud.Invocation started = timedOutWithItsEventInTheDeadLetterQueue(cloud);
 
       Result replay = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
 
       assertThat(replay.exitCode()).as(replay.output()).isZero();
+      assertThat(replay.output()).contains("reconciled event").contains("replayed=1 kept=0");
+      var item = cloud.awaitItem("Late", started.timestamp(), LocalCloud.status("FAILED"));
+      assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
+      assertThat(deadLetters(cloud)).isEmpty();
+    }
+  }
+
+  @Test
+  void aReplayWhoseReconciliationFailsKeepsTheEventUntilOneSucceeds() throws Exception {
+    // The reconciler's MarkFailed fails twice. The first time, sending the event back to the
+    // dead-letter queue fails too (every retry); the second time it succeeds.
+    try (LocalCloud cloud =
+        LocalCloud.start(
+            stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
+            "--fail-target",
+            "TasksReconcileRule=1000",
+            "--event-retry-ms",
+            "1",
+            "--fault",
+            "MarkFailed=DynamoDB.ValidationException:2",
+            "--fault",
+            "SendToDeadLetterQueue=SQS.SqsException:6",
+            "--retry-ms",
+            "SendToDeadLetterQueue=1")) {
+      LocalCloud.Invocation started = timedOutWithItsEventInTheDeadLetterQueue(cloud);
+      Message original = deadLetters(cloud).get(0);
+
+      // 1. The reconciliation fails and the event is nowhere else: this very message stays.
+      Result failed = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
+
+      assertThat(failed.exitCode()).as(failed.output()).isEqualTo(1);
+      assertThat(failed.output())
+          .contains("kept event " + eventId(original))
+          .contains("the reconciliation ended FAILED")
+          .contains("SQS.SqsException")
+          .contains("replayed=0 kept=1");
+      assertThat(deadLetters(cloud))
+          .singleElement()
+          .satisfies(m -> assertThat(m.messageId()).isEqualTo(original.messageId()));
+      assertThat(cloud.items("Late"))
+          .singleElement()
+          .satisfies(i -> assertThat(i.get("Status").s()).isEqualTo("STARTED"));
+
+      // 2. The reconciliation fails after putting the event back: the queue holds it once.
+      Result putBack = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
+
+      assertThat(putBack.exitCode()).as(putBack.output()).isEqualTo(1);
+      assertThat(putBack.output())
+          .contains("the reconciler put the event back")
+          .contains("replayed=0 kept=1");
+      Message copy = deadLetters(cloud).get(0);
+      assertThat(deadLetters(cloud)).hasSize(1);
+      assertThat(copy.messageId()).isNotEqualTo(original.messageId());
+      assertThat(eventId(copy)).isEqualTo(eventId(original));
+
+      // 3. A reconciliation that succeeds deletes it.
+      Result good = run(cloud, "replay-dead-letters.sh", "reconciler", "--stack", "Test");
+
+      assertThat(good.exitCode()).as(good.output()).isZero();
+      assertThat(good.output()).contains("replayed=1 kept=0");
+      assertThat(deadLetters(cloud)).isEmpty();
+      var item = cloud.awaitItem("Late", started.timestamp(), LocalCloud.status("FAILED"));
+      assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
+    }
+  }
+
+  @Test
+  void startSyncExecutionRunsOnlyExpressStateMachinesAndAnswersHowTheyEnded() throws Exception {
+    try (LocalCloud cloud =
+            LocalCloud.start(
+                stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
+                "--fail-target",
+                "TasksReconcileRule=1000",
+                "--event-retry-ms",
+                "1",
+                "--fault",
+                "MarkFailed=DynamoDB.ValidationException:1",
+                "--fault",
+                "SendToDeadLetterQueue=SQS.SqsException:6",
+                "--retry-ms",
+                "SendToDeadLetterQueue=1");
+        SfnClient sync =
+            SfnClient.builder()
+                .endpointOverride(cloud.endpoint)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(cloud.credentials)
+                .httpClient(UrlConnectionHttpClient.create())
+                // What the SDKs document for a custom endpoint: no 'sync-' host prefix.
+                .overrideConfiguration(
+                    o ->
+                        o.putAdvancedOption(
+                            SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true))
+                .build()) {
+      LocalCloud.Invocation started = timedOutWithItsEventInTheDeadLetterQueue(cloud);
+      String event = deadLetters(cloud).get(0).body();
+
+      assertThatThrownBy(
+              () ->
+                  sync.startSyncExecution(
+                      b -> b.stateMachineArn(cloud.stateMachineArn()).input(event)))
+          .isInstanceOf(StateMachineTypeNotSupportedException.class);
+      StartSyncExecutionResponse failed =
+          sync.startSyncExecution(b -> b.stateMachineArn(cloud.reconcilerArn()).input(event));
+      StartSyncExecutionResponse succeeded =
+          sync.startSyncExecution(b -> b.stateMachineArn(cloud.reconcilerArn()).input(event));
+
+      assertThat(failed.status()).isEqualTo(SyncExecutionStatus.FAILED);
+      assertThat(failed.error()).isEqualTo("SQS.SqsException");
+      assertThat(failed.output()).isNull();
+      assertThat(failed.executionArn()).contains(":express:");
+      assertThat(failed.input()).isEqualTo(event);
+      assertThat(failed.stopDate()).isAfterOrEqualTo(failed.startDate());
+      assertThat(succeeded.status()).isEqualTo(SyncExecutionStatus.SUCCEEDED);
+      assertThat(succeeded.error()).isNull();
+      assertThat(succeeded.output()).isNotNull();
+      assertThat(succeeded.billingDetails().billedDurationInMilliseconds()).isPositive();
       var item = cloud.awaitItem("Late", started.timestamp(), LocalCloud.status("FAILED"));
       assertThat(item.get("Error").s()).isEqualTo("States.Timeout");
     }

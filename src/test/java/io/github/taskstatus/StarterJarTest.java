@@ -54,4 +54,30 @@ class StarterJarTest {
       assertThat(zip.getEntry("io/github/taskstatus/starter/StarterHandler.class")).isNotNull();
     }
   }
+
+  @Test
+  void theJarHoldsNothingOfTheClientButItsExecutionNamesAndNoneOfItsDependencies()
+      throws Exception {
+    try (ZipFile zip = new ZipFile(StarterCode.extractedJar().toFile())) {
+      assertThat(
+              zip.stream()
+                  .map(e -> e.getName())
+                  .filter(n -> n.startsWith("io/github/taskstatus/client/"))
+                  .filter(n -> n.endsWith(".class")))
+          .containsExactlyInAnyOrder(
+              "io/github/taskstatus/client/ExecutionNames.class",
+              "io/github/taskstatus/client/package-info.class");
+      // The client's own dependencies: Jackson databind, the DynamoDB, Lambda and SQS clients.
+      assertThat(zip.getEntry("com/fasterxml/jackson/databind/ObjectMapper.class")).isNull();
+      assertThat(
+              zip.stream()
+                  .map(e -> e.getName())
+                  .filter(
+                      n ->
+                          n.startsWith("software/amazon/awssdk/services/dynamodb/")
+                              || n.startsWith("software/amazon/awssdk/services/lambda/")
+                              || n.startsWith("software/amazon/awssdk/services/sqs/")))
+          .isEmpty();
+    }
+  }
 }

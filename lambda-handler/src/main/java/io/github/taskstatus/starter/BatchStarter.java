@@ -97,9 +97,18 @@ final class BatchStarter {
       // TaskStarter logged the failure; SQS redelivers the message later.
       return id;
     } catch (RuntimeException e) {
-      logMessage(log, "failed", id, "error", e.toString());
+      logMessage(log, "failed", id, "error", unexpected(e));
       return id;
     }
+  }
+
+  /**
+   * An unexpected error by its type and where it was thrown: its message could quote what it was
+   * working on, a message body among others.
+   */
+  static String unexpected(RuntimeException e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    return trace.length == 0 ? e.getClass().getName() : e.getClass().getName() + " at " + trace[0];
   }
 
   /** One JSON line about one message: what happened to it and why. */

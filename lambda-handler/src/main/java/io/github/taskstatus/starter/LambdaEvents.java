@@ -77,9 +77,10 @@ final class LambdaEvents {
       return new SqsBatch(messages, rejected);
     } catch (JsonProcessingException e) {
       StartRequest.checkSize(event.length);
-      throw new InvalidTaskException("event is not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidTaskException("event is not valid JSON: " + Json.syntaxError(e));
     } catch (IOException e) {
-      throw new InvalidTaskException("event could not be read: " + e.getMessage());
+      throw new InvalidTaskException(
+          "event could not be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -114,7 +115,10 @@ final class LambdaEvents {
     return message;
   }
 
-  /** Why a record is not a usable SQS message, or {@code null} if it is one. */
+  /**
+   * Why a record is not a usable SQS message, or {@code null} if it is one. The reason names the
+   * record by its position, never by what it holds.
+   */
   private static String problem(SQSEvent.SQSMessage record, int index) {
     if (record == null) {
       return "record " + index + " is not an object";
@@ -123,11 +127,7 @@ final class LambdaEvents {
       return "record " + index + " has no messageId";
     }
     if (!SQS_EVENT_SOURCE.equals(record.getEventSource())) {
-      return "record "
-          + index
-          + " is not an SQS message (eventSource "
-          + record.getEventSource()
-          + ")";
+      return "record " + index + " is not an SQS message (its eventSource is not aws:sqs)";
     }
     if (record.getBody() == null) {
       return "record " + index + " has no body";

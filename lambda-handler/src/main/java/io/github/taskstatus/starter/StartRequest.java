@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
  * A validated start request: the task id and, if the caller gave one, its idempotency key.
  *
  * <p>Parsed with Jackson's streaming parser: the event is small and flat, so a data-binding layer
- * would only add start-up time.
+ * would only add start-up time. Every message says what is wrong and where (the field, the kind of
+ * value, the line and column), never what the event contains: the messages reach logs and callers,
+ * and the event may be any message body.
  */
 record StartRequest(String taskId, String idempotencyKey) {
 
@@ -77,7 +79,8 @@ record StartRequest(String taskId, String idempotencyKey) {
   }
 
   /**
-   * Parses a JSON object such as {@code {"taskId": "Breakfast"}}; unknown fields are ignored.
+   * Parses a JSON object such as {@code {"taskId": "Breakfast"}}; unknown fields are ignored,
+   * anything after the object is not.
    *
    * @param json the event, UTF-8
    * @return the validated request
@@ -105,14 +108,22 @@ record StartRequest(String taskId, String idempotencyKey) {
           parser.skipChildren();
         }
       }
+      if (parser.nextToken() != null) {
+        throw new InvalidTaskException(
+            "event has more after its JSON object, from line "
+                + parser.currentTokenLocation().getLineNr()
+                + ", column "
+                + parser.currentTokenLocation().getColumnNr());
+      }
       if (!sawTaskId) {
         throw new InvalidTaskException("event has no taskId; expected {\"taskId\": \"...\"}");
       }
       return new StartRequest(taskId, key);
     } catch (JsonProcessingException e) {
-      throw new InvalidTaskException("event is not valid JSON: " + e.getOriginalMessage());
+      throw new InvalidTaskException("event is not valid JSON: " + Json.syntaxError(e));
     } catch (IOException e) {
-      throw new InvalidTaskException("event could not be read: " + e.getMessage());
+      throw new InvalidTaskException(
+          "event could not be read (" + e.getClass().getSimpleName() + ")");
     }
   }
 
@@ -124,11 +135,11 @@ record StartRequest(String taskId, String idempotencyKey) {
     }
   }
 
+  /** The field's string; a value of another type is named by its kind, never quoted. */
   private static String stringValue(JsonParser parser, JsonToken token, String field)
       throws IOException {
     if (token != JsonToken.VALUE_STRING) {
-      throw new InvalidTaskException(
-          field + " must be a string, got " + describe(token) + " " + parser.getText());
+      throw new InvalidTaskException(field + " must be a string, got " + describe(token));
     }
     return parser.getText();
   }

@@ -1,5 +1,6 @@
 package io.github.taskstatus.starter;
 
+import io.github.taskstatus.client.ExecutionNames;
 import java.math.BigDecimal;
 import java.security.SecureRandom;
 import java.time.Duration;

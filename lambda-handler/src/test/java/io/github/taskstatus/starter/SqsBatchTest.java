@@ -189,8 +189,10 @@ class SqsBatchTest {
         .filteredOn(l -> l.contains("\"rejected\""))
         .extracting(l -> JSON.readTree(l).get("reason").asText())
         .containsExactlyInAnyOrder(
-            "record 2 is not an object", "record 3 has no messageId",
-            "record 4 is not an SQS message (eventSource aws:kinesis)", "record 5 has no body");
+            "record 2 is not an object",
+            "record 3 has no messageId",
+            "record 4 is not an SQS message (its eventSource is not aws:sqs)",
+            "record 5 has no body");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.taskstatus.client.ExecutionNames;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -290,14 +291,15 @@ class StarterHandlerTest {
   @ValueSource(
       strings = {
         "{}|event has no taskId",
-        "{\"taskId\":42}|taskId must be a string, got a number 42",
+        "{\"taskId\":42}|taskId must be a string, got a number",
         "{\"taskId\":null}|taskId must be a string, got null",
         "{\"taskId\":{\"a\":1}}|taskId must be a string, got an object",
         "{\"taskId\":\"   \"}|taskId must be a non-blank string",
         "{\"taskId\":\"\"}|taskId must be a non-blank string",
         "[\"taskId\"]|event must be a JSON object",
         "\"Breakfast\"|event must be a JSON object",
-        "{\"taskId\":|event is not valid JSON",
+        "{\"taskId\":|event is not valid JSON: an end before the JSON is complete at line 1",
+        "{\"taskId\":\"a\"} {}|event has more after its JSON object, from line 1, column 16",
         "{\"taskId\":\"a\",\"idempotencyKey\":7}|idempotencyKey must be a string",
         "{\"taskId\":\"tab\\tx\"}|taskId has the control character U+0009 at index 3",
         "{\"taskId\":\"nul\\u0000\"}|taskId has the control character U+0000 at index 3",
@@ -363,10 +365,13 @@ class StarterHandlerTest {
   }
 
   @Test
-  void namesDigestEachFieldWithItsLengthSoNoTwoStartsShareOne() {
-    assertThat(ExecutionNames.of("ab", "c")).isNotEqualTo(ExecutionNames.of("a", "bc"));
-    assertThat(ExecutionNames.of("a\u0000b", "c")).isNotEqualTo(ExecutionNames.of("a", "b\u0000c"));
-    assertThat(ExecutionNames.of("a:1", "b")).isNotEqualTo(ExecutionNames.of("a", "1:b"));
+  void theExecutionNameIsTheOneTheClientDerivesFromTheTaskIdAndTheKey() throws IOException {
+    JsonNode keyed = invoke("{\"taskId\":\"Tea\",\"idempotencyKey\":\"k-1\"}", "req-1");
+    JsonNode unkeyed = invoke("{\"taskId\":\"Tea\"}", "req-2");
+
+    assertThat(keyed.get("executionName").asText()).isEqualTo(ExecutionNames.of("Tea", "k-1"));
+    assertThat(unkeyed.get("executionName").asText()).isEqualTo(ExecutionNames.of("Tea", "req-2"));
+    assertThat(keyed.get("executionArn").asText()).endsWith(":" + ExecutionNames.of("Tea", "k-1"));
   }
 
   @Test

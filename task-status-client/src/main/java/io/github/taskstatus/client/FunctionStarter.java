@@ -1,7 +1,6 @@
 package io.github.taskstatus.client;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Objects;
@@ -18,9 +17,6 @@ import software.amazon.awssdk.services.lambda.model.InvokeResponse;
  * starting the task twice.
  */
 final class FunctionStarter implements TaskStarter {
-
-  /** How much of a payload an error message quotes. */
-  static final int MAX_QUOTED_CHARS = 1_000;
 
   private final LambdaClient lambda;
   private final String function;
@@ -53,6 +49,10 @@ final class FunctionStarter implements TaskStarter {
         taskId, answer.timestamp(), answer.executionArn(), answer.duplicate(), key, requestedAt);
   }
 
+  /**
+   * The starter's answer. A payload that is not the documented answer is described (what is wrong,
+   * where, its size), never quoted: an error message must not carry what the function returned.
+   */
   private static Json.StartAnswer answer(String taskId, byte[] payload) {
     Json.StartAnswer answer;
     try {
@@ -62,17 +62,23 @@ final class FunctionStarter implements TaskStarter {
           "the starter's answer for task '"
               + taskId
               + "' is not the JSON object it documents: "
-              + quote(payload),
-          e);
+              + Json.problem(e)
+              + "; "
+              + payload.length
+              + " bytes");
     }
     if (answer == null || answer.executionArn() == null || answer.executionArn().isBlank()) {
       throw new TaskStatusException(
-          "the starter's answer for task '" + taskId + "' has no executionArn: " + quote(payload));
+          "the starter's answer for task '"
+              + taskId
+              + "' has no executionArn; "
+              + payload.length
+              + " bytes");
     }
     return answer;
   }
 
-  /** The function error as an exception; a payload that is not Lambda's error JSON is quoted. */
+  /** The function error as an exception; a payload that is not Lambda's error JSON is described. */
   private static TaskStartException startFailed(
       String taskId, String functionError, byte[] payload) {
     Json.FunctionError error;
@@ -82,15 +88,14 @@ final class FunctionStarter implements TaskStarter {
       error = null;
     }
     String type = error != null && error.errorType() != null ? error.errorType() : functionError;
-    String message =
-        error != null && error.errorMessage() != null ? error.errorMessage() : quote(payload);
+    String message;
+    if (error != null && error.errorMessage() != null) {
+      message = error.errorMessage();
+    } else if (error != null) {
+      message = "the error payload has no errorMessage";
+    } else {
+      message = "the error payload (" + payload.length + " bytes) is not Lambda's error JSON";
+    }
     return new TaskStartException(taskId, functionError, type, message);
-  }
-
-  private static String quote(byte[] payload) {
-    String text = new String(payload, StandardCharsets.UTF_8);
-    return text.length() <= MAX_QUOTED_CHARS
-        ? text
-        : text.substring(0, MAX_QUOTED_CHARS) + "... (" + text.length() + " characters)";
   }
 }

@@ -1,12 +1,16 @@
 package io.github.taskstatus.client;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.util.stream.Collectors;
 
 /** The JSON the client exchanges with the starter, bound with Jackson. */
 final class Json {
@@ -57,5 +61,39 @@ final class Json {
    */
   static <T> T read(byte[] json, Class<T> type) throws IOException {
     return MAPPER.readValue(json, type);
+  }
+
+  /**
+   * What is wrong with JSON that did not read as {@link #read(byte[], Class)} expected, and where,
+   * without any of its content: Jackson's messages quote the offending token or value.
+   *
+   * @return for example {@code "a value of the wrong type for timestamp"}
+   */
+  static String problem(IOException e) {
+    if (e instanceof JsonEOFException) {
+      return "it ends before the JSON is complete" + where(((JsonProcessingException) e));
+    }
+    if (e instanceof JsonMappingException mapping) {
+      String path =
+          mapping.getPath().stream()
+              .map(
+                  reference ->
+                      reference.getFieldName() != null
+                          ? reference.getFieldName()
+                          : "[" + reference.getIndex() + "]")
+              .collect(Collectors.joining("."));
+      return path.isEmpty() ? "it is not a JSON object" : "a value of the wrong type for " + path;
+    }
+    if (e instanceof JsonProcessingException processing) {
+      return "it is not JSON" + where(processing);
+    }
+    return "it could not be read (" + e.getClass().getSimpleName() + ")";
+  }
+
+  private static String where(JsonProcessingException e) {
+    JsonLocation location = e.getLocation();
+    return location == null || location.getLineNr() < 1
+        ? ""
+        : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
   }
 }

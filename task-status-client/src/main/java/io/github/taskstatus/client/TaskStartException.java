@@ -73,7 +73,8 @@ public final class TaskStartException extends TaskStatusException {
   }
 
   /**
-   * The error message from the function's error payload; the payload itself when it has none.
+   * The error message from the function's error payload; when it has none, what is wrong with the
+   * payload (never the payload itself).
    *
    * @return the error message, such as {@code taskId must be a non-blank string}
    */

@@ -1,6 +1,5 @@
 package io.github.taskstatus.client;
 
-import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,6 +58,15 @@ public final class TaskStatusClient implements AutoCloseable {
 
   /** The longest pause between two reads of {@code await}. */
   public static final Duration DEFAULT_MAX_POLL_INTERVAL = Duration.ofSeconds(2);
+
+  /**
+   * How far the client's clock may be ahead of the starter's (Lambda's) for {@link
+   * #await(TaskStart, Duration)} of a queued or duplicate start, whose item it looks for among the
+   * items started at or after {@link TaskStart#requestedAt()} less this allowance. Five minutes is
+   * the skew AWS itself tolerates between a request's signing time and its own clock (Signature
+   * Version 4); a clock further ahead than that may make {@code await} miss the item and time out.
+   */
+  public static final Duration CLOCK_SKEW_ALLOWANCE = Duration.ofMinutes(5);
 
   private final TaskTable table;
   private final TaskStarter starter;
@@ -178,7 +186,7 @@ public final class TaskStatusClient implements AutoCloseable {
    */
   public Optional<TaskRecord> latest(String taskId) {
     Arguments.taskId(taskId);
-    return table().newest(taskId, null);
+    return table().newest(taskId);
   }
 
   /**
@@ -214,7 +222,7 @@ public final class TaskStatusClient implements AutoCloseable {
     return poller.untilFinal(
         taskId,
         timeout,
-        () -> table.newest(taskId, null),
+        () -> table.newest(taskId),
         seen ->
             "task '"
                 + taskId
@@ -233,11 +241,18 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Waits until this very start is {@code DONE} or {@code FAILED}. For a direct start, that is the
-   * task's item owned by the start's execution (at the start's timestamp, or a later one if a
-   * collision moved it). In queue mode, where the start has no execution yet, it is the task's
-   * newest item started at or after {@link TaskStart#requestedAt()}: another start of the same task
-   * sent meanwhile may be the one seen.
+   * Waits until this very start is {@code DONE} or {@code FAILED}, whatever other starts of the
+   * task happen meanwhile: it follows the item of the start's own execution. For a direct start
+   * that is the execution the starter answered with; in queue mode, where the starter starts it
+   * later, the execution named {@link ExecutionNames#of(String, String)} of the task id and the
+   * start's {@link TaskStart#idempotencyKey()}, which the client sent in the message.
+   *
+   * <p>No read pages the task's history. A direct start's item is at the start's timestamp, or, if
+   * another start of the task took that one first, at one of the next 10 whole seconds; each read
+   * queries that window. A queued start's item, and a duplicate's (whose answer has no timestamp),
+   * started at or after {@link TaskStart#requestedAt()} by the starter's clock; each read queries
+   * the task's items from that time less {@link #CLOCK_SKEW_ALLOWANCE} on, newest first. Once the
+   * item is found, each read queries its key alone.
    *
    * @param start what {@link #start(String)} or {@link #retry(String)} returned
    * @param timeout how long to wait; zero reads once
@@ -249,49 +264,40 @@ public final class TaskStatusClient implements AutoCloseable {
   public TaskRecord await(TaskStart start, Duration timeout) {
     Objects.requireNonNull(start, "start must not be null");
     Arguments.notNegative(timeout, "timeout");
-    TaskTable table = table();
     String taskId = start.taskId();
-    if (start.executionArn().isPresent()) {
-      String arn = start.executionArn().get();
-      BigDecimal from = start.timestamp().orElse(null);
-      return poller.untilFinal(
-          taskId,
-          timeout,
-          () -> table.ofExecution(taskId, arn, from),
-          seen ->
-              "task '"
-                  + taskId
-                  + "' (execution "
-                  + arn
-                  + ") did not finish within "
-                  + timeout
-                  + ": "
-                  + seen.map(record -> "its item is still " + record.status())
-                      .orElse("its item has not been written yet"));
-    }
-    BigDecimal from = EpochSeconds.of(start.requestedAt());
+    String execution =
+        start
+            .executionArn()
+            .map(arn -> "execution " + arn)
+            .orElseGet(
+                () ->
+                    "message "
+                        + start.messageId().orElse("?")
+                        + ", execution "
+                        + ExecutionNames.of(taskId, start.idempotencyKey()));
+    String notYet =
+        start.executionArn().isPresent()
+            ? "its item has not been written yet"
+            : "its item has not been written yet (has the starter received the message?)";
     return poller.untilFinal(
         taskId,
         timeout,
-        () -> table.newest(taskId, from),
+        StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE),
         seen ->
             "task '"
                 + taskId
-                + "' (message "
-                + start.messageId().orElse("?")
+                + "' ("
+                + execution
                 + ") did not finish within "
                 + timeout
                 + ": "
                 + seen.map(
                         record ->
-                            "the item started at "
-                                + record.startedAt()
-                                + " is still "
+                            "its item (timestamp "
+                                + record.timestamp().toPlainString()
+                                + ") is still "
                                 + record.status())
-                    .orElse(
-                        "no item started at or after "
-                            + start.requestedAt()
-                            + " yet (has the starter received the message?)"));
+                    .orElse(notYet));
   }
 
   /**
@@ -327,7 +333,7 @@ public final class TaskStatusClient implements AutoCloseable {
     TaskStarter starter = starter();
     TaskRecord latest =
         table()
-            .newest(taskId, null)
+            .newest(taskId)
             .orElseThrow(
                 () ->
                     new TaskNotRetryableException(

@@ -52,25 +52,53 @@ final class TaskTable {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** The newest live item of the task whose timestamp is at least {@code from} (any, if null). */
-  Optional<TaskRecord> newest(String taskId, BigDecimal from) {
-    return live(byTask(taskId, from).scanIndexForward(false).limit(PROBE_PAGE_SIZE)).findFirst();
+  /** The task's newest live item. */
+  Optional<TaskRecord> newest(String taskId) {
+    return live(byTask(taskId).scanIndexForward(false).limit(PROBE_PAGE_SIZE)).findFirst();
   }
 
   /** Every live item of the task, oldest first. */
   List<TaskRecord> history(String taskId) {
-    return live(byTask(taskId, null).scanIndexForward(true)).toList();
+    return live(byTask(taskId).scanIndexForward(true)).toList();
+  }
+
+  /** The task's live item at exactly this timestamp, if it is {@code wanted}. */
+  Optional<TaskRecord> at(String taskId, BigDecimal timestamp, Predicate<TaskRecord> wanted) {
+    QueryRequest.Builder query =
+        byTask(
+            taskId,
+            TaskItems.TASK_ID + " = :taskId AND #timestamp = :at",
+            Map.of(":at", timestamp));
+    return live(query).filter(wanted).findFirst();
   }
 
   /**
-   * The live item the execution owns. With {@code from}, the start's timestamp, the search goes up
-   * from there: the item is there, or later if a collision moved it on. Without it, the search goes
-   * down from the newest item.
+   * The first {@code wanted} live item of the task with a timestamp in {@code [from, to]} ({@code
+   * [from, ∞)} without {@code to}), searching up from {@code from} or down from the top. Every page
+   * is read with the window as its key condition, so no request reads an item outside it.
    */
-  Optional<TaskRecord> ofExecution(String taskId, String executionArn, BigDecimal from) {
-    Predicate<TaskRecord> owned = record -> record.executionArn().equals(executionArn);
-    return live(byTask(taskId, from).scanIndexForward(from != null).limit(PROBE_PAGE_SIZE))
-        .filter(owned)
+  Optional<TaskRecord> firstIn(
+      String taskId,
+      BigDecimal from,
+      BigDecimal to,
+      boolean newestFirst,
+      Predicate<TaskRecord> wanted) {
+    QueryRequest.Builder query;
+    if (to == null) {
+      query =
+          byTask(
+              taskId,
+              TaskItems.TASK_ID + " = :taskId AND #timestamp >= :from",
+              Map.of(":from", from));
+    } else {
+      query =
+          byTask(
+              taskId,
+              TaskItems.TASK_ID + " = :taskId AND #timestamp BETWEEN :from AND :to",
+              Map.of(":from", from, ":to", to));
+    }
+    return live(query.scanIndexForward(!newestFirst).limit(PROBE_PAGE_SIZE))
+        .filter(wanted)
         .findFirst();
   }
 
@@ -113,20 +141,31 @@ final class TaskTable {
         .toList();
   }
 
-  /** A query of the task's items, strongly consistent, from {@code from} up if given. */
-  private QueryRequest.Builder byTask(String taskId, BigDecimal from) {
+  /** A query of all the task's items, strongly consistent. */
+  private QueryRequest.Builder byTask(String taskId) {
+    return QueryRequest.builder()
+        .tableName(tableName)
+        .consistentRead(true)
+        .keyConditionExpression(TaskItems.TASK_ID + " = :taskId")
+        .expressionAttributeValues(Map.of(":taskId", string(taskId)));
+  }
+
+  /**
+   * A query of the task's items whose timestamps satisfy the key condition, strongly consistent.
+   *
+   * @param bounds the timestamps the condition names, by placeholder
+   */
+  private QueryRequest.Builder byTask(
+      String taskId, String keyCondition, Map<String, BigDecimal> bounds) {
     Map<String, AttributeValue> values = new HashMap<>();
     values.put(":taskId", string(taskId));
-    QueryRequest.Builder query = QueryRequest.builder().tableName(tableName).consistentRead(true);
-    if (from == null) {
-      query.keyConditionExpression(TaskItems.TASK_ID + " = :taskId");
-    } else {
-      values.put(":from", AttributeValue.fromN(from.toPlainString()));
-      query
-          .keyConditionExpression(TaskItems.TASK_ID + " = :taskId AND #timestamp >= :from")
-          .expressionAttributeNames(TIMESTAMP_NAME);
-    }
-    return query.expressionAttributeValues(values);
+    bounds.forEach((name, value) -> values.put(name, AttributeValue.fromN(value.toPlainString())));
+    return QueryRequest.builder()
+        .tableName(tableName)
+        .consistentRead(true)
+        .keyConditionExpression(keyCondition)
+        .expressionAttributeNames(TIMESTAMP_NAME)
+        .expressionAttributeValues(values);
   }
 
   /** The query's items across pages, fetched lazily, without the expired ones. */

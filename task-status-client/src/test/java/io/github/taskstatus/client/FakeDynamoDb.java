@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * reads of a global secondary index. Pages end at {@code Limit} (with a {@code LastEvaluatedKey},
  * as DynamoDB gives even when nothing follows) or at {@link #maxPageItems(int)}, which stands in
  * for DynamoDB's 1 MB page. Numbers are stored normalised, as DynamoDB does ({@code 1.10} comes
- * back as {@code 1.1}).
+ * back as {@code 1.1}). Every page it serves is recorded ({@link #pages()}) so that tests can check
+ * which items a client read.
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
@@ -44,12 +45,14 @@ final class FakeDynamoDb {
           "cause");
   private static final Pattern KEY_CONDITION =
       Pattern.compile(
-          "\\s*(\\S+)\\s*=\\s*(:\\w+)\\s*(?:(?i:AND)\\s+(\\S+)\\s*(<=|>=|=|<|>)\\s*(:\\w+)\\s*)?");
+          "\\s*(\\S+)\\s*=\\s*(:\\w+)\\s*(?:(?i:AND)\\s+(\\S+)\\s*(?:(<=|>=|=|<|>)\\s*(:\\w+)"
+              + "|(?i:BETWEEN)\\s+(:\\w+)\\s+(?i:AND)\\s+(:\\w+))\\s*)?");
 
   private final List<ObjectNode> items = new ArrayList<>();
   private boolean hasIndex = true;
   private int maxPageItems = 1_000;
   private int queries;
+  private final List<List<ObjectNode>> pages = new ArrayList<>();
   private IntConsumer onQuery = count -> {};
 
   /** Stores an item, replacing the one with the same key. */
@@ -70,6 +73,11 @@ final class FakeDynamoDb {
   synchronized FakeDynamoDb maxPageItems(int maxPageItems) {
     this.maxPageItems = maxPageItems;
     return this;
+  }
+
+  /** The items of every page served so far, page by page, in the order served. */
+  synchronized List<List<ObjectNode>> pages() {
+    return List.copyOf(pages);
   }
 
   /** Runs before each Query is answered, with the number of queries so far (from 1). */
@@ -127,13 +135,32 @@ final class FakeDynamoDb {
       throw new Invalid("Query condition missed key schema element: " + partitionKey);
     }
     final JsonNode partitionValue = expression.value(matcher.group(2), "S");
-    final String sortOperator = matcher.group(4);
+    final String sortOperator = matcher.group(4) != null ? matcher.group(4) : "BETWEEN";
     JsonNode sortValue = null;
+    JsonNode sortUpper = null;
     if (matcher.group(3) != null) {
       if (!expression.name(matcher.group(3)).equals(sortKey)) {
         throw new Invalid("Query key condition not supported");
       }
-      sortValue = expression.value(matcher.group(5), sortType);
+      if (matcher.group(4) != null) {
+        sortValue = expression.value(matcher.group(5), sortType);
+      } else {
+        sortValue = expression.value(matcher.group(6), sortType);
+        sortUpper = expression.value(matcher.group(7), sortType);
+        if (compare(sortValue, sortUpper) > 0) {
+          throw new Invalid(
+              "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be"
+                  + " greater than or equal to lower bound; lower bound operand: AttributeValue: {"
+                  + sortType
+                  + ":"
+                  + sortValue.get(sortType).asText()
+                  + "}, upper bound operand: AttributeValue: {"
+                  + sortType
+                  + ":"
+                  + sortUpper.get(sortType).asText()
+                  + "}");
+        }
+      }
     }
     expression.checkAllUsed();
 
@@ -156,7 +183,13 @@ final class FakeDynamoDb {
           || !item.get(partitionKey).equals(partitionValue)) {
         continue;
       }
-      if (sortValue != null && !satisfies(compare(item.get(sortKey), sortValue), sortOperator)) {
+      if (sortUpper != null) {
+        if (compare(item.get(sortKey), sortValue) < 0
+            || compare(item.get(sortKey), sortUpper) > 0) {
+          continue;
+        }
+      } else if (sortValue != null
+          && !satisfies(compare(item.get(sortKey), sortValue), sortOperator)) {
         continue;
       }
       matching.add(item);
@@ -176,6 +209,7 @@ final class FakeDynamoDb {
         Math.min(
             maxPageItems, request.has("Limit") ? request.get("Limit").asInt() : Integer.MAX_VALUE);
     List<ObjectNode> page = matching.subList(from, Math.min(matching.size(), from + pageSize));
+    pages.add(List.copyOf(page));
     ObjectNode response = FakeAws.JSON.createObjectNode();
     ArrayNode array = response.putArray("Items");
     page.forEach(array::add);

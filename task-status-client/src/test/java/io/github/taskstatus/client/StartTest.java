@@ -2,10 +2,14 @@ package io.github.taskstatus.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -15,6 +19,8 @@ import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.services.lambda.model.ResourceNotFoundException;
 
 class StartTest {
@@ -144,7 +150,7 @@ class StartTest {
   }
 
   @Test
-  void aFunctionErrorWithoutErrorTypeIsNamedByItsKindAndQuoted() {
+  void aFunctionErrorWithoutErrorTypeIsNamedByItsKind() {
     aws.starter(
         payload ->
             new FakeAws.Reply(
@@ -168,10 +174,75 @@ class StartTest {
     try (TaskStatusClient client = aws.client().build()) {
       assertThatThrownBy(() -> client.start("Breakfast"))
           .isExactlyInstanceOf(TaskStatusException.class)
-          .hasMessage(
-              "the starter's answer for task 'Breakfast' has no executionArn:"
-                  + " {\"taskId\":\"Breakfast\"}");
+          .hasMessage("the starter's answer for task 'Breakfast' has no executionArn; 22 bytes");
     }
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "SECRET7f3a",
+        "{\"taskId\":\"Breakfast\",\"executionArn\":SECRET7f3a}",
+        "{\"taskId\":\"Breakfast\",\"timestamp\":\"SECRET7f3a\",\"executionArn\":\"a\"}",
+        "{\"taskId\":\"Breakfast\",\"duplicate\":\"SECRET7f3a\",\"executionArn\":\"a\"}",
+        "{\"taskId\":\"Breakfast\",\"executionArn\":\"SECRET7f3a",
+        "[\"SECRET7f3a\"]",
+        "\"SECRET7f3a\"",
+        "{\"taskId\":\"Breakfast\",\"SECRET7f3a\":\"SECRET7f3a\"}",
+      })
+  void anAnswerThatIsNotTheDocumentedOneIsDescribedNeverQuoted(String answer) {
+    aws.starter(payload -> FakeAws.started(answer));
+    try (TaskStatusClient client = aws.client().build()) {
+      Throwable thrown = catchThrowable(() -> client.start("Breakfast"));
+
+      assertThat(thrown)
+          .isExactlyInstanceOf(TaskStatusException.class)
+          .hasMessageStartingWith("the starter's answer for task 'Breakfast' ")
+          .hasMessageEndingWith("; " + answer.getBytes(StandardCharsets.UTF_8).length + " bytes");
+      assertThat(printed(thrown)).doesNotContain("SECRET7f3a");
+    }
+  }
+
+  @Test
+  void anAnswerWithAValueOfTheWrongTypeNamesTheField() {
+    aws.starter(
+        payload ->
+            FakeAws.started(
+                "{\"taskId\":\"Breakfast\",\"timestamp\":\"soon\",\"executionArn\":\"a\"}"));
+    try (TaskStatusClient client = aws.client().build()) {
+      assertThatThrownBy(() -> client.start("Breakfast"))
+          .hasMessage(
+              "the starter's answer for task 'Breakfast' is not the JSON object it documents:"
+                  + " a value of the wrong type for timestamp; 60 bytes");
+    }
+  }
+
+  @Test
+  void aFunctionErrorWhosePayloadIsNotLambdasErrorJsonIsDescribedNeverQuoted() {
+    aws.starter(
+        payload ->
+            new FakeAws.Reply(
+                200, Map.of("X-Amz-Function-Error", "Unhandled"), "SECRET7f3a is not JSON"));
+    try (TaskStatusClient client = aws.client().build()) {
+      Throwable thrown = catchThrowable(() -> client.start("Breakfast"));
+
+      assertThat(thrown)
+          .isInstanceOfSatisfying(
+              TaskStartException.class,
+              e -> {
+                assertThat(e.errorType()).isEqualTo("Unhandled");
+                assertThat(e.errorMessage())
+                    .isEqualTo("the error payload (22 bytes) is not Lambda's error JSON");
+              });
+      assertThat(printed(thrown)).doesNotContain("SECRET7f3a");
+    }
+  }
+
+  /** Everything a throwable shows: its class, message and causes, as a stack trace prints them. */
+  private static String printed(Throwable thrown) {
+    StringWriter out = new StringWriter();
+    thrown.printStackTrace(new PrintWriter(out));
+    return out.toString();
   }
 
   @Test
