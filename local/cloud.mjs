@@ -10,12 +10,17 @@
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
 //     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
-//     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>]
+//     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
+//     [--express-reruns <how many Express executions run twice>]
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
-// stdin closes or on SIGTERM, so it never outlives the process that started it.
+// stdin closes or on SIGTERM, so it never outlives the process that started it. With --clock,
+// it runs itself under libfaketime (clock.mjs): every service and every Lambda JVM reads a wall
+// clock set to that time.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Credentials } from './auth.mjs';
+import { clockEnvironment } from './clock.mjs';
 import { DynamoDb } from './dynamodb.mjs';
 import { EventBridge } from './eventbridge.mjs';
 import { Gateway, json } from './gateway.mjs';
@@ -49,7 +54,7 @@ function cloudFormationRoute(template) {
  */
 export async function startLocalCloud({
   template: json_, stackName = 'local', code = {}, assembly, waitOverrides = {}, retryOverrides = {},
-  faults = {}, apiFaults = {}, failTargets = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, onLog,
+  faults = {}, apiFaults = {}, failTargets = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
 }) {
   await checkPatches();
   const template = new Template(json_, stackName);
@@ -59,7 +64,7 @@ export async function startLocalCloud({
 
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { visibilityTimeoutMs });
-  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents });
+  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
   const eventBridge = new EventBridge(template, { stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
   const lambda = new Lambda(template, { credentials, sqs, code, assembly, asyncRetryDelaysMs });
   try {
@@ -88,7 +93,7 @@ export async function startLocalCloud({
     name: 'inspect', unsigned: true,
     match: (req) => req.path.startsWith('/_local/'),
     handle: async (req) => json(({
-      '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions })),
+      '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs })),
       '/_local/invocations': () => lambda.invocations,
       '/_local/async': () => lambda.asyncEvents,
       '/_local/environments': () => lambda.environments.map((e) => ({ id: e.id, pid: e.process?.pid, function: e.fn.name, version: e.version, initType: e.initType, lifecycle: e.lifecycle })),
@@ -148,6 +153,8 @@ export function parseArgs(argv) {
       case '--event-retry-ms': options.eventRetryMs = Number(value); break;
       case '--visibility-timeout-ms': options.visibilityTimeoutMs = Number(value); break;
       case '--async-retry-ms': options.asyncRetryDelaysMs = value.split(',').map(Number); break;
+      case '--clock': options.clock = value; break;
+      case '--express-reruns': options.expressReruns = Number(value); break;
       default: throw new Error(`unknown option ${flag}`);
     }
   }
@@ -155,7 +162,23 @@ export function parseArgs(argv) {
   return options;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Runs this program again under the clock, passing on stdin, output and the exit code. */
+function underClock(argv, clock) {
+  const args = [];
+  for (let i = 0; i < argv.length; i += 2) {
+    if (argv[i] !== '--clock') args.push(argv[i], argv[i + 1]);
+  }
+  const child = spawn(process.execPath, [process.argv[1], ...args], {
+    env: { ...process.env, ...clockEnvironment(clock) }, stdio: 'inherit',
+  });
+  for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const clockAt = process.argv.indexOf('--clock');
+if (import.meta.url === pathToFileURL(process.argv[1]).href && clockAt > 1 && !process.env.FAKETIME) {
+  underClock(process.argv.slice(2), process.argv[clockAt + 1]);
+} else if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   try {
     const cloud = await startLocalCloud(parseArgs(process.argv.slice(2)));
     const stop = async () => { await cloud.close(); process.exit(0); };

@@ -54,6 +54,31 @@ export function checkAttributeValues(stateName, parameters) {
   }
 }
 
+/**
+ * The exceptions of the AWS SDK for Java (1.x) DynamoDB model, by the error code DynamoDB answers
+ * with. Step Functions' optimized DynamoDB integration names an error `DynamoDB.` plus that
+ * exception, and `DynamoDB.AmazonDynamoDBException` for a code without an exception of its own
+ * (ValidationException, ThrottlingException, AccessDeniedException...): AWS's samples retry
+ * `DynamoDB.AmazonDynamoDBException` for that reason. Two codes differ from their exception's name.
+ */
+const MODELLED_EXCEPTIONS = new Map([
+  ...['ConditionalCheckFailedException', 'ProvisionedThroughputExceededException',
+    'ResourceNotFoundException', 'ResourceInUseException', 'ItemCollectionSizeLimitExceededException',
+    'LimitExceededException', 'TransactionCanceledException', 'TransactionConflictException',
+    'TransactionInProgressException', 'IdempotentParameterMismatchException']
+    .map((name) => [name, name]),
+  ['RequestLimitExceeded', 'RequestLimitExceededException'],
+  ['InternalServerError', 'InternalServerErrorException'],
+]);
+
+/** The HTTP status DynamoDB answers an error code with. */
+export const DYNAMODB_ERROR_STATUS = { InternalServerError: 500, ServiceUnavailable: 503 };
+
+/** The error name a Step Functions DynamoDB task fails with for a DynamoDB error code. */
+export function stepFunctionsErrorName(code) {
+  return `DynamoDB.${MODELLED_EXCEPTIONS.get(code) ?? 'AmazonDynamoDBException'}`;
+}
+
 export class DynamoDb {
   /** @param {import('./template.mjs').Template} template */
   constructor(template) {
@@ -84,7 +109,10 @@ export class DynamoDb {
     }
   }
 
-  /** Calls the local DynamoDB; errors are named as Step Functions names them (DynamoDB.X). */
+  /**
+   * Calls the local DynamoDB; an error keeps DynamoDB's own code (`code`, e.g.
+   * ValidationException); `stepFunctionsErrorName` gives the name a task fails with.
+   */
   async call(action, body) {
     const response = await fetch(this.endpoint, {
       method: 'POST',
@@ -101,7 +129,7 @@ export class DynamoDb {
     const json = text ? JSON.parse(text) : {};
     if (!response.ok) {
       const type = String(json.__type ?? 'UnknownError').split('#').pop();
-      throw new AwsError(`DynamoDB.${type}`, json.message ?? json.Message ?? type, response.status);
+      throw new AwsError(type, json.message ?? json.Message ?? type, response.status);
     }
     return json;
   }

@@ -12,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import { CLOCK_VARIABLES } from './clock.mjs';
 import { close, listen, readBody } from './gateway.mjs';
 import { REGION } from './template.mjs';
 
@@ -106,6 +107,8 @@ export class ExecutionEnvironment {
       ...fn.variables,
       // The one variable Lambda does not set: where the AWS SDK finds the local services.
       AWS_ENDPOINT_URL: this.context.gatewayEndpoint,
+      // Only under `cloud.mjs --clock` (tests past 2038): the function reads the same clock.
+      ...Object.fromEntries(CLOCK_VARIABLES.filter((name) => process.env[name]).map((name) => [name, process.env[name]])),
     };
     if (this.snapStart) {
       this.token = randomUUID();

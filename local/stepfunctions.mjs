@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError } from './auth.mjs';
-import { checkAttributeValues } from './dynamodb.mjs';
+import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
 import { json } from './gateway.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
@@ -44,8 +44,9 @@ function taskStates(definition, found = []) {
 
 /**
  * Fails unless the interpreter behaves as the service is documented to where the package does
- * not by itself (patches/aws-local-stepfunctions.mjs): States.MathAdd rounds non-integers, and
- * an error without a Cause reaches a Catch without one.
+ * not by itself (patches/aws-local-stepfunctions.mjs): States.MathAdd rounds non-integers and
+ * refuses numbers outside 32-bit integers, an error without a Cause reaches a Catch without one,
+ * and a state output over 256 KiB is States.DataLimitExceeded.
  */
 export async function checkPatches() {
   const probe = new StateMachine({
@@ -57,9 +58,22 @@ export async function checkPatches() {
     },
   });
   const { sum, error } = await probe.run({ a: 1.6 }).result;
-  if (sum !== 3 || 'Cause' in error) {
+  const failure = async (definition, input) => {
+    try {
+      await new StateMachine(definition).run(input).result;
+      return 'no error';
+    } catch (e) {
+      return (e.cause ?? e).name;
+    }
+  };
+  const overflow = await failure({ StartAt: 'Add', States: { Add: { Type: 'Pass',
+    Parameters: { 'sum.$': 'States.MathAdd($.a, 1)' }, End: true } } }, { a: 2147483647 });
+  const oversized = await failure({ StartAt: 'Grow', States: { Grow: { Type: 'Pass',
+    Parameters: { 'a.$': '$.a', 'b.$': '$.a' }, End: true } } }, { a: 'x'.repeat(140 * 1024) });
+  if (sum !== 3 || 'Cause' in error || overflow !== 'States.Runtime' || oversized !== 'States.DataLimitExceeded') {
     throw new Error('aws-local-stepfunctions is not patched as the service behaves (States.MathAdd'
-      + ` gave ${sum}, a Fail without Cause gave ${JSON.stringify(error)}): run 'npm ci' in local/`);
+      + ` gave ${sum}, a Fail without Cause gave ${JSON.stringify(error)}, MathAdd past 2147483647 gave`
+      + ` ${overflow}, a 280 KiB output gave ${oversized}): run 'npm ci' in local/`);
   }
 }
 
@@ -70,8 +84,8 @@ export class StepFunctions {
    *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
    *   like a write that commits and then answers 500
    */
-  constructor(template, { dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false } = {}) {
-    Object.assign(this, { template, dynamodb, sqs, waitOverrides, retryOverrides, minimalEvents });
+  constructor(template, { dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
+    Object.assign(this, { template, dynamodb, sqs, waitOverrides, retryOverrides, minimalEvents, expressReruns });
     this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
     this.faults = Object.fromEntries(Object.entries(faults).map(([state, fault]) => [state, { ...fault }]));
     this.machines = new Map();
@@ -108,6 +122,11 @@ export class StepFunctions {
       const dynamo = DYNAMODB_TASK.exec(state.Resource);
       if (dynamo) {
         const action = dynamo[1][0].toUpperCase() + dynamo[1].slice(1);
+        if (this.faults[name]?.error.startsWith('DynamoDB.')) {
+          throw new Error(`--fault ${name}=${this.faults[name].error}: give DynamoDB's own error code`
+            + ' (such as ThrottlingException or InternalServerError), which the local cloud names as'
+            + ' Step Functions does');
+        }
         handlers[name] = async (parameters) => {
           try {
             checkAttributeValues(name, parameters);
@@ -115,9 +134,11 @@ export class StepFunctions {
             // A States.Runtime error: neither Retry nor Catch applies, the execution fails.
             throw new TaskError('States.Runtime', error.message, { retryable: false, catchable: false });
           }
-          return this.withFaults(name, () => this.dynamodb.call(action, parameters).catch((error) => {
-            throw new TaskError(error.code, error.message);
-          }));
+          return this.withFaults(name, () => this.dynamodb.call(action, parameters), { dynamodb: parameters })
+            .catch((error) => {
+              if (error instanceof TaskError) throw error;
+              throw new TaskError(stepFunctionsErrorName(error.code), error.message);
+            });
         };
       } else if (SQS_SEND.test(state.Resource)) {
         handlers[name] = async (parameters) => this.withFaults(name, async () => {
@@ -132,12 +153,32 @@ export class StepFunctions {
     return handlers;
   }
 
-  async withFaults(state, call) {
+  /**
+   * Runs a task's call, or fails it as a fault says. A DynamoDB task's fault is DynamoDB's own
+   * error code (ThrottlingException, InternalServerError...), answered as the service answers it
+   * and named as Step Functions names it, so a test injects what AWS sends, not the name it hopes
+   * for; other tasks' faults are the error name itself. `AnotherStart` is a collision, as when
+   * two environments choose the same timestamp: another start's STARTED item appears under the
+   * key just before the call, which then meets it as it would on AWS.
+   */
+  async withFaults(state, call, { dynamodb } = {}) {
     const fault = this.faults[state];
     if (!fault || fault.times <= 0) return call();
     fault.times -= 1;
+    if (dynamodb && fault.error === 'AnotherStart') {
+      const { taskId, timestamp } = dynamodb.Item ?? dynamodb.Key;
+      await this.dynamodb.call('PutItem', { TableName: dynamodb.TableName, Item: {
+        taskId, timestamp, Status: { S: 'STARTED' }, UpdatedAt: { S: new Date().toISOString() },
+        ExecutionArn: { S: `arn:aws:states:${REGION}:${ACCOUNT}:execution:another:another-start-${randomUUID()}` },
+      } });
+      return call();
+    }
     if (fault.after) await call();
-    throw new TaskError(fault.error, `injected ${fault.error} for ${state}${fault.after ? ' after the call took effect' : ''}`);
+    const message = `injected ${fault.error} for ${state}${fault.after ? ' after the call took effect' : ''}`;
+    if (dynamodb) {
+      throw new AwsError(fault.error, message, DYNAMODB_ERROR_STATUS[fault.error] ?? 400);
+    }
+    throw new TaskError(fault.error, message);
   }
 
   machine(arn) {
@@ -146,7 +187,7 @@ export class StepFunctions {
     return machine;
   }
 
-  startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }) {
+  startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }, { sync = false } = {}) {
     const machine = this.machine(stateMachineArn);
     if (!NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
@@ -164,37 +205,19 @@ export class StepFunctions {
       }
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const execution = { executionArn, stateMachineArn, name, input, status: 'RUNNING', startDate: Date.now(), transitions: [], type: machine.type };
+    const execution = { executionArn, stateMachineArn, name, input, status: 'RUNNING', startDate: Date.now(), transitions: [], retries: [], runs: 0, type: machine.type };
     this.executions.set(executionArn, execution);
-    const run = machine.interpreter.run(parsed, {
-      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
-      context: {
-        Execution: { Id: executionArn, Name: name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed },
-        StateMachine: { Id: stateMachineArn, Name: machine.name },
-        // Evaluated when a path reads it, which is when the state is entered.
-        State: { get EnteredTime() { return new Date().toISOString(); } },
-      },
-    });
-    execution.abort = () => run.abort();
-    (async () => {
-      for await (const event of run.eventLogs) {
-        if (event.type === 'StateEntered') execution.transitions.push(event.state.name);
-      }
-    })().catch(() => {});
     this.emit(execution);
-    execution.done = run.result.then((output) => {
-      Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
-    }, (error) => {
-      if (execution.status === 'ABORTED') return;
-      const timedOut = error.name === 'ExecutionTimeoutError';
-      const cause = error.cause ?? error;
-      Object.assign(execution, timedOut
-        ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
-        : { status: 'FAILED', error: cause.name, cause: cause.message });
-    }).finally(() => {
-      execution.stopDate ??= Date.now();
-      this.emit(execution);
-    });
+    // Express executions run at least once (asynchronous StartExecution; StartSyncExecution is
+    // at most once): with expressReruns, the first ones run a second time, as AWS may.
+    const rerun = !sync && machine.type === 'EXPRESS' && this.expressReruns > 0;
+    if (rerun) this.expressReruns -= 1;
+    execution.done = this.run(machine, execution, parsed)
+      .then(() => (rerun && execution.status !== 'ABORTED' ? this.run(machine, execution, parsed) : undefined))
+      .finally(() => {
+        execution.stopDate ??= Date.now();
+        this.emit(execution);
+      });
     return { executionArn, startDate: execution.startDate / 1000 };
   }
 
@@ -210,7 +233,7 @@ export class StepFunctions {
     if (machine.type !== 'EXPRESS') {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
-    const { executionArn } = this.startExecution({ stateMachineArn, name, input });
+    const { executionArn } = this.startExecution({ stateMachineArn, name, input }, { sync: true });
     const execution = this.executions.get(executionArn);
     await execution.done;
     const billedMilliseconds = Math.max(100, Math.ceil((execution.stopDate - execution.startDate) / 100) * 100);
@@ -223,6 +246,38 @@ export class StepFunctions {
       ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
       billingDetails: { billedMemoryUsedInMB: 64, billedDurationInMilliseconds: billedMilliseconds },
     };
+  }
+
+  /** One run of an execution in the interpreter; settles its status, output, error and cause. */
+  run(machine, execution, parsed) {
+    execution.runs += 1;
+    Object.assign(execution, { status: 'RUNNING', output: undefined, error: undefined, cause: undefined });
+    const run = machine.interpreter.run(parsed, {
+      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
+      context: {
+        Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed },
+        StateMachine: { Id: execution.stateMachineArn, Name: machine.name },
+        // Evaluated when a path reads it, which is when the state is entered.
+        State: { get EnteredTime() { return new Date().toISOString(); } },
+      },
+    });
+    execution.abort = () => run.abort();
+    (async () => {
+      for await (const event of run.eventLogs) {
+        if (event.type === 'StateEntered') execution.transitions.push(event.state.name);
+        if (event.type === 'StateRetried') execution.retries.push(event.state.name);
+      }
+    })().catch(() => {});
+    return run.result.then((output) => {
+      Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+    }, (error) => {
+      if (execution.status === 'ABORTED') return;
+      const timedOut = error.name === 'ExecutionTimeoutError';
+      const cause = error.cause ?? error;
+      Object.assign(execution, timedOut
+        ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
+        : { status: 'FAILED', error: cause.name, cause: cause.message });
+    });
   }
 
   stopExecution({ executionArn, error, cause }) {

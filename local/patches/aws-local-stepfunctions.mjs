@@ -9,6 +9,16 @@
 // 2. A Fail state's Cause is optional (Amazon States Language, "Fail State"), and an error
 //    without one reaches a Catch without a Cause field: the package invents the cause
 //    "Execution failed because of a Fail state" and always writes Cause into the caught error.
+// 3. States.MathAdd: "You must specify integer values in the range of -2147483648 and
+//    2147483647" (intrinsic functions reference, input validation); the package adds any two
+//    numbers. Out of range is a States.Runtime error here, as it is on AWS in a Parameters field
+//    (neither Retry nor Catch sees it). A sum outside the range is refused too: Step Functions
+//    adds Java ints. States.MathRandom takes its start and end from the same range.
+// 4. Payloads: a state's input and output are at most 256 KiB (262,144 bytes of UTF-8; Step
+//    Functions quotas, "Maximum input or output size for a task, state, or execution"); larger
+//    is the terminal error States.DataLimitExceeded, which States.ALL does not catch. The package
+//    has no limit. ArrayRange's 1,000 items and Hash's and Base64's 10,000 characters the
+//    package already enforces.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +29,7 @@ const build = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'nod
 const PATCHES = [
   {
     original: 'execute(num1, num2) {\n    return num1 + num2;\n  }',
-    patched: 'execute(num1, num2) {\n    return Math.round(num1) + Math.round(num2);\n  }',
+    patched: 'execute(num1, num2) {\n    const int32 = (n) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;\n    const [a, b] = [Math.round(num1), Math.round(num2)];\n    if (!int32(a) || !int32(b) || !int32(a + b)) {\n      throw new StatesRuntimeError(`Intrinsic function ${this.funcDefinition.name} takes integers in the range of -2147483648 and 2147483647; got ${num1} and ${num2}`);\n    }\n    return a + b;\n  }',
   },
   {
     original: 'constructor(name = "FailStateError", message = "Execution failed because of a Fail state") {\n    super(message);\n    this.name = name;\n  }',
@@ -28,6 +38,14 @@ const PATCHES = [
   {
     original: 'const errorOutput = {\n            Error: error.name,\n            Cause: error.message\n          };',
     patched: 'const errorOutput = {\n            Error: error.name,\n            ...error.hasCause === false ? {} : { Cause: error.message }\n          };',
+  },
+  {
+    original: '  execute(min, max, seed) {\n    const [s1, ',
+    patched: '  execute(min, max, seed) {\n    if (![min, max].every((n) => n >= -2147483648 && n <= 2147483647)) {\n      throw new StatesRuntimeError(`Intrinsic function ${this.funcDefinition.name} takes integers in the range of -2147483648 and 2147483647; got ${min} and ${max}`);\n    }\n    const [s1, ',
+  },
+  {
+    original: '      const processedResult = this.processResult(currResult, rawInput, context);\n      return { stateResult: processedResult, nextState, isEndState };',
+    patched: '      const processedResult = this.processResult(currResult, rawInput, context);\n      const outputBytes = new TextEncoder().encode(JSON.stringify(processedResult ?? null)).length;\n      if (outputBytes > 262144) {\n        const limit = new RuntimeError(`The state/task \'${this.stateName}\' returned a result with a size exceeding the maximum number of bytes service limit (${outputBytes} bytes; the limit is 262144).`);\n        limit.name = "States.DataLimitExceeded";\n        limit.retryable = false;\n        limit.catchable = false;\n        throw limit;\n      }\n      return { stateResult: processedResult, nextState, isEndState };',
   },
 ];
 

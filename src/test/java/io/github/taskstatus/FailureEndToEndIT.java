@@ -2,6 +2,7 @@ package io.github.taskstatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
@@ -147,7 +148,7 @@ class FailureEndToEndIT {
     start(
         shortWait(),
         "--fault",
-        "RecordStarted=DynamoDB.ThrottlingException:7",
+        "RecordStarted=ThrottlingException:7",
         "--retry-ms",
         "RecordStarted=10");
 
@@ -155,11 +156,49 @@ class FailureEndToEndIT {
 
     DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
     assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
-    assertThat(execution.error()).isEqualTo("DynamoDB.ThrottlingException");
+    // ThrottlingException has no exception of its own in the AWS SDK Step Functions calls.
+    assertThat(execution.error()).isEqualTo("DynamoDB.AmazonDynamoDBException");
     Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
-    assertThat(item.get("Error").s()).isEqualTo("DynamoDB.ThrottlingException");
+    assertThat(item.get("Error").s()).isEqualTo("DynamoDB.AmazonDynamoDBException");
     assertThat(item.get("timestamp").n()).isEqualTo(started.timestamp());
+  }
+
+  @Test
+  void throttlingAndServerErrorsAreRetriedUnderEveryNameStepFunctionsGivesThem() {
+    // DynamoDB's codes as the service sends them; Step Functions names them after the SDK's
+    // exceptions (InternalServerError is InternalServerErrorException) or
+    // AmazonDynamoDBException when there is none (ThrottlingException, above).
+    start(
+        shortWait(),
+        "--fault",
+        "RecordStarted=ProvisionedThroughputExceededException:2",
+        "--fault",
+        "RecordDone=InternalServerError:1",
+        "--retry-ms",
+        "RecordStarted=10",
+        "--retry-ms",
+        "RecordDone=10");
+
+    LocalCloud.Invocation started = startTask("Throttled");
+
+    assertThat(cloud.awaitExecution(started.executionArn()).status())
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(finalItem(started).get("Status").s()).isEqualTo("DONE");
+    assertThat(cloud.execution(started.executionArn()).get("retries").toString())
+        .isEqualTo("[\"RecordStarted\",\"RecordStarted\",\"RecordDone\"]");
+  }
+
+  @Test
+  void anErrorARetryCannotFixIsNotRetried() {
+    start(shortWait(), "--fault", "RecordDone=ResourceNotFoundException:1");
+
+    LocalCloud.Invocation started = startTask("Misnamed");
+
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("DynamoDB.ResourceNotFoundException");
+    assertThat(cloud.execution(started.executionArn()).get("retries")).isEmpty();
   }
 
   @Test
@@ -167,9 +206,9 @@ class FailureEndToEndIT {
     start(
         shortWait(),
         "--fault",
-        "RecordStarted=DynamoDB.InternalServerErrorException:1:after",
+        "RecordStarted=InternalServerError:1:after",
         "--fault",
-        "RecordDone=DynamoDB.InternalServerErrorException:1:after",
+        "RecordDone=InternalServerError:1:after",
         "--retry-ms",
         "RecordStarted=10",
         "--retry-ms",
@@ -248,7 +287,7 @@ class FailureEndToEndIT {
                 b ->
                     b.stateMachineArn(cloud.stateMachineArn())
                         .name("collision")
-                        .input("{\"taskId\":\"Lunch\",\"timestamp\":" + first.timestamp() + "}"))
+                        .input(starterInput("Lunch", first.timestamp())))
             .executionArn();
 
     assertThat(cloud.awaitExecution(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -261,13 +300,61 @@ class FailureEndToEndIT {
               assertThat(item.get("Status").s()).isEqualTo("DONE");
               assertThat(item.get("RequestedTimestamp").n()).isEqualTo(first.timestamp());
               assertThat(new BigDecimal(item.get("timestamp").n()))
-                  .isEqualTo(
+                  .isEqualByComparingTo(
                       new BigDecimal(first.timestamp())
-                          .setScale(0, java.math.RoundingMode.HALF_UP)
+                          .setScale(0, java.math.RoundingMode.FLOOR)
                           .add(BigDecimal.ONE));
             });
     assertThat(cloud.item("Lunch", first.timestamp()).get("ExecutionArn").s())
         .isEqualTo(first.executionArn());
+  }
+
+  /** The input the starter writes for a start of {@code taskId} at {@code timestamp}. */
+  static String starterInput(String taskId, String timestamp) {
+    long second = new BigDecimal(timestamp).setScale(0, java.math.RoundingMode.FLOOR).longValue();
+    String moves =
+        java.util.stream.LongStream.rangeClosed(second + 1, second + 10)
+            .mapToObj(Long::toString)
+            .collect(java.util.stream.Collectors.joining(","));
+    return "{\"taskId\":\""
+        + taskId
+        + "\",\"timestamp\":"
+        + timestamp
+        + ",\"moves\":["
+        + moves
+        + "]}";
+  }
+
+  @Test
+  void aSecondRunOfAnExpressExecutionLeavesItsFinishedItemAsItIs() {
+    // Express runs at least once: the local cloud runs the first execution twice.
+    start(
+        Synth.workflowWith(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .stateMachineType(
+                        software.amazon.awscdk.services.stepfunctions.StateMachineType.EXPRESS)
+                    .retention(Duration.days(1))
+                    .work(Synth.failingWork(stack))),
+        "--express-reruns",
+        "1");
+
+    LocalCloud.Invocation started = startTask("Twice");
+    Map<String, AttributeValue> first =
+        cloud.awaitItem("Twice", started.timestamp(), LocalCloud.status("FAILED"));
+    JsonNode execution =
+        LocalCloud.poll(
+            () -> cloud.execution(started.executionArn()),
+            e -> e.get("runs").asInt() == 2 && !e.get("status").asText().equals("RUNNING"),
+            "the second run");
+
+    assertThat(execution.get("transitions").toString())
+        .as("the second run found its item finished and stopped")
+        .endsWith("\"RecordStarted\",\"ReadTakenItem\",\"WhoseItemIsIt\",\"AlreadyFinished\"]");
+    Map<String, AttributeValue> after = cloud.item("Twice", started.timestamp());
+    assertThat(after).isEqualTo(first);
+    assertThat(after.get("Error").s()).isEqualTo("OvenOnFire");
+    assertThat(after).containsKeys("Cause", "ExpiresAt");
   }
 
   @Test

@@ -22,12 +22,16 @@ class StarterJarTest {
         new URLClassLoader(new URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
       Class<?> region = loader.loadClass("software.amazon.awssdk.regions.Region");
       Class<?> priming = loader.loadClass("io.github.taskstatus.starter.Priming");
-      var constructor = priming.getDeclaredConstructor(region, String.class);
+      Class<?> input = loader.loadClass("io.github.taskstatus.starter.ExecutionInput");
+      var inputConstructor = input.getDeclaredConstructor(long.class, java.util.Optional.class);
+      inputConstructor.setAccessible(true);
+      var constructor = priming.getDeclaredConstructor(region, String.class, input);
       constructor.setAccessible(true);
       Object hook =
           constructor.newInstance(
               region.getMethod("of", String.class).invoke(null, "eu-west-1"),
-              "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks");
+              "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks",
+              inputConstructor.newInstance(330L, java.util.Optional.of(86_400L)));
 
       Method prime = priming.getDeclaredMethod("prime");
       prime.setAccessible(true);

@@ -94,6 +94,14 @@ class StateMachineTest {
   }
 
   @Test
+  void theStateMachineMovesAsFarAsTheStarterListsAndTheClientSearches() {
+    assertThat(TaskStatusDefinition.MAX_MOVES)
+        .isEqualTo(io.github.taskstatus.client.TaskStart.MAX_MOVE_SECONDS);
+    assertThat(state("TaskAlreadyRecorded").get("Cause").asText())
+        .contains(TaskStatusDefinition.MAX_MOVES + " whole seconds");
+  }
+
+  @Test
   void anotherStartsItemMovesThisStartThroughTheSecondsTheStarterListed() {
     assertThat(state("MoveToNextSecond").get("Parameters"))
         .isEqualTo(

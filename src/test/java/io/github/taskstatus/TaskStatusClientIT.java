@@ -58,8 +58,7 @@ class TaskStatusClientIT {
   void anApplicationStartsWaitsReadsHistoryListsFailuresAndRetries() {
     Instant before = Instant.now().minusSeconds(1);
     try (LocalCloud cloud =
-            LocalCloud.start(
-                workflow(false), "--fault", "RecordDone=DynamoDB.ValidationException:1");
+            LocalCloud.start(workflow(false), "--fault", "RecordDone=ResourceNotFoundException:1");
         TaskStatusClient tasks = client(cloud, false)) {
       // The first task's DONE update fails once: it ends FAILED.
       TaskStart first = tasks.start("Breakfast");
@@ -67,7 +66,7 @@ class TaskStatusClientIT {
       assertThat(first.timestamp()).isPresent();
       TaskRecord failed = tasks.await(first, PATIENCE);
       assertThat(failed.status()).isEqualTo(TaskStatus.FAILED);
-      assertThat(failed.error()).hasValue("DynamoDB.ValidationException");
+      assertThat(failed.error()).hasValue("DynamoDB.ResourceNotFoundException");
       assertThat(failed.timestamp()).isEqualByComparingTo(first.timestamp().orElseThrow());
       assertThat(failed.expiresAt())
           .hasValueSatisfying(

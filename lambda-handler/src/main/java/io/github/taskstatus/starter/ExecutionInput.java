@@ -1,5 +1,6 @@
 package io.github.taskstatus.starter;
 
+import io.github.taskstatus.client.TaskStart;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Optional;
@@ -26,8 +27,8 @@ import java.util.function.UnaryOperator;
  */
 record ExecutionInput(long timeoutSeconds, Optional<Long> retentionSeconds) {
 
-  /** How many later seconds a start may move to; the construct's definition reads as many. */
-  static final int MOVES = 10;
+  /** How many later seconds a start may move to: as many as the client searches. */
+  static final int MOVES = TaskStart.MAX_MOVE_SECONDS;
 
   /** The variable holding the state machine's timeout in seconds. */
   static final String TIMEOUT_VARIABLE = "TASK_TIMEOUT_SECONDS";

@@ -53,6 +53,7 @@ class BodyFragmentTest {
                 client,
                 LocalStepFunctions.STATE_MACHINE_ARN,
                 new TaskTimestamps(Clock.systemUTC()),
+                LocalStepFunctions.INPUT,
                 millis -> {}),
             null);
   }

@@ -34,7 +34,7 @@ final class StartItemSearch implements Supplier<Optional<TaskRecord>> {
    * How many whole seconds past its timestamp a colliding start's item may move: the state
    * machine's moves, {@code floor(timestamp) + 1} to {@code floor(timestamp) + 10}.
    */
-  static final int MAX_MOVE_SECONDS = 10;
+  static final int MAX_MOVE_SECONDS = TaskStart.MAX_MOVE_SECONDS;
 
   private final TaskTable table;
   private final String taskId;

@@ -13,6 +13,14 @@ import java.util.Optional;
  * start, not just for the task's latest one.
  */
 public final class TaskStart {
+
+  /**
+   * How many whole seconds after its timestamp a start's item may be: when another start of the
+   * task holds the timestamp, the workflow moves the item to the first free one of the next this
+   * many whole seconds (and records the timestamp asked for as {@code RequestedTimestamp}).
+   */
+  public static final int MAX_MOVE_SECONDS = 10;
+
   private final String taskId;
   private final BigDecimal timestamp;
   private final String executionArn;
