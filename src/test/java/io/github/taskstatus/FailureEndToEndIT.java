@@ -358,6 +358,32 @@ class FailureEndToEndIT {
   }
 
   @Test
+  void aMissingItemIsAConflictThatTheReconcilerDoesNotRecreate() {
+    start(
+        Synth.workflow(
+            TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3)).build()));
+    LocalCloud.Invocation started = startTask("Vanished");
+    cloud.awaitItem("Vanished", started.timestamp(), LocalCloud.status("STARTED"));
+
+    cloud.dynamodb.deleteItem(
+        b ->
+            b.tableName(cloud.tableName())
+                .key(
+                    Map.of(
+                        "taskId",
+                        AttributeValue.fromS("Vanished"),
+                        "timestamp",
+                        AttributeValue.fromN(started.timestamp()))));
+
+    assertThat(cloud.awaitExecution(started.executionArn()).error())
+        .isEqualTo("TaskStatusConflict");
+    cloud.awaitQuiet();
+    assertThat(cloud.items("Vanished")).as("left as the task state machine left it").isEmpty();
+    assertThat(cloud.inspect("executions").toString()).contains("ConflictLeftAsItIs");
+    acknowledged.remove(started);
+  }
+
+  @Test
   void aTaskFinishedElsewhereKeepsItsStatusAndTheReconcilerLeavesItAlone() {
     start(
         Synth.workflow(
