@@ -357,23 +357,29 @@ class FailureEndToEndIT {
     assertThat(after).containsKeys("Cause", "ExpiresAt");
   }
 
-  @Test
-  void aMissingItemIsAConflictThatTheReconcilerDoesNotRecreate() {
+  /** A start of a 3-second wait, once its item is STARTED. */
+  private LocalCloud.Invocation startedSlowly(String taskId) {
     start(
         Synth.workflow(
             TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3)).build()));
-    LocalCloud.Invocation started = startTask("Vanished");
-    cloud.awaitItem("Vanished", started.timestamp(), LocalCloud.status("STARTED"));
+    LocalCloud.Invocation started = startTask(taskId);
+    cloud.awaitItem(taskId, started.timestamp(), LocalCloud.status("STARTED"));
+    return started;
+  }
 
-    cloud.dynamodb.deleteItem(
-        b ->
-            b.tableName(cloud.tableName())
-                .key(
-                    Map.of(
-                        "taskId",
-                        AttributeValue.fromS("Vanished"),
-                        "timestamp",
-                        AttributeValue.fromN(started.timestamp()))));
+  private static Map<String, AttributeValue> key(LocalCloud.Invocation started) {
+    return Map.of(
+        "taskId",
+        AttributeValue.fromS(started.taskId()),
+        "timestamp",
+        AttributeValue.fromN(started.timestamp()));
+  }
+
+  @Test
+  void aMissingItemIsAConflictThatTheReconcilerDoesNotRecreate() {
+    LocalCloud.Invocation started = startedSlowly("Vanished");
+
+    cloud.dynamodb.deleteItem(b -> b.tableName(cloud.tableName()).key(key(started)));
 
     assertThat(cloud.awaitExecution(started.executionArn()).error())
         .isEqualTo("TaskStatusConflict");
@@ -385,21 +391,12 @@ class FailureEndToEndIT {
 
   @Test
   void aTaskFinishedElsewhereKeepsItsStatusAndTheReconcilerLeavesItAlone() {
-    start(
-        Synth.workflow(
-            TaskStatusWorkflowProps.builder().waitDuration(Duration.seconds(3)).build()));
-    LocalCloud.Invocation started = startTask("Raced");
-    cloud.awaitItem("Raced", started.timestamp(), LocalCloud.status("STARTED"));
+    LocalCloud.Invocation started = startedSlowly("Raced");
 
     cloud.dynamodb.updateItem(
         b ->
             b.tableName(cloud.tableName())
-                .key(
-                    Map.of(
-                        "taskId",
-                        AttributeValue.fromS("Raced"),
-                        "timestamp",
-                        AttributeValue.fromN(started.timestamp())))
+                .key(key(started))
                 .updateExpression("SET #s = :failed, #e = :e")
                 .expressionAttributeNames(Map.of("#s", "Status", "#e", "Error"))
                 .expressionAttributeValues(

@@ -165,24 +165,26 @@ class Past2038IT {
         .isEqualTo("DONE");
   }
 
+  /** Starts a task directly and returns its final item, which must be FAILED with {@code error}. */
+  private static Map<String, AttributeValue> failed(String taskId, String error) {
+    LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"" + taskId + "\"}");
+    Map<String, AttributeValue> item = finalItem(taskId, started.executionArn());
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo(error);
+    return item;
+  }
+
   @Test
   @Order(4)
   void workThatFailsEndsFailedWithItsError() {
-    LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Burnt\"}");
-
-    Map<String, AttributeValue> item = finalItem("Burnt", started.executionArn());
-    assertThat(item.get("Status").s()).isEqualTo("FAILED");
-    assertThat(item.get("Error").s()).isEqualTo("OvenOnFire");
+    failed("Burnt", "OvenOnFire");
   }
 
   @Test
   @Order(5)
   void workThatAddsToAUnixTimeFailsAsOnAwsAndTheReconcilerRecordsIt() {
-    LocalCloud.Invocation started = cloud.invoke("{\"taskId\":\"Overflow\"}");
-
-    Map<String, AttributeValue> item = finalItem("Overflow", started.executionArn());
-    assertThat(item.get("Status").s()).isEqualTo("FAILED");
-    assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
-    assertThat(item.get("Cause").s()).contains("States.MathAdd").contains("2147483647");
+    assertThat(failed("Overflow", "States.Runtime").get("Cause").s())
+        .contains("States.MathAdd")
+        .contains("2147483647");
   }
 }

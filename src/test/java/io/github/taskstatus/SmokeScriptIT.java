@@ -231,23 +231,31 @@ class SmokeScriptIT {
     }
   }
 
+  /**
+   * A workflow whose executions time out, whose rule never delivers (so every event is in the
+   * reconciler's dead-letter queue), whose reconciler's MarkFailed fails {@code times} times, and
+   * whose first reconciliation cannot send the event back to the queue either.
+   */
+  private static LocalCloud reconcilerFailing(int times) {
+    return LocalCloud.start(
+        stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
+        "--fail-target",
+        "TasksReconcileRule=1000",
+        "--event-retry-ms",
+        "1",
+        "--fault",
+        "MarkFailed=ResourceNotFoundException:" + times,
+        "--fault",
+        "SendToDeadLetterQueue=SQS.SqsException:6",
+        "--retry-ms",
+        "SendToDeadLetterQueue=1");
+  }
+
   @Test
   void aReplayWhoseReconciliationFailsKeepsTheEventUntilOneSucceeds() throws Exception {
     // The reconciler's MarkFailed fails twice. The first time, sending the event back to the
     // dead-letter queue fails too (every retry); the second time it succeeds.
-    try (LocalCloud cloud =
-        LocalCloud.start(
-            stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
-            "--fail-target",
-            "TasksReconcileRule=1000",
-            "--event-retry-ms",
-            "1",
-            "--fault",
-            "MarkFailed=ResourceNotFoundException:2",
-            "--fault",
-            "SendToDeadLetterQueue=SQS.SqsException:6",
-            "--retry-ms",
-            "SendToDeadLetterQueue=1")) {
+    try (LocalCloud cloud = reconcilerFailing(2)) {
       LocalCloud.Invocation started = timedOutWithItsEventInTheDeadLetterQueue(cloud);
       Message original = deadLetters(cloud).get(0);
 
@@ -292,19 +300,7 @@ class SmokeScriptIT {
 
   @Test
   void startSyncExecutionRunsOnlyExpressStateMachinesAndAnswersHowTheyEnded() throws Exception {
-    try (LocalCloud cloud =
-            LocalCloud.start(
-                stackWithOutputs(stack -> Synth.timingOut(stack, 2).build()),
-                "--fail-target",
-                "TasksReconcileRule=1000",
-                "--event-retry-ms",
-                "1",
-                "--fault",
-                "MarkFailed=ResourceNotFoundException:1",
-                "--fault",
-                "SendToDeadLetterQueue=SQS.SqsException:6",
-                "--retry-ms",
-                "SendToDeadLetterQueue=1");
+    try (LocalCloud cloud = reconcilerFailing(1);
         SfnClient sync =
             SfnClient.builder()
                 .endpointOverride(cloud.endpoint)

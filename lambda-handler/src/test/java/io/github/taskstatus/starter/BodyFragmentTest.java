@@ -47,15 +47,7 @@ class BodyFragmentTest {
   void start() throws IOException {
     service = new LocalStepFunctions();
     client = service.client();
-    handler =
-        new StarterHandler(
-            new TaskStarter(
-                client,
-                LocalStepFunctions.STATE_MACHINE_ARN,
-                new TaskTimestamps(Clock.systemUTC()),
-                LocalStepFunctions.INPUT,
-                millis -> {}),
-            null);
+    handler = LocalStepFunctions.handler(client, Clock.systemUTC(), millis -> {});
   }
 
   @AfterEach

@@ -36,6 +36,14 @@ final class LocalStepFunctions implements AutoCloseable {
   /** What the construct's environment gives the starter: a 330-second timeout, no retention. */
   static final ExecutionInput INPUT = new ExecutionInput(330, java.util.Optional.empty());
 
+  /** The real handler, starting this endpoint's state machine through {@code client}. */
+  static StarterHandler handler(
+      SfnClient client, java.time.Clock clock, TaskStarter.Sleeper sleeper) {
+    return new StarterHandler(
+        new TaskStarter(client, STATE_MACHINE_ARN, new TaskTimestamps(clock), INPUT, sleeper),
+        null);
+  }
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;

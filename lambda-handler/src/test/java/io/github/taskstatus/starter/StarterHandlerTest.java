@@ -58,15 +58,7 @@ class StarterHandlerTest {
             return Instant.ofEpochMilli(now.get());
           }
         };
-    handler =
-        new StarterHandler(
-            new TaskStarter(
-                client,
-                LocalStepFunctions.STATE_MACHINE_ARN,
-                new TaskTimestamps(clock),
-                LocalStepFunctions.INPUT,
-                pauses::add),
-            null);
+    handler = LocalStepFunctions.handler(client, clock, pauses::add);
   }
 
   @AfterEach

@@ -94,22 +94,12 @@ class AwaitStartTest extends ClientTest {
                 "RequestedTimestamp",
                 "1795617326.1234"))
         .put(item("Breakfast", "1795617337", "DONE", "2026-11-25T14:35:38.000Z", "later"))
-        .onQuery(
-            count -> {
-              if (count == 2) {
-                aws.dynamoDb()
-                    .put(
-                        Items.n(
-                            item(
-                                "Breakfast",
-                                "1795617327",
-                                "DONE",
-                                "2026-11-25T14:35:29.000Z",
-                                MINE),
-                            "RequestedTimestamp",
-                            "1795617326.1234"));
-              }
-            });
+        .putOnQuery(
+            2,
+            Items.n(
+                item("Breakfast", "1795617327", "DONE", "2026-11-25T14:35:29.000Z", MINE),
+                "RequestedTimestamp",
+                "1795617326.1234"));
     TaskStart start = client.start("Breakfast");
 
     TaskRecord done = client.await(start, Duration.ofSeconds(5));
@@ -135,19 +125,8 @@ class AwaitStartTest extends ClientTest {
     starterAnswers("1795617326.12345", false);
     aws.dynamoDb()
         .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", MINE))
-        .onQuery(
-            count -> {
-              if (count == 4) {
-                aws.dynamoDb()
-                    .put(
-                        item(
-                            "Breakfast",
-                            "1795617326.12345",
-                            "DONE",
-                            "2026-11-25T14:35:28.000Z",
-                            MINE));
-              }
-            });
+        .putOnQuery(
+            4, item("Breakfast", "1795617326.12345", "DONE", "2026-11-25T14:35:28.000Z", MINE));
     TaskStart start = client.start("Breakfast");
 
     assertThat(client.await(start, Duration.ofSeconds(5)).status()).isEqualTo(TaskStatus.DONE);
@@ -234,19 +213,9 @@ class AwaitStartTest extends ClientTest {
       aws.dynamoDb()
           .put(item("Breakfast", "1795617326.2", "DONE", "2026-11-25T14:35:27.000Z", secondName))
           .put(item("Breakfast", "1795617326.3", "STARTED", "2026-11-25T14:35:26.400Z", firstName))
-          .onQuery(
-              count -> {
-                if (count == 3) {
-                  aws.dynamoDb()
-                      .put(
-                          item(
-                              "Breakfast",
-                              "1795617326.3",
-                              "FAILED",
-                              "2026-11-25T14:35:29.000Z",
-                              firstName));
-                }
-              });
+          .putOnQuery(
+              3,
+              item("Breakfast", "1795617326.3", "FAILED", "2026-11-25T14:35:29.000Z", firstName));
 
       TaskRecord firstEnd = queued.await(first, Duration.ofSeconds(5));
       TaskRecord secondEnd = queued.await(second, Duration.ZERO);

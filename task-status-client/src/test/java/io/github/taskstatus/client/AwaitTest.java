@@ -15,19 +15,8 @@ class AwaitTest extends ClientTest {
   void awaitReturnsTheLatestStartOnceItIsFinal() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", "x"))
-        .onQuery(
-            count -> {
-              if (count == 3) {
-                aws.dynamoDb()
-                    .put(
-                        item(
-                            "Breakfast",
-                            "1795617326.12345",
-                            "DONE",
-                            "2026-11-25T14:35:28.000Z",
-                            "x"));
-              }
-            });
+        .putOnQuery(
+            3, item("Breakfast", "1795617326.12345", "DONE", "2026-11-25T14:35:28.000Z", "x"));
 
     TaskRecord done = client.await("Breakfast", Duration.ofSeconds(5));
 

@@ -80,6 +80,16 @@ final class FakeDynamoDb {
     return List.copyOf(pages);
   }
 
+  /** Puts {@code item} just before the {@code count}-th Query (from 1) is answered. */
+  synchronized FakeDynamoDb putOnQuery(int count, ObjectNode item) {
+    return onQuery(
+        queries -> {
+          if (queries == count) {
+            put(item);
+          }
+        });
+  }
+
   /** Runs before each Query is answered, with the number of queries so far (from 1). */
   synchronized FakeDynamoDb onQuery(IntConsumer onQuery) {
     this.onQuery = onQuery;
