@@ -31,8 +31,12 @@ export class Credentials {
     this.signers = [];
   }
 
-  /** Issues temporary credentials (ASIA...) for an owner, e.g. "environment 3 (restored)". */
-  issue(owner, { temporary = true } = {}) {
+  /**
+   * Issues credentials for an owner, e.g. "environment 3 (restored)": temporary ones (ASIA...,
+   * with a session token) unless `temporary` is false. Requests signed with them act as
+   * `principal` (iam.mjs), which the gateway authorizes.
+   */
+  issue(owner, { temporary = true, principal } = {}) {
     const accessKeyId = `${temporary ? 'ASIA' : 'AKIA'}LOCAL${randomBytes(6).toString('hex').toUpperCase()}`;
     const credentials = {
       accessKeyId,
@@ -40,7 +44,7 @@ export class Credentials {
       sessionToken: temporary ? randomBytes(32).toString('base64') : undefined,
       expiration: new Date(Date.now() + 6 * 3600 * 1000).toISOString(),
     };
-    this.keys.set(accessKeyId, { ...credentials, owner, revoked: false });
+    this.keys.set(accessKeyId, { ...credentials, owner, principal, revoked: false });
     return credentials;
   }
 
@@ -53,7 +57,7 @@ export class Credentials {
   /**
    * Checks a request's SigV4 signature.
    *
-   * @returns {{ service: string, accessKeyId: string }} who signed it
+   * @returns {{ service: string, accessKeyId: string, principal: object }} who signed it
    * @throws {AwsError} as the service would answer
    */
   verify(method, rawUrl, headers, body) {
@@ -96,8 +100,8 @@ export class Credentials {
     if (hex(hmac(signingKey, stringToSign)) !== signature) {
       throw new AwsError('InvalidSignatureException', 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.', 403);
     }
-    this.signers.push({ service, accessKeyId, owner: key.owner });
-    return { service, accessKeyId };
+    this.signers.push({ service, accessKeyId, owner: key.owner, principal: key.principal?.arn });
+    return { service, accessKeyId, principal: key.principal };
   }
 }
 

@@ -1,11 +1,18 @@
 // The local cloud: a synthesized CloudFormation template deployed on this machine, on
 // 127.0.0.1 only. One gateway endpoint serves DynamoDB, Step Functions, Lambda, SQS and
 // CloudFormation's DescribeStacks, each request signature-checked against the credentials
-// issued here; EventBridge's default bus carries Step Functions' status change events to the
-// template's rules. See the README's "Running locally" for what is and is not emulated.
+// issued here and authorized with the template's IAM policies (iam.mjs), as is every call a
+// service makes for a role; EventBridge's default bus carries Step Functions' status change
+// events to the template's rules. See the README's "Running locally" for what is and is not
+// emulated.
+//
+// The ready line gives the administrator's credentials (`credentials`) and a session of every
+// role of the template (`roles`: logical id -> credentials and ARN), so a test or an
+// application can call as the role it would have on AWS.
 //
 // As a program:
 //   node cloud.mjs --template <template.json> [--stack-name <name>]
+//     [--account <12 digits>] [--region <region>]
 //     [--code <LogicalId|*>=<jar>]... [--assembly <cdk.out>]
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
@@ -13,21 +20,26 @@
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
 //     [--express-reruns <how many Express executions run twice>]
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
-// stdin closes or on SIGTERM, so it never outlives the process that started it. With --clock,
+// stdin closes or on SIGTERM, so it never outlives the process that started it. The cloud runs
+// in the stack's account and region: --account and --region, else the assembly manifest's
+// environment for the stack, else 000000000000 and us-east-1. With --clock,
 // it runs itself under libfaketime (clock.mjs): every service and every Lambda JVM reads a wall
 // clock set to that time.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Credentials } from './auth.mjs';
 import { clockEnvironment } from './clock.mjs';
 import { DynamoDb } from './dynamodb.mjs';
 import { EventBridge } from './eventbridge.mjs';
 import { Gateway, json } from './gateway.mjs';
+import { Iam, checkIamPatch } from './iam.mjs';
 import { Lambda } from './lambda.mjs';
+import { Logs } from './logs.mjs';
 import { Sqs } from './sqs.mjs';
 import { StepFunctions, checkPatches } from './stepfunctions.mjs';
-import { ACCOUNT, REGION, Template } from './template.mjs';
+import { ACCOUNT, REGION, Template, environmentOf, useEnvironment } from './template.mjs';
 
 /** CloudFormation's DescribeStacks for this stack: its outputs, resolved locally. */
 function cloudFormationRoute(template) {
@@ -36,6 +48,8 @@ function cloudFormationRoute(template) {
     name: 'cloudformation',
     match: (req) => req.method === 'POST' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
       && req.form().get('Action') === 'DescribeStacks',
+    authorize: () => [{ action: 'cloudformation:DescribeStacks', resource: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${template.stackName}/local`,
+      error: { code: 'AccessDenied', status: 403 } }],
     handle: async (req) => {
       const requested = req.form().get('StackName');
       if (requested !== template.stackName) {
@@ -53,29 +67,38 @@ function cloudFormationRoute(template) {
  * @param {object} options see the program usage above; `template` is the parsed JSON
  */
 export async function startLocalCloud({
-  template: json_, stackName = 'local', code = {}, assembly, waitOverrides = {}, retryOverrides = {},
+  template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
   faults = {}, apiFaults = {}, failTargets = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
 }) {
   await checkPatches();
+  await checkIamPatch();
+  const manifest = assembly ? JSON.parse(readFileSync(path.join(assembly, 'manifest.json'), 'utf8')) : {};
+  useEnvironment({ ...environmentOf(manifest, stackName), ...(account ? { account } : {}), ...(region ? { region } : {}) });
   const template = new Template(json_, stackName);
   const credentials = new Credentials();
-  const gateway = new Gateway(credentials);
+  const iam = new Iam(template);
+  const gateway = new Gateway(credentials, iam);
   const endpoint = await gateway.start();
 
+  const logs = new Logs(template, { iam });
   const dynamodb = new DynamoDb(template);
-  const sqs = new Sqs(template, { visibilityTimeoutMs });
-  const stepFunctions = new StepFunctions(template, { dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
-  const eventBridge = new EventBridge(template, { stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
-  const lambda = new Lambda(template, { credentials, sqs, code, assembly, asyncRetryDelaysMs });
+  const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
+  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
+  const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
+  const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
+    iam.declare();
+    logs.declare();
     sqs.declare(endpoint);
     stepFunctions.declare();
     eventBridge.declare();
     lambda.declare();
     await dynamodb.start();
-    stepFunctions.start();
-    eventBridge.start();
+    iam.start();
+    await logs.start();
+    await stepFunctions.start();
+    await eventBridge.start();
     stepFunctions.onStatusChange((event) => eventBridge.put(event));
     await lambda.start({ gatewayEndpoint: endpoint, onLog });
   } catch (error) {
@@ -92,7 +115,7 @@ export async function startLocalCloud({
     // What happened, for tests and demos: not an AWS API, and not signed.
     name: 'inspect', unsigned: true,
     match: (req) => req.path.startsWith('/_local/'),
-    handle: async (req) => json(({
+    handle: async (req) => json(await ({
       '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs })),
       '/_local/invocations': () => lambda.invocations,
       '/_local/async': () => lambda.asyncEvents,
@@ -100,22 +123,32 @@ export async function startLocalCloud({
       '/_local/logs': () => lambda.logs,
       '/_local/signers': () => credentials.signers,
       '/_local/deliveries': () => eventBridge.deliveries,
+      '/_local/pollers': () => lambda.pollers.map((p) => ({ batches: p.batches, errors: p.errors })),
+      '/_local/iam': () => ({ decisions: iam.decisions, notes: iam.notes }),
+      '/_local/iam/grants': () => iam.grants(),
     }[req.path] ?? (() => { throw new Error(`no ${req.path}`); }))()),
   });
+  for (const note of iam.notes) onLog?.({ at: Date.now(), function: 'iam', line: note });
 
-  const client = credentials.issue('local client', { temporary: false });
+  const client = credentials.issue('local client', { temporary: false, principal: Iam.adminPrincipal() });
+  const roles = Object.fromEntries([...iam.roles.values()].map((role) => {
+    const issued = credentials.issue(`role ${role.logicalId}`, { principal: iam.rolePrincipal(role.arn, 'local') });
+    return [role.logicalId, { arn: role.arn, accessKeyId: issued.accessKeyId, secretAccessKey: issued.secretAccessKey, sessionToken: issued.sessionToken }];
+  }));
   const names = (type) => Object.fromEntries(template.resources(type).map((r) => [r.logicalId, template.ref(r.logicalId)]));
   return {
     endpoint,
+    account: ACCOUNT,
     region: REGION,
     credentials: { accessKeyId: client.accessKeyId, secretAccessKey: client.secretAccessKey },
+    roles,
     tables: Object.fromEntries(dynamodb.tables),
     stateMachines: names('AWS::StepFunctions::StateMachine'),
     functions: names('AWS::Lambda::Function'),
     aliases: names('AWS::Lambda::Alias'),
     queues: names('AWS::SQS::Queue'),
     outputs: Object.fromEntries(template.outputs().map((o) => [o.key, o.value])),
-    services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, template },
+    services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, iam, template },
     close: async () => {
       await lambda.close();
       await Promise.allSettled([gateway.close(), dynamodb.close()]);
@@ -132,6 +165,8 @@ export function parseArgs(argv) {
     switch (flag) {
       case '--template': options.template = JSON.parse(readFileSync(value, 'utf8')); break;
       case '--stack-name': options.stackName = value; break;
+      case '--account': options.account = value; break;
+      case '--region': options.region = value; break;
       case '--assembly': options.assembly = value; break;
       case '--code': { const [id, jar] = pair(value); options.code[id] = jar; break; }
       case '--wait-ms': { const [state, ms] = pair(value); options.waitOverrides[state] = Number(ms); break; }

@@ -2,11 +2,18 @@
 // tables created from their definitions. Requests from SDKs reach it through the gateway after
 // their signature is checked; the state machines' DynamoDB tasks call it directly.
 //
+// IAM: every request is authorized for its signer (iam.mjs). On a table encrypted with a customer
+// managed key, the caller also needs kms:Decrypt on the key: "When you access an encrypted
+// DynamoDB table, DynamoDB needs to decrypt the table key ... The user is the principal in your
+// AWS account who is accessing the table" (KMS developer guide, "How Amazon DynamoDB uses AWS
+// KMS"), with kms:ViaService and the table's encryption context; the table key itself DynamoDB
+// makes with grants of its own.
+//
 // Not emulated: Time to Live never deletes expired items (DynamoDB deletes them within days
 // anyway, so readers must filter; the client does), streams, and capacity limits.
 import { createRequire } from 'node:module';
 import { AwsError } from './auth.mjs';
-import { close, listen } from './gateway.mjs';
+import { close, defaultError, listen } from './gateway.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
 const require = createRequire(import.meta.url);
@@ -85,6 +92,8 @@ export class DynamoDb {
     this.template = template;
     this.server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
     this.tables = new Map();
+    /** table name -> the ARN of its customer managed key */
+    this.keys = new Map();
   }
 
   async start() {
@@ -96,6 +105,11 @@ export class DynamoDb {
       const arn = `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
       this.template.declare(logicalId, name, { Arn: arn, StreamArn: `${arn}/stream/local` });
       this.tables.set(logicalId, name);
+      const sse = this.template.resolve(properties.SSESpecification);
+      if (sse?.SSEEnabled && sse.KMSMasterKeyId && !String(sse.KMSMasterKeyId).startsWith('alias/aws/')) {
+        this.keys.set(name, String(sse.KMSMasterKeyId).startsWith('arn:') ? sse.KMSMasterKeyId
+          : `arn:aws:kms:${REGION}:${ACCOUNT}:key/${sse.KMSMasterKeyId}`);
+      }
       const indexes = properties.GlobalSecondaryIndexes?.map((index) => ({
         IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection,
       }));
@@ -134,11 +148,58 @@ export class DynamoDb {
     return json;
   }
 
-  /** The gateway route: signed DynamoDB requests, passed to dynalite as they came. */
+  /** A table's ARN from the TableName a request gives (a name or, as DynamoDB accepts, an ARN). */
+  static tableArn(name) {
+    return String(name).startsWith('arn:') ? String(name) : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}`;
+  }
+
+  /**
+   * What a DynamoDB call asks IAM for (service authorization reference): the operation on each
+   * table it names, on the index for a Query or Scan of one, and for transactions the action of
+   * each item's kind; then the table key's decryption for each table with a customer managed key.
+   */
+  requests(operation, body) {
+    const requests = DynamoDb.tableRequests(operation, body);
+    const tables = new Set(requests.map((r) => r.resource.replace(/\/index\/.*$/, '')));
+    for (const arn of tables) {
+      const name = arn.split(':table/')[1];
+      const key = this.keys.get(name);
+      if (!key) continue;
+      requests.push({ action: 'kms:Decrypt', resource: key, error: { code: 'AccessDeniedException' },
+        context: { 'kms:ViaService': `dynamodb.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT,
+          'kms:EncryptionContext:aws:dynamodb:tableName': name, 'kms:EncryptionContext:aws:dynamodb:subscriberId': ACCOUNT } });
+    }
+    return requests;
+  }
+
+  static tableRequests(operation, body) {
+    const on = (action, table) => ({ action: `dynamodb:${action}`, resource: DynamoDb.tableArn(table) });
+    switch (operation) {
+      case 'ListTables': return [{ action: 'dynamodb:ListTables', resource: '*' }];
+      case 'BatchGetItem':
+      case 'BatchWriteItem':
+        return Object.keys(body.RequestItems ?? {}).map((table) => on(operation, table));
+      case 'TransactWriteItems':
+      case 'TransactGetItems':
+        return (body.TransactItems ?? []).map((item) => {
+          const [kind, request] = Object.entries(item)[0];
+          return on({ Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', ConditionCheck: 'ConditionCheckItem', Get: 'GetItem' }[kind], request.TableName);
+        });
+      default: {
+        const request = on(operation, body.TableName);
+        if (body.IndexName) request.resource += `/index/${body.IndexName}`;
+        return [request];
+      }
+    }
+  }
+
+  /** The gateway route: signed DynamoDB requests, authorized, passed to dynalite as they came. */
   route() {
     return {
       name: 'dynamodb',
       match: (req) => req.target.startsWith('DynamoDB_20120810.'),
+      authorize: (req) => this.requests(req.target.slice('DynamoDB_20120810.'.length), req.json()),
+      error: (error) => defaultError(error, 'com.amazonaws.dynamodb.v20120810'),
       handle: async (req) => {
         const response = await fetch(this.endpoint, {
           method: 'POST',

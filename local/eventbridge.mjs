@@ -2,10 +2,17 @@
 // (AWS::Events::Rule) match events by their event pattern and deliver them to their targets
 // (state machines here) with the target's retry policy, then to its dead-letter queue.
 //
+// IAM: a target starts its state machine as the target's role (RoleArn, which must trust
+// events.amazonaws.com: EventBridge needs a role for a Step Functions target), authorized
+// (iam.mjs) on every attempt; a target's dead-letter queue is sent to as events.amazonaws.com
+// with the rule as aws:SourceArn, so the queue's policy (and its key's policy) must allow it,
+// or the event is dropped, as EventBridge drops it.
+//
 // Not emulated: delivery is immediate and reliable here, where AWS documents Step Functions
 // events as best effort; content filters beyond exact values, prefix, anything-but and exists;
 // input transformers.
 import { AwsError } from './auth.mjs';
+import { Iam } from './iam.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
 /** Whether an event matches an EventBridge event pattern. */
@@ -35,8 +42,8 @@ export class EventBridge {
    * @param {object} options failTargets: rule logical id (or its start) -> how many deliveries to fail, so
    *   tests can see retries and the dead-letter queue; retryDelayMs between attempts
    */
-  constructor(template, { stepFunctions, sqs, failTargets = {}, retryDelayMs = 100 } = {}) {
-    Object.assign(this, { template, stepFunctions, sqs, retryDelayMs });
+  constructor(template, { iam, stepFunctions, sqs, failTargets = {}, retryDelayMs = 100 } = {}) {
+    Object.assign(this, { template, iam, stepFunctions, sqs, retryDelayMs });
     this.failTargets = { ...failTargets };
     this.rules = [];
     this.deliveries = [];
@@ -51,10 +58,16 @@ export class EventBridge {
     }
   }
 
-  start() {
+  async start() {
     for (const rule of this.rules) {
       const p = this.template.resolve(rule.properties);
       Object.assign(rule, { pattern: p.EventPattern ?? {}, enabled: (p.State ?? 'ENABLED') === 'ENABLED', targets: p.Targets ?? [] });
+      for (const target of rule.targets) {
+        if (target.RoleArn) {
+          await this.iam.checkTrust(target.RoleArn, 'events.amazonaws.com', `rule ${rule.logicalId} target ${target.Id}`);
+          target.principal = this.iam.rolePrincipal(target.RoleArn, `events-${rule.name}`.slice(0, 64));
+        }
+      }
     }
   }
 
@@ -82,6 +95,8 @@ export class EventBridge {
         }
         const input = target.Input ?? JSON.stringify(target.InputPath ? pick(event, target.InputPath) : event);
         if (!target.Arn.includes(':states:')) throw new AwsError('NotSupported', `local EventBridge delivers to state machines only, not ${target.Arn}`);
+        if (!target.principal) throw new AwsError('AccessDeniedException', `target ${target.Id} has no RoleArn: EventBridge needs a role to start a state machine`);
+        await this.iam.authorize(target.principal, { action: 'states:StartExecution', resource: target.Arn });
         const started = this.stepFunctions.startExecution({ stateMachineArn: target.Arn, input });
         Object.assign(delivery, { status: 'DELIVERED', executionArn: started.executionArn });
         return;
@@ -92,8 +107,10 @@ export class EventBridge {
     }
     const dlq = target.DeadLetterConfig?.Arn;
     delivery.status = dlq ? 'SENT_TO_DEAD_LETTER_QUEUE' : 'DROPPED';
+    delivery.error = `${lastError.code ?? 'Error'}: ${lastError.message}`;
     if (dlq) {
-      this.sqs.send(this.sqs.queueByArn(dlq), {
+      const events = Iam.servicePrincipal('events.amazonaws.com');
+      await this.sqs.sendAs(events, this.sqs.queueByArn(dlq), {
         body: JSON.stringify(event),
         attributes: {
           RULE_ARN: { DataType: 'String', StringValue: rule.arn },
@@ -101,6 +118,8 @@ export class EventBridge {
           ERROR_CODE: { DataType: 'String', StringValue: lastError.code ?? 'Error' },
           ERROR_MESSAGE: { DataType: 'String', StringValue: String(lastError.message).slice(0, 1024) },
         },
+      }, { 'aws:SourceArn': rule.arn, 'aws:SourceAccount': ACCOUNT }).catch((error) => {
+        Object.assign(delivery, { status: 'DROPPED', deadLetterError: `${error.code}: ${error.message}` });
       });
     }
   }

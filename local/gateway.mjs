@@ -1,7 +1,8 @@
 // One endpoint on 127.0.0.1 for every local service, as AWS_ENDPOINT_URL points SDKs and the
-// AWS CLI at it. Each request is signature-checked (auth.mjs), then routed by what identifies
-// its service: the X-Amz-Target header (JSON protocols), the path (Lambda's REST API) or the
-// Action parameter (query protocols).
+// AWS CLI at it. Each request is routed by what identifies its service: the X-Amz-Target header
+// (JSON protocols), the path (Lambda's REST API) or the Action parameter (query protocols); its
+// signature is checked (auth.mjs) and what it asks for is authorized for its signer (iam.mjs)
+// before the service runs it.
 import http from 'node:http';
 import { AwsError, requestId } from './auth.mjs';
 
@@ -34,9 +35,13 @@ export const json = (payload, status = 200) => ({
 });
 
 export class Gateway {
-  /** @param {import('./auth.mjs').Credentials} credentials */
-  constructor(credentials) {
+  /**
+   * @param {import('./auth.mjs').Credentials} credentials
+   * @param {import('./iam.mjs').Iam} iam
+   */
+  constructor(credentials, iam) {
     this.credentials = credentials;
+    this.iam = iam;
     this.routes = [];
     this.server = http.createServer((request, response) => this.serve(request, response));
   }
@@ -44,7 +49,9 @@ export class Gateway {
   /**
    * Adds a service.
    * @param {{ name: string, match: (req) => boolean, handle: (req) => Promise<object>,
-   *   error?: (error: AwsError) => object, unsigned?: boolean }} route
+   *   authorize?: (req) => object[], error?: (error: AwsError) => object, unsigned?: boolean }} route
+   *   `authorize` lists the IAM requests (iam.mjs) a call makes; a signed route without it
+   *   serves the administrator only
    */
   route(route) {
     this.routes.push(route);
@@ -78,6 +85,12 @@ export class Gateway {
       }
       if (!route.unsigned) {
         req.signer = this.credentials.verify(request.method, request.url, request.headers, body);
+        const principal = req.signer.principal;
+        if (route.authorize) {
+          await this.iam.authorizeAll(principal, await route.authorize(req));
+        } else if (principal?.type !== 'admin') {
+          throw new AwsError('AccessDeniedException', `${req.target || req.path}: the local cloud authorizes this call for the administrator only`);
+        }
       }
       result = await route.handle(req);
     } catch (error) {

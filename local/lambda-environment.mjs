@@ -112,11 +112,11 @@ export class ExecutionEnvironment {
     };
     if (this.snapStart) {
       this.token = randomUUID();
-      this.served = this.context.credentials.issue(`${fn.name}:${this.version} environment ${this.id} (before the snapshot)`);
+      this.served = this.context.credentials.issue(`${fn.name}:${this.version} environment ${this.id} (before the snapshot)`, { principal: fn.principal });
       env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `http://127.0.0.1:${this.port}${CREDENTIALS_PATH}`;
       env.AWS_CONTAINER_AUTHORIZATION_TOKEN = this.token;
     } else {
-      const credentials = this.context.credentials.issue(`${fn.name}:${this.version} environment ${this.id}`);
+      const credentials = this.context.credentials.issue(`${fn.name}:${this.version} environment ${this.id}`, { principal: fn.principal });
       Object.assign(env, {
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -160,7 +160,7 @@ export class ExecutionEnvironment {
       // later, with credentials of its own. The ones served before no longer work.
       this.note('snapshot', { revoked: this.served?.accessKeyId });
       this.context.credentials.revoke(this.served.accessKeyId);
-      this.served = this.context.credentials.issue(`${this.fn.name}:${this.version} environment ${this.id} (restored)`);
+      this.served = this.context.credentials.issue(`${this.fn.name}:${this.version} environment ${this.id} (restored)`, { principal: this.fn.principal });
       this.note('restore', { accessKeyId: this.served.accessKeyId });
       send(200, '');
       return;

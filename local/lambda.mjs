@@ -4,9 +4,16 @@
 // their queue, invoke with batches as the event source writes them, and honour
 // batchItemFailures.
 //
+// IAM: Invoke is authorized for its caller (lambda:InvokeFunction on the ARN it names, qualified
+// or not, with the function's resource policy from AWS::Lambda::Permission). A function runs as
+// its role (which must trust lambda.amazonaws.com): its code's credentials are that role's, and
+// its event source mappings (sqs:ReceiveMessage, DeleteMessage, GetQueueAttributes and the key)
+// and dead-letter queue (sqs:SendMessage and the key) are authorized for it. A mapping that may
+// not poll records the error and tries again; a dead letter that may not be sent is lost, as on
+// AWS (the DeadLetterErrors metric).
+//
 // Not emulated: the arm64 architecture (the JVM is this machine's), memory limits beyond the
-// heap size, reserved concurrency, provisioned concurrency, layers, and IAM: the function's role
-// is not evaluated.
+// heap size, reserved concurrency, provisioned concurrency and layers.
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -15,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AwsError } from './auth.mjs';
 import { ExecutionEnvironment } from './lambda-environment.mjs';
+import { Sqs } from './sqs.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -50,8 +58,8 @@ export class Lambda {
    *   asyncRetryDelaysMs ([first, second] retry delays; Lambda's are one and two minutes),
    *   runtimeLibs (the runtime interface client's jars)
    */
-  constructor(template, { credentials, sqs, code = {}, assembly, asyncRetryDelaysMs = [60_000, 120_000], runtimeLibs = DEFAULT_RUNTIME_LIBS } = {}) {
-    Object.assign(this, { template, credentials, sqs, code, assembly, asyncRetryDelaysMs, runtimeLibs });
+  constructor(template, { iam, credentials, sqs, code = {}, assembly, asyncRetryDelaysMs = [60_000, 120_000], runtimeLibs = DEFAULT_RUNTIME_LIBS } = {}) {
+    Object.assign(this, { template, iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, runtimeLibs });
     this.functions = new Map();
     this.logs = [];
     this.invocations = [];
@@ -104,6 +112,14 @@ export class Lambda {
         retryAttempts: 2,
         maximumEventAgeMs: 6 * 3600_000,
       });
+      await this.iam.checkTrust(p.Role, 'lambda.amazonaws.com', `function ${fn.logicalId}`);
+      fn.principal = this.iam.rolePrincipal(p.Role, fn.name);
+      if (fn.tracing) {
+        // Lambda refuses the function itself: "The provided execution role does not have
+        // permissions to call PutTraceSegments on XRAY".
+        await this.iam.authorizeAll(fn.principal, ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'].map((action) => ({ action, resource: '*' })))
+          .catch((error) => { throw new Error(`function ${fn.logicalId}: The provided execution role does not have permissions to call PutTraceSegments on XRAY (${error.message})`); });
+      }
       const ric = runtimeJars.find((j) => path.basename(j).startsWith('aws-lambda-java-runtime-interface-client'));
       if (!ric) {
         throw new Error(`the Lambda runtime interface client is not in ${this.runtimeLibs}; build with 'mvn install' at the repository root`);
@@ -173,10 +189,16 @@ export class Lambda {
       credentials: this.credentials, gatewayEndpoint: this.gatewayEndpoint, runtime: fn.runtimeContext,
       onLog: (env, line) => {
         const entry = { at: Date.now(), function: fn.name, version, environment: env.id, line };
-        this.logs.push(entry);
-        this.onLog(entry);
+        this.logs.push(env.logsAllowed ? entry : { ...entry, dropped: true });
+        if (env.logsAllowed) this.onLog(entry);
       },
     });
+    // Lambda writes a function's logs with its role: without logs:CreateLogStream and
+    // logs:PutLogEvents on its log group they are dropped (Lambda developer guide, "Sending
+    // Lambda function logs to CloudWatch Logs"). Authorized once per environment, like its stream.
+    environment.logsAllowed = await this.iam.authorizeAll(fn.principal, ['logs:CreateLogStream', 'logs:PutLogEvents'].map((action) => ({
+      action, resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${fn.logGroupName}:log-stream:local-${environment.id}`,
+    }))).then(() => true, (error) => { environment.note('logs dropped', { error: error.message }); return false; });
     this.environments.push(environment);
     await environment.start();
     return environment;
@@ -230,7 +252,7 @@ export class Lambda {
       try { message = JSON.parse(last.payload).errorMessage ?? last.payload; } catch { /* raw */ }
       if (fn.onFailure) {
         event.status = 'SENT_TO_DESTINATION';
-        this.sqs.send(this.sqs.queueByArn(fn.onFailure), { body: JSON.stringify({
+        await this.sqs.sendAs(fn.principal, this.sqs.queueByArn(fn.onFailure), { body: JSON.stringify({
           version: '1.0', timestamp: new Date().toISOString(),
           requestContext: { requestId, functionArn: `${fn.arn}:${qualifier ?? '$LATEST'}`, condition: 'RetriesExhausted', approximateInvokeCount: attempts },
           requestPayload: JSON.parse(payload), responseContext: { statusCode: 200, executedVersion: qualifier ?? '$LATEST', functionError: 'Unhandled' },
@@ -238,7 +260,7 @@ export class Lambda {
         }) });
       } else if (fn.deadLetterTargetArn) {
         event.status = 'SENT_TO_DEAD_LETTER_QUEUE';
-        this.sqs.send(this.sqs.queueByArn(fn.deadLetterTargetArn), {
+        await this.sqs.sendAs(fn.principal, this.sqs.queueByArn(fn.deadLetterTargetArn), {
           body: payload,
           attributes: {
             RequestID: { DataType: 'String', StringValue: requestId },
@@ -249,7 +271,10 @@ export class Lambda {
       } else {
         event.status = 'DROPPED';
       }
-    })().catch((error) => { event.status = 'ERROR'; event.error = String(error); });
+    })().catch((error) => {
+      // Lambda could not deliver the failed event: it is lost (DeadLetterErrors on AWS).
+      Object.assign(event, { status: error.code ? 'DEAD_LETTER_ERROR' : 'ERROR', error: error.code ? `${error.code}: ${error.message}` : String(error) });
+    });
     return requestId;
   }
 
@@ -263,9 +288,18 @@ export class Lambda {
     const windowMs = 1000 * Number(mapping.MaximumBatchingWindowInSeconds ?? 0);
     const concurrency = Number(mapping.ScalingConfig?.MaximumConcurrency ?? 5);
     const reportsFailures = (mapping.FunctionResponseTypes ?? []).includes('ReportBatchItemFailures');
-    const poller = { stopped: false, batches: [] };
+    const fn = this.functionNamed(mapping.FunctionName);
+    const poller = { stopped: false, batches: [], errors: [] };
     const loop = async () => {
       while (!poller.stopped) {
+        try {
+          await this.iam.authorizeAll(fn.principal, Sqs.consumeRequests(queue));
+        } catch (error) {
+          // Lambda keeps trying and reports the problem in the mapping's state.
+          poller.errors.push(`${error.code}: ${error.message}`);
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
         const batch = await this.sqs.receiveWaiting(queue, { max: Math.min(batchSize, 10) }, 200);
         if (poller.stopped) break;
         if (batch.length === 0) continue;
@@ -315,6 +349,10 @@ export class Lambda {
     return {
       name: 'lambda',
       match: (req) => invocation.test(req.path),
+      authorize: (req) => {
+        const { invokedArn } = this.target(decodeURIComponent(invocation.exec(req.path)[1]), req.query.get('Qualifier') ?? undefined);
+        return [{ action: 'lambda:InvokeFunction', resource: invokedArn, error: { code: 'AccessDeniedException', status: 403 } }];
+      },
       handle: async (req) => {
         const name = decodeURIComponent(invocation.exec(req.path)[1]);
         const qualifier = req.query.get('Qualifier') ?? undefined;

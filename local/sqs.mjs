@@ -3,8 +3,17 @@
 // timeout, receive counts, moving a message to the dead-letter queue once it has been received
 // maxReceiveCount times, and StartMessageMoveTask to move dead letters back to their source.
 //
-// Not emulated: FIFO queues, message timers beyond DelaySeconds, encryption (accepted, not
-// applied), and the distributed "approximate" behaviour of real queues (counts here are exact).
+// IAM: every call is authorized for its signer (iam.mjs), with the queue's policy; on a queue
+// encrypted with a customer managed key, a sender also needs kms:GenerateDataKey and kms:Decrypt
+// and a receiver kms:Decrypt on the key (SQS developer guide, "Key management"), with the key
+// policy's say, evaluated with kms:ViaService and the aws:sqs:arn encryption context; a denied
+// key use is KMS.AccessDeniedException. Services that send for themselves (an EventBridge
+// dead-letter queue) or for a role (Lambda's dead-letter queue, a state machine task) are
+// authorized the same way.
+//
+// Not emulated: FIFO queues, message timers beyond DelaySeconds, encryption (the key is checked,
+// the body is stored as sent), and the distributed "approximate" behaviour of real queues
+// (counts here are exact).
 import { createHash, randomUUID } from 'node:crypto';
 import { AwsError } from './auth.mjs';
 import { defaultError, json } from './gateway.mjs';
@@ -54,14 +63,22 @@ class Queue {
   }
 }
 
+/** The error a Step Functions SQS task fails with for an SQS error code (SDK exception names). */
+export function sqsErrorName(code) {
+  const modelled = { 'KMS.AccessDeniedException': 'KmsAccessDeniedException', 'AWS.SimpleQueueService.NonExistentQueue': 'QueueDoesNotExistException',
+    QueueDoesNotExist: 'QueueDoesNotExistException', InvalidParameterValue: 'InvalidParameterValueException' };
+  return `SQS.${modelled[code] ?? 'AmazonSQSException'}`;
+}
+
 export class Sqs {
   /**
    * @param {import('./template.mjs').Template} template
    * @param {{ visibilityTimeoutMs?: number }} options visibilityTimeoutMs replaces every queue's
    *   visibility timeout, so tests need not wait minutes for a redelivery
    */
-  constructor(template, { visibilityTimeoutMs } = {}) {
+  constructor(template, { iam, visibilityTimeoutMs } = {}) {
     this.template = template;
+    this.iam = iam;
     this.visibilityOverrideMs = visibilityTimeoutMs;
     this.queues = new Map();
     this.byLogicalId = new Map();
@@ -88,6 +105,11 @@ export class Sqs {
       if (resolved.VisibilityTimeout !== undefined) queue.visibilityTimeoutMs = 1000 * Number(resolved.VisibilityTimeout);
       if (this.visibilityOverrideMs !== undefined) queue.visibilityTimeoutMs = this.visibilityOverrideMs;
       if (resolved.MessageRetentionPeriod !== undefined) queue.retentionMs = 1000 * Number(resolved.MessageRetentionPeriod);
+      // A customer managed key (its ARN or id); 'alias/aws/sqs' is AWS's, usable by the account.
+      const key = resolved.KmsMasterKeyId;
+      if (key && !String(key).startsWith('alias/aws/')) {
+        queue.kmsKey = String(key).startsWith('arn:') ? key : `arn:aws:kms:${REGION}:${ACCOUNT}:key/${key}`;
+      }
       if (resolved.RedrivePolicy) {
         queue.redrive = {
           deadLetterTargetArn: resolved.RedrivePolicy.deadLetterTargetArn,
@@ -108,6 +130,72 @@ export class Sqs {
     const queue = this.queues.get(name);
     if (!queue) throw new AwsError('QueueDoesNotExist', 'The specified queue does not exist.');
     return queue;
+  }
+
+  /**
+   * The key uses an action needs on a queue: none unless a customer managed key encrypts it. A
+   * service's request context (aws:SourceArn) goes on to KMS, which SQS calls on its behalf.
+   */
+  static keyRequests(queue, actions, context = {}) {
+    if (!queue.kmsKey) return [];
+    return actions.map((action) => ({
+      action, resource: queue.kmsKey,
+      context: { ...context, 'kms:ViaService': `sqs.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT, 'kms:EncryptionContext:aws:sqs:arn': queue.arn },
+      error: { code: 'KMS.AccessDeniedException', message: 'The caller does not have the required KMS access' },
+    }));
+  }
+
+  /** What sending to a queue asks IAM for. */
+  static sendRequests(queue, context = {}) {
+    return [{ action: 'sqs:SendMessage', resource: queue.arn, context },
+      ...Sqs.keyRequests(queue, ['kms:GenerateDataKey', 'kms:Decrypt'], context)];
+  }
+
+  /** Receiving, deleting and reading the attributes of a queue, as a consumer does. */
+  static consumeRequests(queue) {
+    return [...['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'].map((action) => ({ action, resource: queue.arn })),
+      ...Sqs.keyRequests(queue, ['kms:Decrypt'])];
+  }
+
+  /** Sends for a principal (a role, or a service with its aws:SourceArn), once IAM allows it. */
+  async sendAs(principal, queue, message, context = {}) {
+    await this.iam.authorizeAll(principal, Sqs.sendRequests(queue, context));
+    return this.send(queue, message);
+  }
+
+  /**
+   * What an SQS call asks IAM for (service authorization reference; batch calls are their
+   * single action; a message move task receives and deletes from its source and sends to its
+   * destination with the caller's permissions, SQS developer guide, "Configuring queue
+   * permissions for dead-letter queue redrive").
+   */
+  requests(operation, body) {
+    const single = { SendMessageBatch: 'SendMessage', DeleteMessageBatch: 'DeleteMessage', ChangeMessageVisibilityBatch: 'ChangeMessageVisibility' };
+    const action = `sqs:${single[operation] ?? operation}`;
+    switch (operation) {
+      case 'ListQueues': return [{ action, resource: '*' }];
+      case 'GetQueueUrl': {
+        const queue = this.queues.get(body.QueueName);
+        return [{ action, resource: queue?.arn ?? `arn:aws:sqs:${REGION}:${ACCOUNT}:${body.QueueName}` }];
+      }
+      case 'StartMessageMoveTask': {
+        const source = this.queueByArn(body.SourceArn);
+        const destinations = body.DestinationArn ? [this.queueByArn(body.DestinationArn)]
+          : [...this.queues.values()].filter((q) => q.redrive?.deadLetterTargetArn === source.arn);
+        return [{ action, resource: source.arn }, ...Sqs.consumeRequests(source),
+          ...destinations.flatMap((destination) => Sqs.sendRequests(destination))];
+      }
+      case 'ListMessageMoveTasks': return [{ action, resource: body.SourceArn }];
+      case 'CancelMessageMoveTask': {
+        const task = this.moveTasks.find((t) => t.TaskHandle === body.TaskHandle);
+        return [{ action, resource: task?.SourceArn ?? '*' }];
+      }
+      default: {
+        const queue = this.queueByUrl(body.QueueUrl);
+        const keys = { SendMessage: ['kms:GenerateDataKey', 'kms:Decrypt'], ReceiveMessage: ['kms:Decrypt'] }[single[operation] ?? operation] ?? [];
+        return [{ action, resource: queue.arn }, ...Sqs.keyRequests(queue, keys)];
+      }
+    }
   }
 
   /** Sends a message: from SendMessage, a Lambda dead-letter delivery, or a state machine. */
@@ -309,6 +397,7 @@ export class Sqs {
     return {
       name: 'sqs',
       match: (req) => req.target.startsWith('AmazonSQS.'),
+      authorize: (req) => this.requests(req.target.slice('AmazonSQS.'.length), req.json()),
       handle: async (req) => {
         const operation = operations[req.target.slice('AmazonSQS.'.length)];
         if (!operation) throw new AwsError('UnsupportedOperation', `not supported locally: ${req.target}`);

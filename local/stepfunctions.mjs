@@ -7,12 +7,18 @@
 // sendMessage tasks send to the local SQS. When a Standard execution starts and ends, the
 // documented "Step Functions Execution Status Change" event goes to EventBridge.
 //
+// IAM: each state machine acts as its role (RoleArn, which must trust states.amazonaws.com): every
+// DynamoDB and SQS call of a task is authorized for it first (iam.mjs), and a denial fails the
+// task with the error Step Functions gives (DynamoDB.AmazonDynamoDBException for DynamoDB's
+// AccessDeniedException). Calls to the service itself are authorized for their signer.
+//
 // Fault injection (tests and demos only): a Task state can fail its first N calls with a given
 // error, before or after its DynamoDB call took effect.
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError } from './auth.mjs';
 import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
+import { sqsErrorName } from './sqs.mjs';
 import { json } from './gateway.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
@@ -20,6 +26,9 @@ const DYNAMODB_TASK = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|de
 const SQS_SEND = /^arn:aws:states:::sqs:sendMessage$/;
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const MAX_INPUT_BYTES = 256 * 1024;
+const LOG_DELIVERY_ACTIONS = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
 
 /** An error a Task state raises, as Step Functions names service errors. */
 class TaskError extends Error {
@@ -84,8 +93,8 @@ export class StepFunctions {
    *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
    *   like a write that commits and then answers 500
    */
-  constructor(template, { dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
-    Object.assign(this, { template, dynamodb, sqs, waitOverrides, retryOverrides, minimalEvents, expressReruns });
+  constructor(template, { iam, dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
+    Object.assign(this, { template, iam, dynamodb, sqs, waitOverrides, retryOverrides, minimalEvents, expressReruns });
     this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
     this.faults = Object.fromEntries(Object.entries(faults).map(([state, fault]) => [state, { ...fault }]));
     this.machines = new Map();
@@ -102,11 +111,22 @@ export class StepFunctions {
     }
   }
 
-  start() {
+  async start() {
     for (const machine of this.machines.values()) {
       machine.type = this.template.resolve(machine.properties.StateMachineType) ?? 'STANDARD';
       machine.definition = JSON.parse(this.template.resolve(machine.properties.DefinitionString));
-      machine.handlers = this.taskHandlers(machine.definition);
+      const roleArn = this.template.resolve(machine.properties.RoleArn);
+      await this.iam.checkTrust(roleArn, 'states.amazonaws.com', `state machine ${machine.logicalId}`);
+      machine.principal = this.iam.rolePrincipal(roleArn, machine.name);
+      const { LoggingConfiguration: logging, TracingConfiguration: tracing } = this.template.resolve(machine.properties);
+      if (logging?.Destinations?.length) {
+        // CreateStateMachine checks the role may deliver logs (Step Functions developer guide,
+        // "IAM policies for logging to CloudWatch Logs"); CloudFormation fails otherwise.
+        await this.iam.authorizeAll(machine.principal, LOG_DELIVERY_ACTIONS.map((action) => ({ action, resource: '*' })))
+          .catch((error) => { throw new Error(`state machine ${machine.logicalId}: The state machine IAM Role is not authorized to access the Log Destination (${error.message})`); });
+      }
+      machine.tracing = tracing?.Enabled === true;
+      machine.handlers = this.taskHandlers(machine);
       machine.interpreter = new StateMachine(machine.definition);
     }
   }
@@ -116,9 +136,9 @@ export class StepFunctions {
     this.listeners.push(listener);
   }
 
-  taskHandlers(definition) {
+  taskHandlers(machine) {
     const handlers = {};
-    for (const [name, state] of taskStates(definition)) {
+    for (const [name, state] of taskStates(machine.definition)) {
       const dynamo = DYNAMODB_TASK.exec(state.Resource);
       if (dynamo) {
         const action = dynamo[1][0].toUpperCase() + dynamo[1].slice(1);
@@ -134,7 +154,11 @@ export class StepFunctions {
             // A States.Runtime error: neither Retry nor Catch applies, the execution fails.
             throw new TaskError('States.Runtime', error.message, { retryable: false, catchable: false });
           }
-          return this.withFaults(name, () => this.dynamodb.call(action, parameters), { dynamodb: parameters })
+          const call = async () => {
+            await this.iam.authorizeAll(machine.principal, this.dynamodb.requests(action, parameters));
+            return this.dynamodb.call(action, parameters);
+          };
+          return this.withFaults(name, call, { dynamodb: parameters })
             .catch((error) => {
               if (error instanceof TaskError) throw error;
               throw new TaskError(stepFunctionsErrorName(error.code), error.message);
@@ -142,11 +166,16 @@ export class StepFunctions {
         };
       } else if (SQS_SEND.test(state.Resource)) {
         handlers[name] = async (parameters) => this.withFaults(name, async () => {
-          const message = this.sqs.send(this.sqs.queueByUrl(parameters.QueueUrl), {
-            body: typeof parameters.MessageBody === 'string' ? parameters.MessageBody : JSON.stringify(parameters.MessageBody),
-            attributes: parameters.MessageAttributes,
-          });
-          return { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
+          try {
+            const message = await this.sqs.sendAs(machine.principal, this.sqs.queueByUrl(parameters.QueueUrl), {
+              body: typeof parameters.MessageBody === 'string' ? parameters.MessageBody : JSON.stringify(parameters.MessageBody),
+              attributes: parameters.MessageAttributes,
+            });
+            return { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
+          } catch (error) {
+            if (error instanceof TaskError || !error.code) throw error;
+            throw new TaskError(sqsErrorName(error.code), error.message);
+          }
         });
       }
     }
@@ -251,6 +280,12 @@ export class StepFunctions {
   /** One run of an execution in the interpreter; settles its status, output, error and cause. */
   run(machine, execution, parsed) {
     execution.runs += 1;
+    if (machine.tracing) {
+      // Step Functions sends the execution's trace with the role's X-Ray permissions (developer
+      // guide, "IAM policies for AWS X-Ray"); without them the trace is lost, the run goes on.
+      this.iam.authorizeAll(machine.principal, XRAY_ACTIONS.map((action) => ({ action, resource: '*' })))
+        .catch((error) => { execution.traceDropped = error.message; });
+    }
     Object.assign(execution, { status: 'RUNNING', output: undefined, error: undefined, cause: undefined });
     const run = machine.interpreter.run(parsed, {
       overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
@@ -328,6 +363,16 @@ export class StepFunctions {
     for (const listener of this.listeners) listener(event);
   }
 
+  /**
+   * What a Step Functions call asks IAM for (service authorization reference): the operation on
+   * the state machine it starts or lists, or on the execution it reads or stops.
+   */
+  static requests(operation, body) {
+    const resource = body.executionArn ?? body.stateMachineArn;
+    if (!resource) throw new AwsError('ValidationException', `${operation} needs a stateMachineArn or an executionArn`);
+    return [{ action: `states:${operation}`, resource }];
+  }
+
   route() {
     const operations = {
       StartExecution: (body) => this.startExecution(body),
@@ -349,6 +394,7 @@ export class StepFunctions {
     return {
       name: 'states',
       match: (req) => req.target.startsWith('AWSStepFunctions.'),
+      authorize: (req) => StepFunctions.requests(req.target.slice('AWSStepFunctions.'.length), req.json()),
       handle: async (req) => {
         const name = req.target.slice('AWSStepFunctions.'.length);
         const operation = operations[name];

@@ -1,9 +1,38 @@
 // A synthesized CloudFormation template, read the way CloudFormation would deploy it locally:
 // every resource gets a physical name, ARN and attributes in the local account and region, and
 // expressions (Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split) resolve against them.
-export const REGION = 'us-east-1';
-export const ACCOUNT = '000000000000';
 export const PARTITION = 'aws';
+
+/** The account and region the local cloud runs in; useEnvironment sets them. */
+export let REGION = 'us-east-1';
+export let ACCOUNT = '000000000000';
+
+/**
+ * Sets the account and region to the stack's environment, which a template of an environment-bound
+ * stack writes into its ARNs (a role policy names `arn:aws:dynamodb:eu-west-1:123456789012:...`):
+ * policies must name what the cloud serves. Call before any service starts.
+ */
+export function useEnvironment({ account, region } = {}) {
+  if (account !== undefined) {
+    if (!/^\d{12}$/.test(account)) throw new Error(`an account id is 12 digits, not '${account}'`);
+    ACCOUNT = account;
+  }
+  if (region !== undefined) {
+    if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new Error(`'${region}' is not a region name`);
+    REGION = region;
+  }
+}
+
+/**
+ * The environment a cloud assembly's manifest gives a stack (`aws://<account>/<region>`), for
+ * the parts that are not 'unknown-account' or 'unknown-region' (an environment-agnostic stack).
+ */
+export function environmentOf(manifest, stackName) {
+  const match = /^aws:\/\/([^/]+)\/(.+)$/.exec(manifest.artifacts?.[stackName]?.environment ?? '');
+  if (!match) return {};
+  const [, account, region] = match;
+  return { ...(account !== 'unknown-account' ? { account } : {}), ...(region !== 'unknown-region' ? { region } : {}) };
+}
 
 export class Template {
   /**

@@ -2,18 +2,17 @@ package io.github.taskstatus;
 
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Names;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.EventSourceMapping;
+import software.amazon.awscdk.services.lambda.EventSourceMappingOptions;
 import software.amazon.awscdk.services.lambda.IFunction;
-import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
-import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
 import software.constructs.Construct;
-import software.constructs.IConstruct;
 
 /**
  * Queue mode: the queue of tasks (created, or the user's) and its dead-letter queue, feeding the
@@ -26,6 +25,11 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
 
   /** The queues when queue mode is off. */
   static final TaskQueues NONE = new TaskQueues(null, null);
+
+  /** What Lambda's SQS event source calls with the function's role. */
+  static final String[] CONSUME_ACTIONS = {
+    "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"
+  };
 
   static TaskQueues create(Construct scope, TaskStatusWorkflowProps props, Settings settings) {
     QueueSettings options = settings.queue();
@@ -84,28 +88,38 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
         .removalPolicy(removal);
   }
 
-  /** Feeds the queue's batches to the starter, reporting partial batch failures. */
-  void feed(IFunction starter, QueueSettings options) {
+  /**
+   * Feeds the queue's batches to the starter, reporting partial batch failures. The starter's role
+   * gets what Lambda's SQS event source uses (Lambda developer guide, "Execution role permissions":
+   * sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes, and kms:Decrypt for an encrypted
+   * queue), not CDK's SqsEventSource grant, which adds ChangeMessageVisibility and GetQueueUrl. The
+   * mapping keeps the id SqsEventSource gives it, so its logical id stays.
+   */
+  void feed(IFunction starter, QueueSettings options, IKey starterKey) {
     if (queue == null) {
       return;
     }
-    starter.addEventSource(
-        new SqsEventSource(
-            queue,
-            SqsEventSourceProps.builder()
+    EventSourceMapping mapping =
+        starter.addEventSourceMapping(
+            "SqsEventSource:" + Names.nodeUniqueId(queue.getNode()),
+            EventSourceMappingOptions.builder()
+                .eventSourceArn(queue.getQueueArn())
                 .batchSize(options.batchSize())
                 .maxBatchingWindow(options.maxBatchingWindow())
                 .maxConcurrency(options.maxConcurrency())
                 .reportBatchItemFailures(true)
-                .build()));
-    for (IConstruct child : starter.getNode().getChildren()) {
-      if (child instanceof EventSourceMapping mapping) {
-        Nag.acknowledge(
-            mapping,
-            "Serverless-LambdaEventSourceMappingDestination",
-            null,
-            Nag.EVENT_SOURCE_DESTINATION);
-      }
+                .build());
+    queue.grant(starter, CONSUME_ACTIONS);
+    IKey queueKey = queue.getEncryptionMasterKey();
+    if (queueKey != null && queueKey != starterKey) {
+      queueKey.grant(starter, "kms:Decrypt");
     }
+    // The mapping must not start polling before the role may poll.
+    mapping.getNode().addDependency(starter.getRole() != null ? starter.getRole() : starter);
+    Nag.acknowledge(
+        mapping,
+        "Serverless-LambdaEventSourceMappingDestination",
+        null,
+        Nag.EVENT_SOURCE_DESTINATION);
   }
 }

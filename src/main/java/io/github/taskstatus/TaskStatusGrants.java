@@ -1,9 +1,12 @@
 package io.github.taskstatus;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.Grant;
+import software.amazon.awscdk.services.iam.GrantOnPrincipalOptions;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.IFunction;
@@ -73,10 +76,24 @@ final class TaskStatusGrants {
     return queue.grant(grantee, "sqs:SendMessage");
   }
 
-  /** Get and query the table and its indexes, and decrypt them with a customer key. */
+  /**
+   * Get and query the table and, with {@code failedTaskIndex}, query that index; decrypt with a
+   * customer key. The index is named, not left to {@code ITable.grant}: CDK adds {@code index/*}
+   * only for tables it knows have indexes, and an imported {@code existingTable} has none it knows
+   * of, so the client's {@code failedSince} would be denied.
+   */
   Grant readStatus(IGrantable grantee) {
     grantKey(table.getEncryptionKey(), grantee, "kms:Decrypt");
-    return table.grant(grantee, "dynamodb:GetItem", "dynamodb:Query");
+    List<String> resources = new ArrayList<>(List.of(table.getTableArn()));
+    if (failedTaskIndex) {
+      resources.add(table.getTableArn() + "/index/" + TaskTable.FAILED_INDEX);
+    }
+    return Grant.addToPrincipal(
+        GrantOnPrincipalOptions.builder()
+            .grantee(grantee)
+            .actions(List.of("dynamodb:GetItem", "dynamodb:Query"))
+            .resourceArns(resources)
+            .build());
   }
 
   /**

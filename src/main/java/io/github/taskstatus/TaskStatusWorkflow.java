@@ -86,7 +86,7 @@ public class TaskStatusWorkflow extends Construct {
             : null;
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
-    queues.feed(starter.invocable(), settings.queue());
+    queues.feed(starter.invocable(), settings.queue(), key);
     grants = new TaskStatusGrants(table, starter.invocable(), queues, settings.failedTaskIndex());
     metrics =
         new TaskStatusMetrics(

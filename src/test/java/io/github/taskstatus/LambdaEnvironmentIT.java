@@ -27,6 +27,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Code;
@@ -53,6 +54,10 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class LambdaEnvironmentIT {
   private static final String HANDLER = EnvironmentProbe.class.getName() + "::handleRequest";
+
+  /** A state machine no one made, whose executions the probes' role may list. */
+  private static final String NOTHING =
+      "arn:aws:states:" + Synth.REGION + ":" + Synth.ACCOUNT + ":stateMachine:none";
 
   /** What Lambda sets in every Java function's environment (developer guide). */
   private static final Set<String> RESERVED =
@@ -120,7 +125,13 @@ class LambdaEnvironmentIT {
         .handler(HANDLER)
         .memorySize(256)
         .timeout(Duration.seconds(3))
-        .code(Code.fromAsset(probeJar.toString()));
+        .code(Code.fromAsset(probeJar.toString()))
+        .initialPolicy(
+            List.of(
+                PolicyStatement.Builder.create()
+                    .actions(List.of("states:ListExecutions"))
+                    .resources(List.of(NOTHING))
+                    .build()));
   }
 
   /** The probe's classes with what it needs that a Java runtime does not provide. */
@@ -248,12 +259,7 @@ class LambdaEnvironmentIT {
         .isNotEqualTo(beforeSnapshot)
         .isEqualTo(lifecycle.findParents("accessKeyId").get(0).get("accessKeyId").asText());
     try (SfnClient stale = sfn(AwsBasicCredentials.create(beforeSnapshot, "any"))) {
-      assertThatThrownBy(
-              () ->
-                  stale.listExecutions(
-                      b ->
-                          b.stateMachineArn(
-                              "arn:aws:states:" + "us-east-1:000000000000:stateMachine:none")))
+      assertThatThrownBy(() -> stale.listExecutions(b -> b.stateMachineArn(NOTHING)))
           .isInstanceOf(SfnException.class)
           .satisfies(
               e ->
@@ -283,14 +289,12 @@ class LambdaEnvironmentIT {
                 report.get("AWS_ACCESS_KEY_ID").asText(),
                 report.get("AWS_SECRET_ACCESS_KEY").asText(),
                 report.get("AWS_SESSION_TOKEN").asText()))) {
-      assertThat(
-              function
-                  .listExecutions(
-                      b ->
-                          b.stateMachineArn(
-                              "arn:aws:states:us-east-1:" + "000000000000:stateMachine:none"))
-                  .executions())
-          .isEmpty();
+      assertThat(function.listExecutions(b -> b.stateMachineArn(NOTHING)).executions()).isEmpty();
+      assertThatThrownBy(() -> function.startExecution(b -> b.stateMachineArn(NOTHING).input("{}")))
+          .as("the credentials act as the function's role, which may only list")
+          .isInstanceOf(SfnException.class)
+          .hasMessageContaining(":assumed-role/Test-OnDemandProbeServiceRole")
+          .hasMessageContaining("is not authorized to perform: states:StartExecution");
     }
   }
 
@@ -303,7 +307,7 @@ class LambdaEnvironmentIT {
         .isEqualTo(function("OnDemandProbe"));
     assertThat(report.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").asText()).isEqualTo("256");
     assertThat(report.get("AWS_EXECUTION_ENV").asText()).isEqualTo("AWS_Lambda_java25");
-    assertThat(report.get("AWS_REGION").asText()).isEqualTo("us-east-1");
+    assertThat(report.get("AWS_REGION").asText()).isEqualTo(Synth.REGION);
     assertThat(report.get("TZ").asText()).isEqualTo(":UTC");
     Set<String> unexpected = new TreeSet<>(variables(report));
     unexpected.removeAll(RESERVED);
@@ -360,7 +364,7 @@ class LambdaEnvironmentIT {
   private static SfnClient sfn(software.amazon.awssdk.auth.credentials.AwsCredentials credentials) {
     return SfnClient.builder()
         .endpointOverride(cloud.endpoint)
-        .region(Region.US_EAST_1)
+        .region(Region.of(Synth.REGION))
         .httpClient(UrlConnectionHttpClient.create())
         .credentialsProvider(StaticCredentialsProvider.create(credentials))
         .build();

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -72,6 +74,10 @@ final class LocalCloud implements AutoCloseable {
                 templateFile.toString(),
                 "--stack-name",
                 "Test",
+                "--account",
+                Synth.ACCOUNT,
+                "--region",
+                Synth.REGION,
                 "--code",
                 "TasksStarter=" + StarterCode.extractedJar()));
     command.addAll(options);
@@ -111,11 +117,69 @@ final class LocalCloud implements AutoCloseable {
               software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
                   & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>>
       B configure(B builder) {
+    return configure(builder, credentials);
+  }
+
+  private <
+          B extends
+              software.amazon.awssdk.awscore.client.builder.AwsClientBuilder<B, ?>
+                  & software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder<B, ?>>
+      B configure(B builder, AwsCredentialsProvider signer) {
     return builder
         .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(credentials)
+        .region(Region.of(ready.get("region").asText()))
+        .credentialsProvider(signer)
         .httpClient(UrlConnectionHttpClient.create());
+  }
+
+  /** SDK clients signed as a session of one of the template's roles, as an application on AWS. */
+  record RoleClients(DynamoDbClient dynamodb, LambdaClient lambda, SqsClient sqs, SfnClient sfn)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      dynamodb.close();
+      lambda.close();
+      sqs.close();
+      sfn.close();
+    }
+  }
+
+  /**
+   * Clients that act as a role of the template: the first whose logical id starts with the prefix.
+   */
+  RoleClients as(String roleLogicalIdPrefix) {
+    JsonNode role = ready.get("roles").get(logicalId("roles", roleLogicalIdPrefix));
+    StaticCredentialsProvider session =
+        StaticCredentialsProvider.create(
+            AwsSessionCredentials.create(
+                role.get("accessKeyId").asText(),
+                role.get("secretAccessKey").asText(),
+                role.get("sessionToken").asText()));
+    return new RoleClients(
+        configure(DynamoDbClient.builder(), session).build(),
+        configure(LambdaClient.builder(), session).build(),
+        configure(SqsClient.builder(), session).build(),
+        configure(SfnClient.builder(), session).build());
+  }
+
+  /**
+   * Every grant of the template's roles (an action, or a resource of a statement with several) with
+   * the requests of this cloud's run that would have been denied without it: {@code [{role, policy,
+   * statement, action | resource, neededBy: [{action, resource}]}]}.
+   */
+  JsonNode grants() {
+    return inspect("iam/grants");
+  }
+
+  /** Every request the local IAM denied so far: {@code [{principal, action, resource}]}. */
+  List<JsonNode> denials() {
+    List<JsonNode> denied = new ArrayList<>();
+    for (JsonNode decision : inspect("iam").get("decisions")) {
+      if (!decision.get("result").asText().equals("Allowed")) {
+        denied.add(decision);
+      }
+    }
+    return denied;
   }
 
   /**
@@ -197,9 +261,14 @@ final class LocalCloud implements AutoCloseable {
   }
 
   private String name(String kind, String logicalIdPrefix) {
+    return ready.get(kind).get(logicalId(kind, logicalIdPrefix)).asText();
+  }
+
+  /** The logical id of the first resource of a kind whose logical id starts with the prefix. */
+  private String logicalId(String kind, String logicalIdPrefix) {
     for (Map.Entry<String, JsonNode> e : ready.get(kind).properties()) {
       if (e.getKey().startsWith(logicalIdPrefix)) {
-        return e.getValue().asText();
+        return e.getKey();
       }
     }
     throw new AssertionError("no " + kind + " " + logicalIdPrefix + " in " + ready.get(kind));

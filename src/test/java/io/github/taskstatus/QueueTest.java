@@ -131,13 +131,12 @@ class QueueTest {
   }
 
   @Test
-  void theStarterMayConsumeOnlyItsQueue() {
+  void theStarterMayConsumeOnlyItsQueueWithWhatLambdasEventSourceCalls() {
     assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole"))
         .contains(
             Synth.parse(
                 """
-        {"Action": ["sqs:ReceiveMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
-                    "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        {"Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
          "Effect": "Allow", "Resource": {"Fn::GetAtt": ["TasksQueue14B5121E", "Arn"]}}"""));
     assertThat(SecurityTest.statements(QUEUED, "TasksStarterRole")).hasSize(5);
   }
@@ -158,8 +157,11 @@ class QueueTest {
         .contains(
             Synth.parse(
                 """
-        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": %s}"""
+        {"Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Effect": "Allow", "Resource": %s}"""
                     .formatted(keyArn)));
+    assertThat(SecurityTest.statements(synth, "TasksStarterRole").toString())
+        .as("one statement for the key: its dead-letter queue and its queue are encrypted alike")
+        .containsOnlyOnce("kms:Decrypt");
   }
 
   @Test

@@ -82,7 +82,7 @@ class SmokeScriptIT {
       Map<String, String> env = builder.environment();
       env.keySet().removeIf(k -> k.startsWith("AWS_"));
       env.put("AWS_ENDPOINT_URL", cloud.endpoint.toString());
-      env.put("AWS_DEFAULT_REGION", "us-east-1");
+      env.put("AWS_DEFAULT_REGION", cloud.ready.get("region").asText());
       env.put("AWS_ACCESS_KEY_ID", cloud.ready.at("/credentials/accessKeyId").asText());
       env.put("AWS_SECRET_ACCESS_KEY", cloud.ready.at("/credentials/secretAccessKey").asText());
       env.put("AWS_CONFIG_FILE", "/dev/null");
@@ -304,7 +304,7 @@ class SmokeScriptIT {
         SfnClient sync =
             SfnClient.builder()
                 .endpointOverride(cloud.endpoint)
-                .region(Region.US_EAST_1)
+                .region(Region.of(Synth.REGION))
                 .credentialsProvider(cloud.credentials)
                 .httpClient(UrlConnectionHttpClient.create())
                 // What the SDKs document for a custom endpoint: no 'sync-' host prefix.

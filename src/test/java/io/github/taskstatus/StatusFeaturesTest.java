@@ -152,7 +152,7 @@ class StatusFeaturesTest {
   }
 
   @Test
-  void grantReadStatusAllowsExactlyTheClientsReadsOnTheTableAndItsIndexes() {
+  void grantReadStatusAllowsExactlyTheClientsReadsOnTheTableAndTheFailedTaskIndex() {
     Synth synth =
         Synth.stack(
             stack -> {
@@ -174,7 +174,27 @@ class StatusFeaturesTest {
          {"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Effect": "Allow",
           "Resource": [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
                        {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
-                                          "/index/*"]]}]}]"""));
+                                          "/index/FailedTasks"]]}]}]"""));
+  }
+
+  @Test
+  void grantReadStatusNamesTheFailedTaskIndexOfAnExistingTableCdkKnowsNoIndexesOf() {
+    Synth synth =
+        Synth.stack(
+            stack -> {
+              TaskStatusWorkflow workflow =
+                  TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                      .existingTable(Table.fromTableName(stack, "Orders", "orders-tasks"))
+                      .failedTaskIndex(true)
+                      .build();
+              workflow.grantReadStatus(Synth.role(stack, "Reader"));
+            });
+
+    assertThat(SecurityTest.statements(synth, "Reader").toString())
+        .contains("\"Action\":[\"dynamodb:GetItem\",\"dynamodb:Query\"]")
+        .contains(":table/orders-tasks\"")
+        .contains(":table/orders-tasks/index/FailedTasks\"")
+        .doesNotContain("index/*");
   }
 
   @Test
