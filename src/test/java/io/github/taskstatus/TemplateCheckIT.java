@@ -12,16 +12,36 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.kms.Key;
+import software.amazon.awscdk.services.lambda.Code;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.logs.RetentionDays;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 
 /**
  * The synthesized templates, checked by local/check-template.mjs against models the library did not
  * write: the CloudFormation resource specification the CDK is generated from and IAM's Service
  * Authorization Reference. Hand-made templates with one mistake each show that the check finds that
- * mistake and nothing else. The templates are checked by one Node process.
+ * mistake and nothing else; then every configuration of the library must pass with no finding. Each
+ * group of templates is checked by one Node process.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class TemplateCheckIT {
@@ -125,7 +145,66 @@ class TemplateCheckIT {
             """));
   }
 
+  /** The library's configurations, each synthesized into a stack of its own. */
+  private static final Map<String, Consumer<Stack>> CONFIGURATIONS = new LinkedHashMap<>();
+
+  static {
+    CONFIGURATIONS.put("defaults", stack -> new TaskStatusWorkflow(stack, "Tasks"));
+    CONFIGURATIONS.put(
+        "queue mode",
+        stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build());
+    CONFIGURATIONS.put(
+        "EXPRESS",
+        stack ->
+            TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                .stateMachineType(StateMachineType.EXPRESS)
+                .build());
+    CONFIGURATIONS.put(
+        "existingTable with failedTaskIndex, grants without a queue",
+        stack -> {
+          TaskStatusWorkflow tasks =
+              TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                  .existingTable(Table.fromTableName(stack, "Mine", "my-tasks"))
+                  .failedTaskIndex(true)
+                  .build();
+          Role app = Synth.role(stack, "App");
+          tasks.grantStartTask(app);
+          tasks.grantReadStatus(app);
+        });
+    CONFIGURATIONS.put(
+        "custom work with a LambdaInvoke",
+        stack -> {
+          Function oven =
+              Function.Builder.create(stack, "Oven")
+                  .runtime(Runtime.JAVA_25)
+                  .handler("x.H::h")
+                  .code(Code.fromAsset(StarterCode.extractedJar().toString()))
+                  .build();
+          TaskStatusWorkflow.Builder.create(stack, "Tasks")
+              .work(LambdaInvoke.Builder.create(stack, "Cook").lambdaFunction(oven).build())
+              .build();
+        });
+    CONFIGURATIONS.put(
+        "existingQueue, snapStart(false), tracing(false)",
+        stack -> {
+          Queue dlq = Queue.Builder.create(stack, "MineDlq").enforceSsl(true).build();
+          Queue mine =
+              Queue.Builder.create(stack, "Mine")
+                  .visibilityTimeout(Duration.minutes(5))
+                  .enforceSsl(true)
+                  .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(3).build())
+                  .build();
+          TaskStatusWorkflow.Builder.create(stack, "Tasks")
+              .existingQueue(mine)
+              .snapStart(false)
+              .tracing(false)
+              .build();
+        });
+    CONFIGURATIONS.put("every feature, every grant", TemplateCheckIT::everyFeature);
+  }
+
   private static Map<String, List<String>> mistakesFound;
+  private static Run library;
 
   private static void mistake(String name, String resources) {
     MISTAKES.put(name, Synth.parse("{\"Resources\": {" + BASE + ", " + resources + "}}"));
@@ -141,11 +220,40 @@ class TemplateCheckIT {
         .formatted(statement);
   }
 
+  /**
+   * Every optional feature on, as a consumer who wants them all builds it, and an application role
+   * given every grant.
+   */
+  private static void everyFeature(Stack stack) {
+    Key key = Synth.key(stack);
+    Topic topic = Topic.Builder.create(stack, "Ops").masterKey(key).enforceSsl(true).build();
+    TaskStatusWorkflow tasks =
+        TaskStatusWorkflow.Builder.create(stack, "Tasks")
+            .encryptionKey(key)
+            .alarmTopic(topic)
+            .includeExecutionData(true)
+            .logRetention(RetentionDays.ONE_YEAR)
+            .queue(true)
+            .work(Pass.Builder.create(stack, "Cook").build())
+            .retention(Duration.days(30))
+            .failedTaskIndex(true)
+            .dashboard(true)
+            .build();
+    Role app = Synth.role(stack, "App");
+    tasks.grantStartTask(app);
+    tasks.grantReadStatus(app);
+    tasks.grantSendTasks(app);
+    tasks.grantRedriveDeadLetters(app);
+  }
+
   @BeforeAll
   static void check(@TempDir Path dir) throws Exception {
     Run mistakes = run(dir.resolve("mistakes"), MISTAKES);
     assertThat(mistakes.exitCode()).as(mistakes.output()).isEqualTo(1);
     mistakesFound = mistakes.findings();
+    Map<String, JsonNode> stacks = new LinkedHashMap<>();
+    CONFIGURATIONS.forEach((name, body) -> stacks.put(name, Synth.stack(body).json));
+    library = run(dir.resolve("library"), stacks);
   }
 
   private static List<String> found(String mistake) {
@@ -285,6 +393,25 @@ class TemplateCheckIT {
   @Test
   void everyMistakeIsFound() {
     assertThat(mistakesFound.keySet()).containsExactlyInAnyOrderElementsOf(MISTAKES.keySet());
+  }
+
+  static Stream<String> configurations() {
+    return CONFIGURATIONS.keySet().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("configurations")
+  void theLibrarysTemplateHasNoFinding(String configuration) {
+    assertThat(library.checked()).contains(configuration);
+    assertThat(library.findings().getOrDefault(configuration, List.of()))
+        .as(library.output())
+        .isEmpty();
+  }
+
+  @Test
+  void theProgramExitsZeroOnCleanTemplates() {
+    assertThat(library.output()).isEmpty();
+    assertThat(library.exitCode()).isZero();
   }
 
   /**
