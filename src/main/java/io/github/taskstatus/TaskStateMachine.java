@@ -2,18 +2,23 @@ package io.github.taskstatus;
 
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
-import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
-/** The state machine that records and runs each task, with its logs, traces and key grant. */
-final class TaskStateMachine {
-  private TaskStateMachine() {}
+/**
+ * The state machine that records and runs each task, with its logs, traces and key grant.
+ *
+ * @param machine the state machine
+ * @param config its logging and tracing
+ */
+record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
 
-  static StateMachine create(
+  static TaskStateMachine create(
       Construct scope, TaskItems items, IChainable work, Settings settings, TaskStatusLogs logs) {
+    ILogGroup logGroup = logs.stateMachine("StateMachineLogs", "");
     StateMachine machine =
         StateMachine.Builder.create(scope, "StateMachine")
             .definitionBody(
@@ -21,17 +26,11 @@ final class TaskStateMachine {
                     TaskStatusDefinition.create(scope, items, work, settings.waitDuration())))
             .stateMachineType(settings.type())
             .timeout(settings.timeout())
-            .logs(
-                LogOptions.builder()
-                    .destination(logs.stateMachine("StateMachineLogs", ""))
-                    .level(settings.logLevel())
-                    .includeExecutionData(settings.includeExecutionData())
-                    .build())
-            .tracingEnabled(settings.tracing())
             .build();
     grantTableKey(items.table(), machine);
-    Nag.wildcardsAwsRequires(machine.getRole(), Nag.STATE_MACHINE_WILDCARDS);
-    return machine;
+    StateMachineConfig config =
+        StateMachineConfig.apply(scope, "StateMachine", machine, logGroup, settings);
+    return new TaskStateMachine(machine, config);
   }
 
   /**

@@ -78,7 +78,7 @@ public class TaskStatusWorkflow extends Construct {
 
     table = TaskTable.of(this, p, settings);
     TaskItems items = TaskItems.ofTasks(table, settings);
-    stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs);
+    stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs).machine();
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
     reconciler =
         settings.reconciles()
