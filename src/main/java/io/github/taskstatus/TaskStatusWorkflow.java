@@ -91,7 +91,8 @@ public class TaskStatusWorkflow extends Construct {
     metrics =
         new TaskStatusMetrics(
             stateMachine, starter.function(), starter.deadLetterQueue(), queues, reconciler);
-    alarms = settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic()) : null;
+    alarms =
+        settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic(), key) : null;
     if (settings.dashboard()) {
       TaskStatusDashboard.create(this, metrics);
     }
