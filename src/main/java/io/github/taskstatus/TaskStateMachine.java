@@ -2,6 +2,7 @@ package io.github.taskstatus;
 
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
@@ -9,15 +10,20 @@ import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
 /**
- * The state machine that records and runs each task, with its logs, traces and key grant.
+ * The state machine that records and runs each task, with its logs, traces and key grants.
  *
  * @param machine the state machine
- * @param config its logging and tracing
+ * @param config its logging, tracing and encryption
  */
 record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
 
   static TaskStateMachine create(
-      Construct scope, TaskItems items, IChainable work, Settings settings, TaskStatusLogs logs) {
+      Construct scope,
+      TaskItems items,
+      IChainable work,
+      Settings settings,
+      TaskStatusLogs logs,
+      IKey key) {
     ILogGroup logGroup = logs.stateMachine("StateMachineLogs", "");
     StateMachine machine =
         StateMachine.Builder.create(scope, "StateMachine")
@@ -29,8 +35,20 @@ record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
             .build();
     grantTableKey(items.table(), machine);
     StateMachineConfig config =
-        StateMachineConfig.apply(scope, "StateMachine", machine, logGroup, settings);
+        StateMachineConfig.apply(
+            scope, "StateMachine", machine, logGroup, settings, logs, executionKey(settings, key));
     return new TaskStateMachine(machine, config);
+  }
+
+  /**
+   * The key for the executions' data: none for a reconciled (Standard) workflow. AWS documents that
+   * the status change events of a workflow encrypted with a customer managed key carry no input,
+   * output, error or cause (Step Functions developer guide, "Data at rest encryption in Step
+   * Functions", FAQ), and the reconciler reads the task from the input and why it failed from the
+   * error and cause.
+   */
+  private static IKey executionKey(Settings settings, IKey key) {
+    return settings.reconciles() ? null : key;
   }
 
   /**

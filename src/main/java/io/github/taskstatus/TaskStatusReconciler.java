@@ -115,7 +115,9 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                     + " unseen by any Catch")
             .build();
     TaskStateMachine.grantTableKey(table.table(), reconciler);
-    StateMachineConfig.apply(scope, "Reconciler", reconciler, logGroup, settings);
+    // Its input is the status change event, task and all: encrypted with the key, if there is one.
+    StateMachineConfig config =
+        StateMachineConfig.apply(scope, "Reconciler", reconciler, logGroup, settings, logs, key);
     // A fixed name, so the key policy can name the rule without depending on it (a cycle).
     String ruleName =
         Names.uniqueResourceName(scope, UniqueResourceNameOptions.builder().maxLength(54).build())
@@ -143,6 +145,7 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                         .maxEventAge(MAX_EVENT_AGE)
                         .build()))
             .build();
+    config.startedBy(rule);
     if (key != null) {
       key.addToResourcePolicy(
           PolicyStatement.Builder.create()

@@ -80,6 +80,14 @@ class CdkNagTest {
                         .stateMachineType(StateMachineType.EXPRESS)
                         .build()),
         Arguments.of(
+            "EXPRESS with a key",
+            (Consumer<Stack>)
+                stack ->
+                    TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                        .stateMachineType(StateMachineType.EXPRESS)
+                        .encryptionKey(Synth.key(stack))
+                        .build()),
+        Arguments.of(
             "every feature",
             (Consumer<Stack>)
                 stack -> {
