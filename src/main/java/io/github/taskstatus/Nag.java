@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.CfnResource;
 import software.amazon.awscdk.Validations;
-import software.amazon.awscdk.services.iam.IRole;
+import software.amazon.awscdk.services.iam.Policy;
 import software.constructs.IConstruct;
 
 /**
@@ -32,6 +32,14 @@ final class Nag {
           + " (xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules,"
           + " xray:GetSamplingTargets) do not support resource-level permissions: AWS requires"
           + " Resource '*'";
+
+  /** Why a state machine's role has a {@code Resource: *} statement when it does not trace. */
+  static final String STATE_MACHINE_LOG_DELIVERY =
+      "Step Functions log delivery to CloudWatch Logs"
+          + " (logs:CreateLogDelivery, logs:GetLogDelivery, logs:UpdateLogDelivery,"
+          + " logs:DeleteLogDelivery, logs:ListLogDeliveries, logs:PutResourcePolicy,"
+          + " logs:DescribeResourcePolicies, logs:DescribeLogGroups) does not support"
+          + " resource-level permissions: AWS requires Resource '*'";
 
   /** Why the starter role has a {@code Resource: *} statement. */
   static final String STARTER_WILDCARDS =
@@ -82,13 +90,12 @@ final class Nag {
   }
 
   /**
-   * Acknowledges AwsSolutions-IAM5 for {@code Resource::*} on a role's default policy, where the
-   * only wildcard statements are ones AWS requires.
+   * Acknowledges AwsSolutions-IAM5 for {@code Resource::*} on a policy whose only wildcard
+   * statements are ones AWS requires. Never a role's {@code DefaultPolicy}: anyone may add to that
+   * one (a state machine's states, the user's {@code work} among them, add their statements there),
+   * and the acknowledgment would hide their findings too.
    */
-  static void wildcardsAwsRequires(IRole role, String reason) {
-    IConstruct policy = role.getNode().tryFindChild("DefaultPolicy");
-    if (policy != null) {
-      acknowledge(policy, "AwsSolutions-IAM5", "Resource::*", reason);
-    }
+  static void wildcardsAwsRequires(Policy policy, String reason) {
+    acknowledge(policy, "AwsSolutions-IAM5", "Resource::*", reason);
   }
 }

@@ -1,21 +1,24 @@
 package io.github.taskstatus;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awscdk.Annotations;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Token;
+import software.amazon.awscdk.services.iam.Policy;
+import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.Alias;
 import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.CfnFunction;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.LoggingFormat;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
-import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -102,14 +105,13 @@ final class StarterFunction {
             .role(role)
             .logGroup(logGroup)
             .loggingFormat(LoggingFormat.JSON)
-            .tracing(settings.tracing() ? Tracing.ACTIVE : Tracing.DISABLED)
             .snapStart(settings.snapStart() ? SnapStartConf.ON_PUBLISHED_VERSIONS : null)
             .deadLetterQueue(deadLetterQueue)
             .environment(environment(settings, stateMachine))
             .build();
     stateMachine.grantStartExecution(function);
     if (settings.tracing()) {
-      Nag.wildcardsAwsRequires(role, Nag.STARTER_WILDCARDS);
+      trace(scope, function, role);
     }
     if (settings.snapStart()) {
       Annotations.of(function)
@@ -129,6 +131,30 @@ final class StarterFunction {
                 .description("The published starter version, restored from its SnapStart snapshot")
                 .build()
             : function;
+  }
+
+  /**
+   * Active X-Ray tracing, set on the CloudFormation resource: the L2's {@code tracing} would add
+   * the X-Ray statement, which AWS requires on {@code Resource: *}, to the role's {@code
+   * DefaultPolicy}, where anything granted to the starter lands too ({@code
+   * getStarterFunction().addToRolePolicy(...)}). It goes in a policy of its own, acknowledged there
+   * alone, which the function waits for.
+   */
+  private static void trace(Construct scope, Function function, Role role) {
+    ((CfnFunction) function.getNode().getDefaultChild())
+        .setTracingConfig(CfnFunction.TracingConfigProperty.builder().mode("Active").build());
+    Policy tracing =
+        Policy.Builder.create(scope, "StarterTracingPolicy")
+            .roles(List.of(role))
+            .statements(
+                List.of(
+                    PolicyStatement.Builder.create()
+                        .actions(List.of("xray:PutTraceSegments", "xray:PutTelemetryRecords"))
+                        .resources(List.of("*"))
+                        .build()))
+            .build();
+    function.getNode().addDependency(tracing);
+    Nag.wildcardsAwsRequires(tracing, Nag.STARTER_WILDCARDS);
   }
 
   /**

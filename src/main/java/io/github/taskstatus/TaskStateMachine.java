@@ -2,18 +2,29 @@ package io.github.taskstatus;
 
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.iam.IGrantable;
+import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.logs.ILogGroup;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
-import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
 
-/** The state machine that records and runs each task, with its logs, traces and key grant. */
-final class TaskStateMachine {
-  private TaskStateMachine() {}
+/**
+ * The state machine that records and runs each task, with its logs, traces and key grants.
+ *
+ * @param machine the state machine
+ * @param config its logging, tracing and encryption
+ */
+record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
 
-  static StateMachine create(
-      Construct scope, TaskItems items, IChainable work, Settings settings, TaskStatusLogs logs) {
+  static TaskStateMachine create(
+      Construct scope,
+      TaskItems items,
+      IChainable work,
+      Settings settings,
+      TaskStatusLogs logs,
+      IKey key) {
+    ILogGroup logGroup = logs.stateMachine("StateMachineLogs", "");
     StateMachine machine =
         StateMachine.Builder.create(scope, "StateMachine")
             .definitionBody(
@@ -21,17 +32,23 @@ final class TaskStateMachine {
                     TaskStatusDefinition.create(scope, items, work, settings.waitDuration())))
             .stateMachineType(settings.type())
             .timeout(settings.timeout())
-            .logs(
-                LogOptions.builder()
-                    .destination(logs.stateMachine("StateMachineLogs", ""))
-                    .level(settings.logLevel())
-                    .includeExecutionData(settings.includeExecutionData())
-                    .build())
-            .tracingEnabled(settings.tracing())
             .build();
     grantTableKey(items.table(), machine);
-    Nag.wildcardsAwsRequires(machine.getRole(), Nag.STATE_MACHINE_WILDCARDS);
-    return machine;
+    StateMachineConfig config =
+        StateMachineConfig.apply(
+            scope, "StateMachine", machine, logGroup, settings, logs, executionKey(settings, key));
+    return new TaskStateMachine(machine, config);
+  }
+
+  /**
+   * The key for the executions' data: none for a reconciled (Standard) workflow. AWS documents that
+   * the status change events of a workflow encrypted with a customer managed key carry no input,
+   * output, error or cause (Step Functions developer guide, "Data at rest encryption in Step
+   * Functions", FAQ), and the reconciler reads the task from the input and why it failed from the
+   * error and cause.
+   */
+  private static IKey executionKey(Settings settings, IKey key) {
+    return settings.reconciles() ? null : key;
   }
 
   /**

@@ -3,13 +3,22 @@ package io.github.taskstatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
 import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.sns.ITopic;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.constructs.Construct;
@@ -26,9 +35,16 @@ final class TaskStatusAlarms {
   /** A task that waited this long was not started in time: the starter is falling behind. */
   static final int OLDEST_TASK_SECONDS = 600;
 
+  /** The id of the warning about a topic key whose policy this construct does not change. */
+  static final String TOPIC_KEY_WARNING = "task-status-workflow:alarm-topic-key";
+
+  private static final String CLOUDWATCH = "cloudwatch.amazonaws.com";
+  private static final String ALARMS_SID = "AllowCloudWatchAlarmsToEncryptedTopic";
+  private static final List<String> ALARMS_ACTIONS = List.of("kms:Decrypt", "kms:GenerateDataKey*");
+
   private TaskStatusAlarms() {}
 
-  static List<Alarm> create(Construct scope, TaskStatusMetrics metrics, ITopic topic) {
+  static List<Alarm> create(Construct scope, TaskStatusMetrics metrics, ITopic topic, IKey key) {
     TaskQueues queues = metrics.queues();
     IQueue starterDeadLetters = metrics.starterDeadLetters();
     TaskStatusReconciler reconciler = metrics.reconciler();
@@ -125,8 +141,85 @@ final class TaskStatusAlarms {
     if (topic != null) {
       SnsAction action = new SnsAction(topic);
       alarms.forEach(a -> a.addAlarmAction(action));
+      allowAlarmsToUseTopicKey(scope, topic, key);
     }
     return alarms;
+  }
+
+  /**
+   * CloudWatch publishes an alarm to a topic encrypted with a customer managed key only if the key
+   * policy lets {@code cloudwatch.amazonaws.com} use the key (Amazon SNS developer guide, "Enable
+   * compatibility between event sources from AWS services and encrypted topics": {@code
+   * kms:GenerateDataKey*} and {@code kms:Decrypt}, with {@code aws:SourceAccount} and {@code
+   * aws:SourceArn} against the confused deputy, which the CloudWatch user guide says is the alarm's
+   * ARN). Otherwise every notification is dropped, silently. The statement is added when the
+   * topic's key is {@code encryptionKey}; for any other key, this construct's to change or not, a
+   * warning gives the statement to add.
+   */
+  static void allowAlarmsToUseTopicKey(Construct scope, ITopic topic, IKey key) {
+    IKey topicKey = topic.getMasterKey();
+    if (topicKey == null) {
+      return;
+    }
+    Stack stack = Stack.of(scope);
+    String alarms =
+        stack.formatArn(
+            ArnComponents.builder()
+                .service("cloudwatch")
+                .resource("alarm")
+                .resourceName("*")
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
+    boolean ours = key != null && key.getNode().getPath().equals(topicKey.getNode().getPath());
+    if (ours
+        && topicKey
+            .addToResourcePolicy(
+                PolicyStatement.Builder.create()
+                    .sid(ALARMS_SID)
+                    .principals(List.of(new ServicePrincipal(CLOUDWATCH)))
+                    .actions(ALARMS_ACTIONS)
+                    .resources(List.of("*"))
+                    .conditions(
+                        new TreeMap<>(
+                            Map.of(
+                                "StringEquals",
+                                Map.of("aws:SourceAccount", stack.getAccount()),
+                                "ArnLike",
+                                Map.of("aws:SourceArn", alarms))))
+                    .build())
+            .getStatementAdded()) {
+      return;
+    }
+    Annotations.of(scope)
+        .addWarningV2(
+            TOPIC_KEY_WARNING,
+            "alarmTopic is encrypted with the KMS key "
+                + topicKey.getNode().getPath()
+                + (Token.isUnresolved(topicKey.getKeyArn())
+                    ? ""
+                    : " (" + topicKey.getKeyArn() + ")")
+                + ", whose key policy this construct does not change: CloudWatch cannot publish"
+                + " the alarms to the topic until that key policy has the statement"
+                + " {\"Sid\": \""
+                + ALARMS_SID
+                + "\", \"Effect\": \"Allow\", \"Principal\": {\"Service\": \""
+                + CLOUDWATCH
+                + "\"}, \"Action\": [\""
+                + String.join("\", \"", ALARMS_ACTIONS)
+                + "\"], \"Resource\": \"*\", \"Condition\": {\"StringEquals\":"
+                + " {\"aws:SourceAccount\": \""
+                + shown(stack.getAccount(), "<account>")
+                + "\"}, \"ArnLike\": {\"aws:SourceArn\": \"arn:"
+                + shown(stack.getPartition(), "<partition>")
+                + ":cloudwatch:"
+                + shown(stack.getRegion(), "<region>")
+                + ":"
+                + shown(stack.getAccount(), "<account>")
+                + ":alarm:*\"}}}");
+  }
+
+  private static String shown(String value, String placeholder) {
+    return Token.isUnresolved(value) ? placeholder : value;
   }
 
   private static Metric depth(IQueue queue, MetricOptions max) {

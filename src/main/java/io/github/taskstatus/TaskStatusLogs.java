@@ -28,6 +28,7 @@ final class TaskStatusLogs {
   private final IKey key;
   private final String baseName;
   private final List<String> names = new ArrayList<>();
+  private boolean logDeliveryDecrypts;
 
   TaskStatusLogs(Construct scope, RetentionDays retention, IKey key) {
     this.scope = scope;
@@ -62,8 +63,17 @@ final class TaskStatusLogs {
   }
 
   /**
-   * With a key, lets CloudWatch Logs use it for this construct's log groups only; for an imported
-   * key, whose policy cannot change here, warns with the statement to add.
+   * Lets CloudWatch Logs' delivery service decrypt with the key: Step Functions delivers the logs
+   * of a state machine encrypted with a customer managed key only then.
+   */
+  void allowLogDeliveryToDecrypt() {
+    logDeliveryDecrypts = true;
+  }
+
+  /**
+   * With a key, lets CloudWatch Logs use it for this construct's log groups only, and log delivery
+   * decrypt if an encrypted state machine logs; for an imported key, whose policy cannot change
+   * here, warns with the statements to add.
    */
   void allowLogsToUseKey() {
     if (key == null) {
@@ -100,6 +110,19 @@ final class TaskStatusLogs {
                         Map.of("ArnEquals", Map.of("kms:EncryptionContext:aws:logs:arn", arns)))
                     .build())
             .getStatementAdded();
+    if (logDeliveryDecrypts) {
+      // As the developer guide shows it ("Data at rest encryption in Step Functions", step 3):
+      // kms:Decrypt, with no condition documented for it.
+      added &=
+          key.addToResourcePolicy(
+                  PolicyStatement.Builder.create()
+                      .sid("AllowTaskStatusWorkflowLogDelivery")
+                      .principals(List.of(new ServicePrincipal("delivery.logs.amazonaws.com")))
+                      .actions(List.of("kms:Decrypt"))
+                      .resources(List.of("*"))
+                      .build())
+              .getStatementAdded();
+    }
     if (!added) {
       Annotations.of(scope)
           .addWarningV2(
@@ -111,6 +134,10 @@ final class TaskStatusLogs {
                   + " kms:Decrypt*, kms:ReEncrypt*, kms:GenerateDataKey* and kms:Describe* for"
                   + " the log groups "
                   + String.join(", ", arns)
+                  + (logDeliveryDecrypts
+                      ? ", and the service principal delivery.logs.amazonaws.com kms:Decrypt (Step"
+                          + " Functions' log delivery for the state machines the key encrypts)"
+                      : "")
                   + ", or the stack will fail");
     }
   }

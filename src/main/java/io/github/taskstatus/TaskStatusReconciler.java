@@ -14,6 +14,7 @@ import software.amazon.awscdk.services.events.targets.SfnStateMachine;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
+import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.stepfunctions.CatchProps;
 import software.amazon.awscdk.services.stepfunctions.Chain;
@@ -25,7 +26,6 @@ import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.JitterType;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
-import software.amazon.awscdk.services.stepfunctions.LogOptions;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
@@ -104,23 +104,20 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
             + " does not recognise as it does a redrive policy");
     TaskItems items = table.at("$.task", "$.executionArn");
+    LogGroup logGroup = logs.stateMachine("ReconcilerLogs", "-reconciler");
     StateMachine reconciler =
         StateMachine.Builder.create(scope, "Reconciler")
             .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))
             .stateMachineType(StateMachineType.EXPRESS)
             .timeout(Duration.minutes(5))
-            .logs(
-                LogOptions.builder()
-                    .destination(logs.stateMachine("ReconcilerLogs", "-reconciler"))
-                    .level(settings.logLevel())
-                    .includeExecutionData(settings.includeExecutionData())
-                    .build())
-            .tracingEnabled(settings.tracing())
             .comment(
                 "Marks FAILED the tasks whose execution timed out, was aborted or failed"
                     + " unseen by any Catch")
             .build();
     TaskStateMachine.grantTableKey(table.table(), reconciler);
+    // Its input is the status change event, task and all: encrypted with the key, if there is one.
+    StateMachineConfig config =
+        StateMachineConfig.apply(scope, "Reconciler", reconciler, logGroup, settings, logs, key);
     // A fixed name, so the key policy can name the rule without depending on it (a cycle).
     String ruleName =
         Names.uniqueResourceName(scope, UniqueResourceNameOptions.builder().maxLength(54).build())
@@ -148,6 +145,7 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                         .maxEventAge(MAX_EVENT_AGE)
                         .build()))
             .build();
+    config.startedBy(rule);
     if (key != null) {
       key.addToResourcePolicy(
           PolicyStatement.Builder.create()
@@ -169,7 +167,6 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                                       .build()))))
               .build());
     }
-    Nag.wildcardsAwsRequires(reconciler.getRole(), Nag.STATE_MACHINE_WILDCARDS);
     if (key != null) {
       Nag.acknowledge(
           reconciler.getRole().getNode().findChild("DefaultPolicy"),

@@ -78,8 +78,10 @@ public class TaskStatusWorkflow extends Construct {
 
     table = TaskTable.of(this, p, settings);
     TaskItems items = TaskItems.ofTasks(table, settings);
-    stateMachine = TaskStateMachine.create(this, items, p.getWork(), settings, logs);
+    TaskStateMachine tasks = TaskStateMachine.create(this, items, p.getWork(), settings, logs, key);
+    stateMachine = tasks.machine();
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
+    tasks.config().startedBy(starter.function());
     reconciler =
         settings.reconciles()
             ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key)
@@ -91,7 +93,8 @@ public class TaskStatusWorkflow extends Construct {
     metrics =
         new TaskStatusMetrics(
             stateMachine, starter.function(), starter.deadLetterQueue(), queues, reconciler);
-    alarms = settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic()) : null;
+    alarms =
+        settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic(), key) : null;
     if (settings.dashboard()) {
       TaskStatusDashboard.create(this, metrics);
     }

@@ -1,11 +1,15 @@
 package io.github.taskstatus;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
+import io.github.cdklabs.cdknag.NagPackSuppression;
+import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.ServerlessChecks;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,12 +24,16 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
+import software.amazon.awscdk.services.stepfunctions.tasks.CallAwsService;
+import software.amazon.awscdk.services.stepfunctions.tasks.LambdaInvoke;
 
 /**
  * With cdk-nag 2 (the version pinned here) nothing is found, with the AwsSolutions and the
@@ -72,6 +80,14 @@ class CdkNagTest {
                         .stateMachineType(StateMachineType.EXPRESS)
                         .build()),
         Arguments.of(
+            "EXPRESS with a key",
+            (Consumer<Stack>)
+                stack ->
+                    TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                        .stateMachineType(StateMachineType.EXPRESS)
+                        .encryptionKey(Synth.key(stack))
+                        .build()),
+        Arguments.of(
             "every feature",
             (Consumer<Stack>)
                 stack -> {
@@ -107,6 +123,70 @@ class CdkNagTest {
                         stack, "Tasks", TaskStatusWorkflowProps.builder().tracing(false).build())))
         .anySatisfy(f -> assertThat(f).contains("AwsSolutions-SF2"))
         .anySatisfy(f -> assertThat(f).contains("Serverless-StepFunctionStateMachineXray"));
+  }
+
+  /** The user's function, imported so that its own findings do not mix with the workflow's. */
+  static final String COOK_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:cook";
+
+  /** The README's "Cooking" work: a LambdaInvoke of the user's function. */
+  static LambdaInvoke cook(Stack stack) {
+    IFunction cook = Function.fromFunctionArn(stack, "CookFunction", COOK_ARN);
+    return LambdaInvoke.Builder.create(stack, "Cook").lambdaFunction(cook).build();
+  }
+
+  /** Work that calls an AWS API on every resource: DynamoDB DeleteItem on {@code *}. */
+  static CallAwsService deleteAnything(Stack stack) {
+    return CallAwsService.Builder.create(stack, "Clean")
+        .service("dynamodb")
+        .action("deleteItem")
+        .iamResources(List.of("*"))
+        .parameters(Map.of("TableName", "anything", "Key", Map.of()))
+        .build();
+  }
+
+  private static List<String> withWork(java.util.function.Function<Stack, IChainable> work) {
+    return findings(
+        stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").work(work.apply(stack)).build());
+  }
+
+  @Test
+  void aWildcardInTheUsersWorkIsReportedOnTheStateMachinesDefaultPolicy() {
+    assertThat(withWork(CdkNagTest::deleteAnything))
+        .singleElement(STRING)
+        .startsWith(
+            "/Test/Tasks/StateMachine/Role/DefaultPolicy/Resource:"
+                + " AwsSolutions-IAM5[Resource::*]:");
+  }
+
+  @Test
+  void theLambdaInvokeGrantOfTheReadmesCookingExampleIsReportedToo() {
+    assertThat(withWork(CdkNagTest::cook))
+        .singleElement(STRING)
+        .startsWith(
+            "/Test/Tasks/StateMachine/Role/DefaultPolicy/Resource:"
+                + " AwsSolutions-IAM5[Resource::"
+                + COOK_ARN
+                + ":*]:");
+  }
+
+  @Test
+  void theUserAcknowledgesTheirOwnFindingWithNagSuppressionsAsTheReadmeShows() {
+    assertThat(
+            findings(
+                stack -> {
+                  TaskStatusWorkflow cooking =
+                      TaskStatusWorkflow.Builder.create(stack, "Tasks").work(cook(stack)).build();
+                  NagSuppressions.addResourceSuppressions(
+                      cooking.getStateMachine().getRole(),
+                      List.of(
+                          NagPackSuppression.builder()
+                              .id("AwsSolutions-IAM5")
+                              .reason("Cook's versions and aliases: LambdaInvoke grants them all")
+                              .appliesTo(List.of("Resource::" + COOK_ARN + ":*"))
+                              .build()),
+                      true);
+                }))
+        .isEmpty();
   }
 
   @Test

@@ -16,21 +16,28 @@ class SecurityTest {
       """
       {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
         ":dynamodb:eu-west-1:123456789012:table/", {"Ref": "TasksTable45D1B62D"}]]}""";
-  private static final String LOG_DELIVERY =
+  static final String LOG_DELIVERY =
       """
       {"Action": ["logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery",
                   "logs:DeleteLogDelivery", "logs:ListLogDeliveries", "logs:PutResourcePolicy",
                   "logs:DescribeResourcePolicies", "logs:DescribeLogGroups"],
        "Effect": "Allow", "Resource": "*"}""";
+  static final String TRACING =
+      """
+      {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords",
+                  "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+       "Effect": "Allow", "Resource": "*"}""";
 
+  /** The role's DefaultPolicy, where grants to the role and a state machine's states add theirs. */
   static JsonNode policy(Synth synth, String rolePrefix) {
-    for (JsonNode resource : synth.resources()) {
-      if (resource.path("Type").asText().equals("AWS::IAM::Policy")
-          && resource.at("/Properties/Roles/0/Ref").asText().startsWith(rolePrefix)) {
-        return resource;
-      }
-    }
-    throw new AssertionError("no policy for " + rolePrefix);
+    return synth.only("AWS::IAM::Policy", rolePrefix + "DefaultPolicy");
+  }
+
+  /** The statements of a policy of the construct's own, by its logical id's prefix. */
+  static JsonNode ownPolicyStatements(Synth synth, String logicalIdPrefix) {
+    return synth
+        .only("AWS::IAM::Policy", logicalIdPrefix)
+        .at("/Properties/PolicyDocument/Statement");
   }
 
   static JsonNode statements(Synth synth, String rolePrefix) {
@@ -47,10 +54,27 @@ class SecurityTest {
           "Resource": {"Fn::GetAtt": ["TasksStarterLogsE8868112", "Arn"]}},
          {"Action": "sqs:SendMessage", "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["TasksStarterDeadLetterQueue6023790D", "Arn"]}},
-         {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Effect": "Allow",
-          "Resource": "*"},
          {"Action": "states:StartExecution", "Effect": "Allow",
           "Resource": {"Ref": "TasksStateMachineA4CB7752"}}]"""));
+    assertThat(ownPolicyStatements(DEFAULT, "TasksStarterTracingPolicy"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], "Effect": "Allow",
+          "Resource": "*"}]"""));
+  }
+
+  @Test
+  void theStarterTracesWithAPolicyOfItsOwnThatTheFunctionWaitsFor() {
+    JsonNode tracing = DEFAULT.only("AWS::IAM::Policy", "TasksStarterTracingPolicy");
+    JsonNode function = DEFAULT.only("AWS::Lambda::Function");
+    String id = DEFAULT.logicalId("AWS::IAM::Policy", "TasksStarterTracingPolicy");
+
+    assertThat(tracing.at("/Properties/Roles"))
+        .isEqualTo(Synth.parse("[{\"Ref\": \"TasksStarterRole600BA228\"}]"));
+    assertThat(function.at("/Properties/TracingConfig"))
+        .isEqualTo(Synth.parse("{\"Mode\": \"Active\"}"));
+    assertThat(function.get("DependsOn")).extracting(JsonNode::asText).contains(id);
   }
 
   @Test
@@ -61,12 +85,36 @@ class SecurityTest {
                 """
         [{"Action": "dynamodb:PutItem", "Effect": "Allow", "Resource": %s},
          {"Action": "dynamodb:GetItem", "Effect": "Allow", "Resource": %s},
-         {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s},
-         %s,
-         {"Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords",
-                     "xray:GetSamplingRules", "xray:GetSamplingTargets"],
-          "Effect": "Allow", "Resource": "*"}]"""
-                    .formatted(TABLE_ARN, TABLE_ARN, TABLE_ARN, LOG_DELIVERY)));
+         {"Action": "dynamodb:UpdateItem", "Effect": "Allow", "Resource": %s}]"""
+                    .formatted(TABLE_ARN, TABLE_ARN, TABLE_ARN)));
+    assertThat(ownPolicyStatements(DEFAULT, "TasksStateMachineLogsAndTracesPolicy"))
+        .isEqualTo(Synth.parse("[%s, %s]".formatted(LOG_DELIVERY, TRACING)));
+  }
+
+  @Test
+  void logDeliveryAndTracesAreInPoliciesOfTheirOwnThatTheStateMachinesDependOn() {
+    for (String[] machine :
+        new String[][] {
+          {"TasksStateMachine", "TasksStateMachineRole7BFD82C3"},
+          {"TasksReconciler", "TasksReconcilerRoleB91B1727"}
+        }) {
+      String id = DEFAULT.logicalId("AWS::IAM::Policy", machine[0] + "LogsAndTracesPolicy");
+      JsonNode policy = DEFAULT.resources().get(id);
+
+      assertThat(policy.at("/Properties/Roles"))
+          .as(id)
+          .isEqualTo(Synth.parse("[{\"Ref\": \"%s\"}]".formatted(machine[1])));
+      assertThat(policy.at("/Properties/PolicyDocument/Statement"))
+          .as(id)
+          .isEqualTo(Synth.parse("[%s, %s]".formatted(LOG_DELIVERY, TRACING)));
+      assertThat(DEFAULT.only("AWS::StepFunctions::StateMachine", machine[0]).get("DependsOn"))
+          .as("what %s waits for", machine[0])
+          .extracting(JsonNode::asText)
+          .contains(id, machine[1]);
+      assertThat(policy(DEFAULT, machine[1].replaceAll("[0-9A-F]{8}$", "")).toString())
+          .as("the role's DefaultPolicy")
+          .doesNotContain("logs:", "xray:", "cdk_nag");
+    }
   }
 
   @Test
@@ -74,7 +122,9 @@ class SecurityTest {
     Synth synth = Synth.workflow(TaskStatusWorkflowProps.builder().tracing(false).build());
 
     assertThat(statements(synth, "TasksStarterRole").toString()).doesNotContain("xray:");
-    assertThat(statements(synth, "TasksStateMachineRole").toString()).doesNotContain("xray:");
+    assertThat(synth.json.toString()).doesNotContain("xray:", "StarterTracingPolicy");
+    assertThat(ownPolicyStatements(synth, "TasksStateMachineLogsAndTracesPolicy"))
+        .isEqualTo(Synth.parse("[%s]".formatted(LOG_DELIVERY)));
     assertThat(policy(synth, "TasksStarterRole").has("Metadata")).isFalse();
   }
 
@@ -101,20 +151,20 @@ class SecurityTest {
 
   @Test
   void eachWildcardAcknowledgmentIsScopedToOnePolicyOneRuleAndResourceStar() {
-    for (String[] role :
+    for (String[] policy :
         new String[][] {
-          {"TasksStateMachineRole", Nag.STATE_MACHINE_WILDCARDS},
-          {"TasksReconcilerRole", Nag.STATE_MACHINE_WILDCARDS},
-          {"TasksStarterRole", Nag.STARTER_WILDCARDS}
+          {"TasksStateMachineLogsAndTracesPolicy", Nag.STATE_MACHINE_WILDCARDS},
+          {"TasksReconcilerLogsAndTracesPolicy", Nag.STATE_MACHINE_WILDCARDS},
+          {"TasksStarterTracingPolicy", Nag.STARTER_WILDCARDS}
         }) {
-      assertThat(policy(DEFAULT, role[0]).get("Metadata"))
-          .as(role[0])
+      assertThat(DEFAULT.only("AWS::IAM::Policy", policy[0]).get("Metadata"))
+          .as(policy[0])
           .isEqualTo(
               Synth.parse(
                   """
           {"cdk_nag": {"rules_to_suppress": [{"id": "AwsSolutions-IAM5",
             "reason": "%s", "applies_to": ["Resource::*"]}]}}"""
-                      .formatted(role[1])));
+                      .formatted(policy[1])));
     }
     List<String> acknowledged = new java.util.ArrayList<>();
     for (var e : DEFAULT.resources().properties()) {
@@ -131,9 +181,9 @@ class SecurityTest {
     }
     assertThat(acknowledged)
         .containsExactlyInAnyOrder(
-            "TasksStateMachineRoleDefaultPolicy AwsSolutions-IAM5",
-            "TasksStarterRoleDefaultPolicy AwsSolutions-IAM5",
-            "TasksReconcilerRoleDefaultPolicy AwsSolutions-IAM5",
+            "TasksStateMachineLogsAndTracesPolicy AwsSolutions-IAM5",
+            "TasksStarterTracingPolicy AwsSolutions-IAM5",
+            "TasksReconcilerLogsAndTracesPolicy AwsSolutions-IAM5",
             "TasksStarterDeadLetterQueue Serverless-SQSRedrivePolicy",
             "TasksReconcilerDeadLetterQueue Serverless-SQSRedrivePolicy",
             "TasksReconcilerDeadLetterQueue AwsSolutions-SQS3");
@@ -161,11 +211,11 @@ class SecurityTest {
           }
           assertThat(found)
               .containsExactlyInAnyOrder(
-                  "Test/Tasks/StateMachine/Role/DefaultPolicy/Resource"
+                  "Test/Tasks/StateMachineLogsAndTracesPolicy/Resource"
                       + " annotation::AwsSolutions-IAM5[Resource::*]",
-                  "Test/Tasks/StarterRole/DefaultPolicy/Resource"
+                  "Test/Tasks/StarterTracingPolicy/Resource"
                       + " annotation::AwsSolutions-IAM5[Resource::*]",
-                  "Test/Tasks/Reconciler/Role/DefaultPolicy/Resource"
+                  "Test/Tasks/ReconcilerLogsAndTracesPolicy/Resource"
                       + " annotation::AwsSolutions-IAM5[Resource::*]",
                   "Test/Tasks/StarterDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
                   "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
