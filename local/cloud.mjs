@@ -83,9 +83,9 @@ export async function startLocalCloud({
   const logs = new Logs(template, { iam });
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
-  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
-  const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
   const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs });
+  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
+  const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
     iam.declare();

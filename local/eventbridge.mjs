@@ -97,7 +97,7 @@ export class EventBridge {
         if (!target.Arn.includes(':states:')) throw new AwsError('NotSupported', `local EventBridge delivers to state machines only, not ${target.Arn}`);
         if (!target.principal) throw new AwsError('AccessDeniedException', `target ${target.Id} has no RoleArn: EventBridge needs a role to start a state machine`);
         await this.iam.authorize(target.principal, { action: 'states:StartExecution', resource: target.Arn });
-        const started = this.stepFunctions.startExecution({ stateMachineArn: target.Arn, input });
+        const started = await this.stepFunctions.startExecution({ stateMachineArn: target.Arn, input });
         Object.assign(delivery, { status: 'DELIVERED', executionArn: started.executionArn });
         return;
       } catch (error) {

@@ -282,10 +282,10 @@ export class Iam {
   }
 
   /**
-   * What each grant of each role is needed for: every action, and every resource, of every
-   * statement of the roles' identity policies, removed one at a time, with the requests of this
-   * run that the role was allowed and would then be denied. A grant that nothing needed has an
-   * empty `neededBy`.
+   * What each grant of each role is needed for: every permission a role's identity policies give
+   * (an action as written, on a resource as written, in any statement), taken away on its own,
+   * with the requests of this run that the role was allowed and would then be denied. A grant that
+   * nothing needed has an empty `neededBy`; a permission two statements give is one grant.
    */
   async grants() {
     const allowed = this.decisions.filter((d) => d.result === 'Allowed' && d.principal.type === 'role');
@@ -293,32 +293,44 @@ export class Iam {
     const report = [];
     for (const role of this.roles.values()) {
       const own = unique.filter((d) => d.principal.roleArn === role.arn);
-      for (const [p, policy] of role.policies.entries()) {
-        for (const [s, statement] of list(policy.document.Statement).entries()) {
-          if (statement.Effect !== 'Allow') continue;
-          const removals = [
-            ...list(statement.Action).map((action) => ({ kind: 'action', value: action,
-              without: { ...statement, Action: list(statement.Action).filter((a) => a !== action) } })),
-            ...(list(statement.Resource).length > 1 ? list(statement.Resource).map((resource) => ({ kind: 'resource', value: resource,
-              without: { ...statement, Resource: list(statement.Resource).filter((r) => r !== resource) } })) : []),
-          ];
-          for (const removal of removals) {
-            const statements = list(policy.document.Statement).map((st, i) => (i === s ? removal.without : st))
-              .filter((st) => list(st.Action).length > 0 && list(st.Resource).length > 0);
-            const policies = role.policies.map((pol, i) => (i === p
-              ? { ...pol, document: { ...pol.document, Statement: statements } } : pol));
-            const roles = new Map(this.roles);
-            roles.set(role.arn, { ...role, policies });
-            const neededBy = [];
-            for (const decision of own) {
-              const { result } = await this.evaluate(decision.principal, decision, roles);
-              if (result !== 'Allowed') neededBy.push({ action: decision.action, resource: decision.resource });
+      const permissions = new Map();
+      for (const policy of role.policies) {
+        for (const statement of list(policy.document.Statement).filter((st) => st.Effect === 'Allow')) {
+          for (const action of list(statement.Action)) {
+            for (const resource of list(statement.Resource)) {
+              permissions.set(JSON.stringify([action, resource]), { action, resource, policy: policy.source });
             }
-            report.push({ role: role.logicalId, policy: policy.source, statement: s, [removal.kind]: removal.value, neededBy });
           }
         }
+      }
+      for (const { action, resource, policy } of permissions.values()) {
+        const roles = new Map(this.roles);
+        roles.set(role.arn, { ...role, policies: role.policies.map((p) => ({ ...p, document: withoutPermission(p.document, action, resource) })) });
+        const neededBy = [];
+        for (const decision of own) {
+          const { result } = await this.evaluate(decision.principal, decision, roles);
+          if (result !== 'Allowed') neededBy.push({ action: decision.action, resource: decision.resource });
+        }
+        report.push({ role: role.logicalId, policy, action, resource, neededBy });
       }
     }
     return report;
   }
+}
+
+/**
+ * A policy document without one permission: each Allow statement that grants the action on the
+ * resource keeps its other actions, and grants the action on its other resources.
+ */
+function withoutPermission(document, action, resource) {
+  const statements = list(document.Statement).flatMap((statement) => {
+    const actions = list(statement.Action);
+    const resources = list(statement.Resource);
+    if (statement.Effect !== 'Allow' || !actions.includes(action) || !resources.includes(resource)) return [statement];
+    const rest = [];
+    if (actions.length > 1) rest.push({ ...statement, Action: actions.filter((a) => a !== action) });
+    if (resources.length > 1) rest.push({ ...statement, Action: action, Resource: resources.filter((r) => r !== resource) });
+    return rest;
+  });
+  return { ...document, Statement: statements };
 }

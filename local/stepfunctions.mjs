@@ -1,11 +1,14 @@
 // Step Functions: every state machine of the template runs in aws-local-stepfunctions, a real
 // ASL interpreter (JSONPath, intrinsics, Retry, Catch, Parallel, Wait), behind the service's
 // JSON protocol: StartExecution, StartSyncExecution (Express only), DescribeExecution,
-// StopExecution, ListExecutions. DynamoDB
-// tasks (putItem, updateItem, getItem, deleteItem) call the local DynamoDB with the exact
-// Parameters the state produced, strict about S/N/B values as the real service is; SQS
-// sendMessage tasks send to the local SQS. When a Standard execution starts and ends, the
-// documented "Step Functions Execution Status Change" event goes to EventBridge.
+// StopExecution, ListExecutions. Task states: DynamoDB's optimized integration (putItem,
+// updateItem, getItem, deleteItem) calls the local DynamoDB with the exact Parameters the state
+// produced, strict about S/N/B values as the real service is; SQS sendMessage sends to the local
+// SQS; Lambda invoke (optimized, or a function ARN) invokes the local Lambda; aws-sdk
+// integrations reach DynamoDB, Step Functions and SQS (sendMessage). Any other Task resource is
+// refused when the cloud starts, naming it, rather than run wrongly. When a Standard execution
+// starts and ends, the documented "Step Functions Execution Status Change" event goes to
+// EventBridge.
 //
 // IAM: each state machine acts as its role (RoleArn, which must trust states.amazonaws.com): every
 // DynamoDB and SQS call of a task is authorized for it first (iam.mjs), and a denial fails the
@@ -24,8 +27,18 @@ import { ACCOUNT, REGION } from './template.mjs';
 
 const DYNAMODB_TASK = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|deleteItem)$/;
 const SQS_SEND = /^arn:aws:states:::sqs:sendMessage$/;
+const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke$/;
+const LAMBDA_FUNCTION = /^arn:aws:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
+const AWS_SDK = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
+
+/** The services the aws-sdk integration reaches locally, as Step Functions names their errors. */
+const AWS_SDK_SERVICES = { dynamodb: 'DynamoDb', sfn: 'Sfn', sqs: 'Sqs' };
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const MAX_INPUT_BYTES = 256 * 1024;
+/** Step Functions' error codes that have an exception of their own in the SDKs. */
+const SFN_EXCEPTIONS = new Set(['ExecutionDoesNotExist', 'ExecutionAlreadyExists', 'ExecutionNotRedrivable', 'InvalidArn',
+  'InvalidName', 'InvalidExecutionInput', 'StateMachineDoesNotExist', 'TaskDoesNotExist', 'TaskTimedOut', 'ValidationException',
+  'KmsAccessDeniedException', 'ExecutionLimitExceeded', 'StateMachineTypeNotSupported']);
 const LOG_DELIVERY_ACTIONS = ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
   'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'];
 const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'];
@@ -55,7 +68,8 @@ function taskStates(definition, found = []) {
  * Fails unless the interpreter behaves as the service is documented to where the package does
  * not by itself (patches/aws-local-stepfunctions.mjs): States.MathAdd rounds non-integers and
  * refuses numbers outside 32-bit integers, an error without a Cause reaches a Catch without one,
- * and a state output over 256 KiB is States.DataLimitExceeded.
+ * a state output over 256 KiB is States.DataLimitExceeded, and States.JsonToString gives valid
+ * JSON.
  */
 export async function checkPatches() {
   const probe = new StateMachine({
@@ -79,10 +93,14 @@ export async function checkPatches() {
     Parameters: { 'sum.$': 'States.MathAdd($.a, 1)' }, End: true } } }, { a: 2147483647 });
   const oversized = await failure({ StartAt: 'Grow', States: { Grow: { Type: 'Pass',
     Parameters: { 'a.$': '$.a', 'b.$': '$.a' }, End: true } } }, { a: 'x'.repeat(140 * 1024) });
-  if (sum !== 3 || 'Cause' in error || overflow !== 'States.Runtime' || oversized !== 'States.DataLimitExceeded') {
+  const quoted = { a: 'say "hi" \\ bye' };
+  const { text } = await new StateMachine({ StartAt: 'Say', States: { Say: { Type: 'Pass',
+    Parameters: { 'text.$': 'States.JsonToString($.a)' }, End: true } } }).run({ a: quoted }).result;
+  const roundTrip = (() => { try { return JSON.stringify(JSON.parse(text)) === JSON.stringify(quoted); } catch { return false; } })();
+  if (sum !== 3 || 'Cause' in error || overflow !== 'States.Runtime' || oversized !== 'States.DataLimitExceeded' || !roundTrip) {
     throw new Error('aws-local-stepfunctions is not patched as the service behaves (States.MathAdd'
       + ` gave ${sum}, a Fail without Cause gave ${JSON.stringify(error)}, MathAdd past 2147483647 gave`
-      + ` ${overflow}, a 280 KiB output gave ${oversized}): run 'npm ci' in local/`);
+      + ` ${overflow}, a 280 KiB output gave ${oversized}, States.JsonToString gave ${text}): run 'npm ci' in local/`);
   }
 }
 
@@ -93,8 +111,8 @@ export class StepFunctions {
    *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
    *   like a write that commits and then answers 500
    */
-  constructor(template, { iam, dynamodb, sqs, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
-    Object.assign(this, { template, iam, dynamodb, sqs, waitOverrides, retryOverrides, minimalEvents, expressReruns });
+  constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
+    Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, minimalEvents, expressReruns });
     this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
     this.faults = Object.fromEntries(Object.entries(faults).map(([state, fault]) => [state, { ...fault }]));
     this.machines = new Map();
@@ -126,6 +144,11 @@ export class StepFunctions {
           .catch((error) => { throw new Error(`state machine ${machine.logicalId}: The state machine IAM Role is not authorized to access the Log Destination (${error.message})`); });
       }
       machine.tracing = tracing?.Enabled === true;
+      const encryption = this.template.resolve(machine.properties.EncryptionConfiguration);
+      if (encryption?.Type === 'CUSTOMER_MANAGED_KMS_KEY') {
+        machine.kmsKey = String(encryption.KmsKeyId).startsWith('arn:') ? encryption.KmsKeyId
+          : `arn:aws:kms:${REGION}:${ACCOUNT}:key/${encryption.KmsKeyId}`;
+      }
       machine.handlers = this.taskHandlers(machine);
       machine.interpreter = new StateMachine(machine.definition);
     }
@@ -177,9 +200,88 @@ export class StepFunctions {
             throw new TaskError(sqsErrorName(error.code), error.message);
           }
         });
+      } else if (LAMBDA_INVOKE.test(state.Resource) || LAMBDA_FUNCTION.test(state.Resource)) {
+        const optimized = LAMBDA_INVOKE.test(state.Resource);
+        handlers[name] = async (parameters) => this.withFaults(name, () => this.invokeLambda(machine, optimized
+          ? parameters : { FunctionName: state.Resource, Payload: parameters }, optimized));
+      } else if (AWS_SDK.test(state.Resource)) {
+        const [, service, action] = AWS_SDK.exec(state.Resource);
+        if (!AWS_SDK_SERVICES[service]) {
+          throw new Error(`state ${name}: the local cloud runs aws-sdk integrations with ${Object.keys(AWS_SDK_SERVICES).join(', ')}, not ${service}`);
+        }
+        handlers[name] = async (parameters) => this.withFaults(name, () => this.awsSdk(machine, service, action, parameters));
+      } else {
+        throw new Error(`state ${name}: the local cloud cannot run the Task resource ${state.Resource}; it runs DynamoDB`
+          + ' (putItem, updateItem, getItem, deleteItem), SQS sendMessage, Lambda invoke and the aws-sdk integrations'
+          + ` of ${Object.keys(AWS_SDK_SERVICES).join(', ')}`);
       }
     }
     return handlers;
+  }
+
+  /**
+   * Lambda's Invoke for a task, as the state machine's role: the optimized integration
+   * (lambda:invoke) answers { ExecutedVersion, Payload, StatusCode, SdkHttpMetadata... }, a bare
+   * function ARN with the payload alone; a function error fails the task with the function's
+   * errorType and its error as the cause (Step Functions developer guide, "Invoke Lambda").
+   */
+  async invokeLambda(machine, { FunctionName, Payload, Qualifier }, optimized) {
+    const { invokedArn } = this.lambda.target(FunctionName, Qualifier);
+    try {
+      await this.iam.authorize(machine.principal, { action: 'lambda:InvokeFunction', resource: invokedArn });
+    } catch (error) {
+      throw new TaskError('Lambda.AWSLambdaException', error.message);
+    }
+    const result = await this.lambda.invoke(FunctionName, JSON.stringify(Payload ?? {}), { qualifier: Qualifier });
+    if (result.functionError) {
+      let errorType = 'Lambda.Unknown';
+      try { errorType = JSON.parse(result.payload).errorType ?? errorType; } catch { /* not JSON */ }
+      throw new TaskError(errorType, result.payload);
+    }
+    let payload;
+    try { payload = JSON.parse(result.payload); } catch { payload = result.payload; }
+    return optimized ? { ExecutedVersion: result.executedVersion, Payload: payload, StatusCode: 200 } : payload;
+  }
+
+  /**
+   * An aws-sdk integration task, as the state machine's role: the API call with the Parameters as
+   * its request and the response, with the SDK's member names, as its result; an error is named
+   * <Service>.<Exception> (DynamoDb.ConditionalCheckFailedException, Sfn.ExecutionDoesNotExistException),
+   * and one without an exception of its own <Service>.<Service>Exception.
+   */
+  async awsSdk(machine, service, action, parameters) {
+    const operation = action[0].toUpperCase() + action.slice(1);
+    const prefix = AWS_SDK_SERVICES[service];
+    const named = (error) => {
+      if (error instanceof TaskError) return error;
+      const code = String(error.code ?? '');
+      const modelled = service === 'sfn' ? SFN_EXCEPTIONS.has(code) : code.endsWith('Exception') && code !== 'AccessDeniedException';
+      return new TaskError(`${prefix}.${modelled ? (code.endsWith('Exception') ? code : `${code}Exception`) : `${prefix}Exception`}`, error.message);
+    };
+    try {
+      switch (service) {
+        case 'dynamodb':
+          await this.iam.authorizeAll(machine.principal, this.dynamodb.requests(operation, parameters));
+          return await this.dynamodb.call(operation, parameters);
+        case 'sqs': {
+          if (operation !== 'SendMessage') throw new AwsError('UnsupportedOperation', `sqs:${action} is not run locally`);
+          const message = await this.sqs.sendAs(machine.principal, this.sqs.queueByUrl(parameters.QueueUrl), {
+            body: parameters.MessageBody, attributes: parameters.MessageAttributes });
+          return { MessageId: message.messageId, Md5OfMessageBody: message.md5OfBody };
+        }
+        case 'sfn': {
+          const body = Object.fromEntries(Object.entries(parameters).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), v]));
+          await this.iam.authorizeAll(machine.principal, this.requests(operation, body));
+          const answer = await this.operations()[operation]?.(body);
+          if (answer === undefined) throw new AwsError('UnsupportedOperation', `sfn:${action} is not run locally`);
+          return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), v]));
+        }
+        default:
+          throw new AwsError('UnsupportedOperation', `${service}:${action} is not run locally`);
+      }
+    } catch (error) {
+      throw named(error);
+    }
   }
 
   /**
@@ -216,8 +318,12 @@ export class StepFunctions {
     return machine;
   }
 
-  startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }, { sync = false } = {}) {
+  async startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }, { sync = false } = {}) {
     const machine = this.machine(stateMachineArn);
+    if (machine.kmsKey) {
+      // The execution's data is encrypted with the key as its role: without that, it cannot start.
+      await this.iam.authorizeAll(machine.principal, ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => this.keyRequest(machine, action)));
+    }
     if (!NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
       throw new AwsError('InvalidExecutionInput', `Input exceeds the maximum size of ${MAX_INPUT_BYTES} bytes`);
@@ -262,7 +368,7 @@ export class StepFunctions {
     if (machine.type !== 'EXPRESS') {
       throw new AwsError('StateMachineTypeNotSupported', 'This operation is not supported by this type of state machine');
     }
-    const { executionArn } = this.startExecution({ stateMachineArn, name, input }, { sync: true });
+    const { executionArn } = await this.startExecution({ stateMachineArn, name, input }, { sync: true });
     const execution = this.executions.get(executionArn);
     await execution.done;
     const billedMilliseconds = Math.max(100, Math.ceil((execution.stopDate - execution.startDate) / 100) * 100);
@@ -345,6 +451,9 @@ export class StepFunctions {
   /** The EventBridge event of a status change, as the Step Functions documentation shows it. */
   emit(execution) {
     if (execution.type !== 'STANDARD') return;
+    // A workflow encrypted with a customer managed key sends events without its data (Step
+    // Functions developer guide, "Data at rest encryption in Step Functions").
+    const encrypted = Boolean(this.machines.get(execution.stateMachineArn)?.kmsKey);
     const event = {
       version: '0', id: randomUUID(), 'detail-type': 'Step Functions Execution Status Change',
       source: 'aws.states', account: ACCOUNT, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -360,21 +469,41 @@ export class StepFunctions {
         ...(this.minimalEvents ? {} : { error: execution.error ?? null, cause: execution.cause ?? null }),
       },
     };
+    if (encrypted) {
+      for (const field of ['input', 'output', 'error', 'cause']) delete event.detail[field];
+      event.detail.inputDetails = { included: false };
+      event.detail.outputDetails = { included: false };
+    }
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** A use of a state machine's key, with the encryption context Step Functions gives KMS. */
+  keyRequest(machine, action) {
+    return { action, resource: machine.kmsKey, error: { code: 'KmsAccessDeniedException' },
+      context: { 'kms:ViaService': `states.${REGION}.amazonaws.com`, 'kms:CallerAccount': ACCOUNT,
+        'kms:EncryptionContext:aws:states:stateMachineArn': machine.arn } };
   }
 
   /**
    * What a Step Functions call asks IAM for (service authorization reference): the operation on
-   * the state machine it starts or lists, or on the execution it reads or stops.
+   * the state machine it starts or lists, or on the execution it reads or stops; for a call that
+   * answers with an encrypted state machine's data, kms:Decrypt on its key too.
    */
-  static requests(operation, body) {
+  requests(operation, body) {
     const resource = body.executionArn ?? body.stateMachineArn;
     if (!resource) throw new AwsError('ValidationException', `${operation} needs a stateMachineArn or an executionArn`);
-    return [{ action: `states:${operation}`, resource }];
+    const requests = [{ action: `states:${operation}`, resource }];
+    const machineArn = body.stateMachineArn ?? this.executions.get(body.executionArn)?.stateMachineArn;
+    const machine = this.machines.get(machineArn);
+    if (machine?.kmsKey && ['DescribeExecution', 'StartSyncExecution', 'GetExecutionHistory', 'DescribeStateMachine'].includes(operation)) {
+      requests.push(this.keyRequest(machine, 'kms:Decrypt'));
+    }
+    return requests;
   }
 
-  route() {
-    const operations = {
+  /** The API's operations, by name, taking the JSON request and answering the JSON response. */
+  operations() {
+    return {
       StartExecution: (body) => this.startExecution(body),
       StartSyncExecution: (body) => this.startSyncExecution(body),
       DescribeExecution: ({ executionArn }) => {
@@ -391,10 +520,14 @@ export class StepFunctions {
           .map((e) => ({ executionArn: e.executionArn, stateMachineArn, name: e.name, status: e.status, startDate: e.startDate / 1000 })),
       }),
     };
+  }
+
+  route() {
+    const operations = this.operations();
     return {
       name: 'states',
       match: (req) => req.target.startsWith('AWSStepFunctions.'),
-      authorize: (req) => StepFunctions.requests(req.target.slice('AWSStepFunctions.'.length), req.json()),
+      authorize: (req) => this.requests(req.target.slice('AWSStepFunctions.'.length), req.json()),
       handle: async (req) => {
         const name = req.target.slice('AWSStepFunctions.'.length);
         const operation = operations[name];

@@ -19,6 +19,9 @@
 //    is the terminal error States.DataLimitExceeded, which States.ALL does not catch. The package
 //    has no limit. ArrayRange's 1,000 items and Hash's and Base64's 10,000 characters the
 //    package already enforces.
+// 5. States.JsonToString returns valid JSON, backslashes and all. The package strips every
+//    backslash from every intrinsic's string result (to undo the escapes of literal arguments),
+//    which turns {"a":"say \"hi\""} into the invalid {"a":"say "hi""}.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +49,10 @@ const PATCHES = [
   {
     original: '      const processedResult = this.processResult(currResult, rawInput, context);\n      return { stateResult: processedResult, nextState, isEndState };',
     patched: '      const processedResult = this.processResult(currResult, rawInput, context);\n      const outputBytes = new TextEncoder().encode(JSON.stringify(processedResult ?? null)).length;\n      if (outputBytes > 262144) {\n        const limit = new RuntimeError(`The state/task \'${this.stateName}\' returned a result with a size exceeding the maximum number of bytes service limit (${outputBytes} bytes; the limit is 262144).`);\n        limit.name = "States.DataLimitExceeded";\n        limit.retryable = false;\n        limit.catchable = false;\n        throw limit;\n      }\n      return { stateResult: processedResult, nextState, isEndState };',
+  },
+  {
+    original: '    if (typeof result === "string") {\n      result = result.replaceAll("\\\\", "");',
+    patched: '    if (typeof result === "string" && this.funcDefinition.name !== "States.JsonToString") {\n      result = result.replaceAll("\\\\", "");',
   },
 ];
 

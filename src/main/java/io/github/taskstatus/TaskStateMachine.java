@@ -52,14 +52,15 @@ record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
   }
 
   /**
-   * Lets a state machine use the table's customer-managed key, if it has one: named actions, not
-   * grantEncryptDecrypt's wildcards (kms:ReEncrypt*, kms:GenerateDataKey*).
+   * Lets a state machine use the table's customer-managed key, if it has one: {@code kms:Decrypt}
+   * alone. A caller's item reads and writes ask KMS only to decrypt the table key ("When you access
+   * an encrypted DynamoDB table, DynamoDB needs to decrypt the table key ... The user is the
+   * principal in your AWS account who is accessing the table", KMS developer guide, "How Amazon
+   * DynamoDB uses AWS KMS"); DynamoDB makes the table key itself, under grants of its own.
    */
   static void grantTableKey(ITable table, IGrantable machine) {
     if (table.getEncryptionKey() != null) {
-      table
-          .getEncryptionKey()
-          .grant(machine, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey");
+      table.getEncryptionKey().grant(machine, "kms:Decrypt");
     }
   }
 }

@@ -31,9 +31,8 @@ import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 import software.amazon.awscdk.services.stepfunctions.Succeed;
-import software.amazon.awscdk.services.stepfunctions.TaskInput;
 import software.amazon.awscdk.services.stepfunctions.TaskStateBase;
-import software.amazon.awscdk.services.stepfunctions.tasks.SqsSendMessage;
+import software.amazon.awscdk.services.stepfunctions.tasks.CallAwsService;
 import software.constructs.Construct;
 
 /**
@@ -167,15 +166,6 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                                       .build()))))
               .build());
     }
-    if (key != null) {
-      Nag.acknowledge(
-          reconciler.getRole().getNode().findChild("DefaultPolicy"),
-          "AwsSolutions-IAM5",
-          "Action::kms:GenerateDataKey*",
-          "SendMessage to the dead-letter"
-              + " queue, which this key encrypts, needs a data key: CDK grants the"
-              + " kms:GenerateDataKey* family on this one key only");
-    }
     return new TaskStatusReconciler(reconciler, rule, deadLetterQueue);
   }
 
@@ -188,13 +178,7 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                 "The task's item could not be marked FAILED; the event is in the dead-letter"
                     + " queue")
             .build();
-    SqsSendMessage undeliverable =
-        SqsSendMessage.Builder.create(scope, NOT_RECONCILED)
-            .comment("Keeps the event for a replay: start the reconciler with the message body")
-            .queue(deadLetterQueue)
-            .messageBody(TaskInput.fromJsonPathAt("$.event"))
-            .resultPath(JsonPath.DISCARD)
-            .build();
+    CallAwsService undeliverable = keepForReplay(scope, deadLetterQueue);
     undeliverable.addRetry(
         RetryProps.builder()
             .errors(List.of(Errors.ALL))
@@ -386,6 +370,38 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
         .otherwise(trySecond);
     trySecond.next(markFailed);
     return Chain.start(hasInput);
+  }
+
+  /**
+   * Sends the event to the dead-letter queue with the SDK integration and exactly what SendMessage
+   * needs (SQS developer guide, "Key management": kms:GenerateDataKey and kms:Decrypt on an
+   * encrypted queue's key), rather than SqsSendMessage, whose grant adds kms:Encrypt,
+   * kms:ReEncrypt* and the kms:GenerateDataKey* family.
+   */
+  private static CallAwsService keepForReplay(Construct scope, Queue deadLetterQueue) {
+    List<PolicyStatement> key = new ArrayList<>();
+    if (deadLetterQueue.getEncryptionMasterKey() != null) {
+      key.add(
+          PolicyStatement.Builder.create()
+              .actions(List.of("kms:GenerateDataKey", "kms:Decrypt"))
+              .resources(List.of(deadLetterQueue.getEncryptionMasterKey().getKeyArn()))
+              .build());
+    }
+    return CallAwsService.Builder.create(scope, NOT_RECONCILED)
+        .comment("Keeps the event for a replay: start the reconciler with the message body")
+        .service("sqs")
+        .action("sendMessage")
+        .parameters(
+            TaskItems.ordered(
+                "QueueUrl",
+                deadLetterQueue.getQueueUrl(),
+                "MessageBody",
+                JsonPath.jsonToString(JsonPath.objectAt("$.event"))))
+        .iamAction("sqs:SendMessage")
+        .iamResources(List.of(deadLetterQueue.getQueueArn()))
+        .additionalIamStatements(key)
+        .resultPath(JsonPath.DISCARD)
+        .build();
   }
 
   /**

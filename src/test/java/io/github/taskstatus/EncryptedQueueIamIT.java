@@ -210,7 +210,7 @@ class EncryptedQueueIamIT {
       if (grant.get("role").asText().startsWith("Tasks")
           && (action.startsWith("kms:") || action.startsWith("sqs:"))
           && grant.get("neededBy").isEmpty()) {
-        unneeded.add(grant.get("role").asText() + " " + action);
+        unneeded.add(grant.get("role").asText() + " " + action + " on " + grant.get("resource"));
       }
     }
     assertThat(unneeded).isEmpty();

@@ -317,7 +317,9 @@ class IamIT {
         unneeded.add(
             grant.get("role").asText()
                 + " "
-                + grant.path("action").asText(grant.path("resource").asText()));
+                + grant.get("action").asText()
+                + " on "
+                + grant.get("resource"));
       }
     }
     assertThat(grants)

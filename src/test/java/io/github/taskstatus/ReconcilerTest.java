@@ -164,9 +164,32 @@ class ReconcilerTest {
   void whatCannotBeReconciledGoesToTheDeadLetterQueue() {
     JsonNode send = state("SendToDeadLetterQueue");
 
-    assertThat(send.get("Resource").asText()).isEqualTo("arn:aws:states:::sqs:sendMessage");
-    assertThat(send.at("/Parameters/MessageBody.$").asText()).isEqualTo("$.event");
+    assertThat(send.get("Resource").asText()).isEqualTo("arn:aws:states:::aws-sdk:sqs:sendMessage");
+    assertThat(send.at("/Parameters/MessageBody.$").asText())
+        .isEqualTo("States.JsonToString($.event)");
     assertThat(send.get("Next").asText()).isEqualTo("NotReconciled");
+  }
+
+  @Test
+  void theDeadLetterStepMayOnlySendToItsQueueAndUseItsKeyAsSendMessageDoes() {
+    Synth synth =
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().encryptionKey(Synth.key(stack)));
+
+    assertThat(SecurityTest.statements(synth, "TasksReconcilerRole"))
+        .contains(
+            Synth.parse(
+                """
+        {"Action": "sqs:SendMessage", "Effect": "Allow",
+         "Resource": {"Fn::GetAtt": ["TasksReconcilerDeadLetterQueueFD1F9A7B", "Arn"]}}"""),
+            Synth.parse(
+                """
+        {"Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Effect": "Allow",
+         "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}"""));
+    assertThat(SecurityTest.statements(synth, "TasksReconcilerRole").toString())
+        .doesNotContain("kms:GenerateDataKey*")
+        .doesNotContain("kms:Encrypt")
+        .doesNotContain("kms:ReEncrypt");
   }
 
   @Test

@@ -246,8 +246,7 @@ class SecurityTest {
         .contains(
             Synth.parse(
                 """
-        {"Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-         "Effect": "Allow", "Resource": %s}"""
+        {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": %s}"""
                     .formatted(keyArn)));
   }
 

@@ -246,7 +246,7 @@ class SmokeScriptIT {
         "--fault",
         "MarkFailed=ResourceNotFoundException:" + times,
         "--fault",
-        "SendToDeadLetterQueue=SQS.SqsException:6",
+        "SendToDeadLetterQueue=Sqs.SqsException:6",
         "--retry-ms",
         "SendToDeadLetterQueue=1");
   }
@@ -266,7 +266,7 @@ class SmokeScriptIT {
       assertThat(failed.output())
           .contains("kept event " + eventId(original))
           .contains("the reconciliation ended FAILED")
-          .contains("SQS.SqsException")
+          .contains("Sqs.SqsException")
           .contains("replayed=0 kept=1");
       assertThat(deadLetters(cloud))
           .singleElement()
@@ -327,7 +327,7 @@ class SmokeScriptIT {
           sync.startSyncExecution(b -> b.stateMachineArn(cloud.reconcilerArn()).input(event));
 
       assertThat(failed.status()).isEqualTo(SyncExecutionStatus.FAILED);
-      assertThat(failed.error()).isEqualTo("SQS.SqsException");
+      assertThat(failed.error()).isEqualTo("Sqs.SqsException");
       assertThat(failed.output()).isNull();
       assertThat(failed.executionArn()).contains(":express:");
       assertThat(failed.input()).isEqualTo(event);

@@ -3,6 +3,7 @@ package io.github.taskstatus.starter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.taskstatus.client.ExecutionNames;
@@ -26,7 +27,13 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
 
 /** The real handler, the real SDK client and a Step Functions endpoint on 127.0.0.1. */
 class StarterHandlerTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Numbers read as written: as doubles, a timestamp whose last digit is 0 would lose it, and its
+   * scale with it (one start in ten).
+   */
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
   private static final long NOW = 1_767_225_600L;
   private static final String VALID_NAME = "[A-Za-z0-9_-]{1,80}";
 
