@@ -129,7 +129,7 @@ record StateMachineConfig(Policy logsAndTraces, Policy encryption) {
             .roles(List.of(machine.getRole()))
             .statements(statements)
             .build();
-    resource.addDependency((CfnResource) logsAndTraces.getNode().getDefaultChild());
+    resource.addResourceDependency((CfnResource) logsAndTraces.getNode().getDefaultChild());
     Nag.wildcardsAwsRequires(
         logsAndTraces,
         settings.tracing() ? Nag.STATE_MACHINE_WILDCARDS : Nag.STATE_MACHINE_LOG_DELIVERY);
