@@ -17,6 +17,7 @@
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
 //     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
+//     [--schedule-ms <RuleLogicalId>=<ms>]
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
 //     [--express-reruns <how many Express executions run twice>]
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
@@ -68,7 +69,7 @@ function cloudFormationRoute(template) {
  */
 export async function startLocalCloud({
   template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
-  faults = {}, apiFaults = {}, failTargets = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
+  faults = {}, apiFaults = {}, failTargets = {}, scheduleOverrides = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
 }) {
   await checkPatches();
   await checkIamPatch();
@@ -85,7 +86,7 @@ export async function startLocalCloud({
   const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
   const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs });
   const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
-  const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, retryDelayMs: eventRetryMs });
+  const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, scheduleOverrides, retryDelayMs: eventRetryMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
     iam.declare();
@@ -130,6 +131,7 @@ export async function startLocalCloud({
   });
   for (const note of iam.notes) onLog?.({ at: Date.now(), function: 'iam', line: note });
 
+  eventBridge.startSchedules();
   const client = credentials.issue('local client', { temporary: false, principal: Iam.adminPrincipal() });
   const roles = Object.fromEntries([...iam.roles.values()].map((role) => {
     const issued = credentials.issue(`role ${role.logicalId}`, { principal: iam.rolePrincipal(role.arn, 'local') });
@@ -150,6 +152,7 @@ export async function startLocalCloud({
     outputs: Object.fromEntries(template.outputs().map((o) => [o.key, o.value])),
     services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, iam, template },
     close: async () => {
+      eventBridge.close();
       await lambda.close();
       await Promise.allSettled([gateway.close(), dynamodb.close()]);
     },
@@ -157,7 +160,7 @@ export async function startLocalCloud({
 }
 
 export function parseArgs(argv) {
-  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {} };
+  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {}, scheduleOverrides: {} };
   const pair = (value) => { const i = value.indexOf('='); return [value.slice(0, i), value.slice(i + 1)]; };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -184,6 +187,7 @@ export function parseArgs(argv) {
         break;
       }
       case '--fail-target': { const [rule, times] = pair(value); options.failTargets[rule] = Number(times); break; }
+      case '--schedule-ms': { const [rule, ms] = pair(value); options.scheduleOverrides[rule] = Number(ms); break; }
       case '--status-events': options.minimalEvents = value === 'minimal'; break;
       case '--event-retry-ms': options.eventRetryMs = Number(value); break;
       case '--visibility-timeout-ms': options.visibilityTimeoutMs = Number(value); break;

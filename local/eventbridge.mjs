@@ -8,9 +8,14 @@
 // with the rule as aws:SourceArn, so the queue's policy (and its key's policy) must allow it,
 // or the event is dropped, as EventBridge drops it.
 //
+// Schedules: a rule with a rate() ScheduleExpression sends the documented "Scheduled Event" to its
+// targets at that rate (--schedule-ms <Rule>=<ms> runs it more often, for tests); cron()
+// expressions are refused at start-up.
+//
 // Not emulated: delivery is immediate and reliable here, where AWS documents Step Functions
 // events as best effort; content filters beyond exact values, prefix, anything-but and exists;
 // input transformers.
+import { randomUUID } from 'node:crypto';
 import { AwsError } from './auth.mjs';
 import { Iam } from './iam.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
@@ -42,8 +47,9 @@ export class EventBridge {
    * @param {object} options failTargets: rule logical id (or its start) -> how many deliveries to fail, so
    *   tests can see retries and the dead-letter queue; retryDelayMs between attempts
    */
-  constructor(template, { iam, stepFunctions, sqs, failTargets = {}, retryDelayMs = 100 } = {}) {
-    Object.assign(this, { template, iam, stepFunctions, sqs, retryDelayMs });
+  constructor(template, { iam, stepFunctions, sqs, failTargets = {}, retryDelayMs = 100, scheduleOverrides = {} } = {}) {
+    Object.assign(this, { template, iam, stepFunctions, sqs, retryDelayMs, scheduleOverrides });
+    this.timers = [];
     this.failTargets = { ...failTargets };
     this.rules = [];
     this.deliveries = [];
@@ -62,6 +68,7 @@ export class EventBridge {
     for (const rule of this.rules) {
       const p = this.template.resolve(rule.properties);
       Object.assign(rule, { pattern: p.EventPattern ?? {}, enabled: (p.State ?? 'ENABLED') === 'ENABLED', targets: p.Targets ?? [] });
+      if (p.ScheduleExpression) rule.everyMs = this.scheduleMs(rule, p.ScheduleExpression);
       for (const target of rule.targets) {
         if (target.RoleArn) {
           await this.iam.checkTrust(target.RoleArn, 'events.amazonaws.com', `rule ${rule.logicalId} target ${target.Id}`);
@@ -71,10 +78,34 @@ export class EventBridge {
     }
   }
 
+  /** rate(N unit) in milliseconds, or the override for the rule. */
+  scheduleMs(rule, expression) {
+    const override = Object.entries(this.scheduleOverrides).find(([id]) => rule.logicalId.startsWith(id));
+    if (override) return Number(override[1]);
+    const rate = /^rate\((\d+) (minutes?|hours?|days?)\)$/.exec(expression);
+    if (!rate) throw new Error(`rule ${rule.logicalId}: the local cloud runs rate() schedules, not ${expression}`);
+    return Number(rate[1]) * { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[rate[2].replace(/s$/, '')];
+  }
+
+  /** Starts the scheduled rules' clocks; call once everything is ready to be called. */
+  startSchedules() {
+    for (const rule of this.rules.filter((r) => r.everyMs && r.enabled)) {
+      this.timers.push(setInterval(() => {
+        const event = { version: '0', id: randomUUID(), 'detail-type': 'Scheduled Event', source: 'aws.events',
+          account: ACCOUNT, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), region: REGION, resources: [rule.arn], detail: {} };
+        for (const target of rule.targets) this.deliver(rule, target, event);
+      }, rule.everyMs));
+    }
+  }
+
+  close() {
+    this.timers.forEach(clearInterval);
+  }
+
   /** Puts an event on the default bus: every enabled rule that matches delivers it. */
   put(event) {
     for (const rule of this.rules) {
-      if (rule.enabled && matches(rule.pattern, event)) {
+      if (rule.enabled && !rule.everyMs && matches(rule.pattern, event)) {
         for (const target of rule.targets) this.deliver(rule, target, event);
       }
     }

@@ -35,6 +35,8 @@ const AWS_SDK = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
 const AWS_SDK_SERVICES = { dynamodb: 'DynamoDb', sfn: 'Sfn', sqs: 'Sqs' };
 const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
 const MAX_INPUT_BYTES = 256 * 1024;
+/** How long after it ended an execution may be redriven (RedriveExecution). */
+const REDRIVABLE_MS = 14 * 86_400_000;
 /** Step Functions' error codes that have an exception of their own in the SDKs. */
 const SFN_EXCEPTIONS = new Set(['ExecutionDoesNotExist', 'ExecutionAlreadyExists', 'ExecutionNotRedrivable', 'InvalidArn',
   'InvalidName', 'InvalidExecutionInput', 'StateMachineDoesNotExist', 'TaskDoesNotExist', 'TaskTimedOut', 'ValidationException',
@@ -330,7 +332,10 @@ export class StepFunctions {
     }
     let parsed;
     try { parsed = JSON.parse(input); } catch (e) { throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${e.message}'`); }
-    const executionArn = `arn:aws:states:${REGION}:${ACCOUNT}:${machine.type === 'EXPRESS' ? 'express' : 'execution'}:${machine.name}:${name}`;
+    // An Express execution's ARN has one more part than a Standard one's: arn:...:express:<machine>:<name>:<id>.
+    const executionArn = machine.type === 'EXPRESS'
+      ? `arn:aws:states:${REGION}:${ACCOUNT}:express:${machine.name}:${name}:${randomUUID()}`
+      : `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine.name}:${name}`;
     const existing = this.executions.get(executionArn);
     if (existing && machine.type === 'STANDARD') {
       // The service: same name and input while running returns the same execution; otherwise
@@ -340,7 +345,7 @@ export class StepFunctions {
       }
       throw new AwsError('ExecutionAlreadyExists', `Execution Already Exists: '${executionArn}'`);
     }
-    const execution = { executionArn, stateMachineArn, name, input, status: 'RUNNING', startDate: Date.now(), transitions: [], retries: [], runs: 0, type: machine.type };
+    const execution = { executionArn, stateMachineArn, name, input, status: 'RUNNING', startDate: Date.now(), transitions: [], retries: [], runs: 0, type: machine.type, redriveCount: 0 };
     this.executions.set(executionArn, execution);
     this.emit(execution);
     // Express executions run at least once (asynchronous StartExecution; StartSyncExecution is
@@ -383,8 +388,13 @@ export class StepFunctions {
     };
   }
 
-  /** One run of an execution in the interpreter; settles its status, output, error and cause. */
-  run(machine, execution, parsed) {
+  /**
+   * One run of an execution in the interpreter; settles its status, output, error and cause, and
+   * remembers the last top-level state it entered, with that state's input, for a redrive.
+   *
+   * @param {{ name: string, input: object }} [from] the state to start from (a redrive), else StartAt
+   */
+  run(machine, execution, parsed, from) {
     execution.runs += 1;
     if (machine.tracing) {
       // Step Functions sends the execution's trace with the role's X-Ray permissions (developer
@@ -393,10 +403,13 @@ export class StepFunctions {
         .catch((error) => { execution.traceDropped = error.message; });
     }
     Object.assign(execution, { status: 'RUNNING', output: undefined, error: undefined, cause: undefined });
-    const run = machine.interpreter.run(parsed, {
+    const interpreter = from ? this.interpreterFrom(machine, from.name) : machine.interpreter;
+    const run = interpreter.run(from ? from.input : parsed, {
       overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
       context: {
-        Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed },
+        Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed,
+          RedriveCount: execution.redriveCount,
+          ...(execution.redriveDate ? { RedriveTime: new Date(execution.redriveDate).toISOString() } : {}) },
         StateMachine: { Id: execution.stateMachineArn, Name: machine.name },
         // Evaluated when a path reads it, which is when the state is entered.
         State: { get EnteredTime() { return new Date().toISOString(); } },
@@ -405,7 +418,11 @@ export class StepFunctions {
     execution.abort = () => run.abort();
     (async () => {
       for await (const event of run.eventLogs) {
-        if (event.type === 'StateEntered') execution.transitions.push(event.state.name);
+        if (event.type === 'StateEntered') {
+          execution.transitions.push(event.state.name);
+          // State names are unique in a definition: a top-level one is where a redrive resumes.
+          if (event.state.name in machine.definition.States) execution.resume = { name: event.state.name, input: event.state.input };
+        }
         if (event.type === 'StateRetried') execution.retries.push(event.state.name);
       }
     })().catch(() => {});
@@ -419,6 +436,52 @@ export class StepFunctions {
         ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
         : { status: 'FAILED', error: cause.name, cause: cause.message });
     });
+  }
+
+  /** The machine's definition started at another state, for redrives (one interpreter per state). */
+  interpreterFrom(machine, state) {
+    machine.resumers ??= new Map();
+    if (!machine.resumers.has(state)) {
+      machine.resumers.set(state, new StateMachine({ ...machine.definition, StartAt: state }));
+    }
+    return machine.resumers.get(state);
+  }
+
+  /**
+   * RedriveExecution as the API reference documents it: a Standard execution that FAILED, TIMED_OUT
+   * or was ABORTED in the last 14 days continues from the unsuccessful step with the same input
+   * and ARN; the successful states before it are not run again; $$.Execution.RedriveCount counts
+   * the redrives. Status change events: PENDING_REDRIVE, RUNNING, then how the attempt ended.
+   * ExecutionNotRedrivable otherwise. (Where a Parallel failed, the redrive runs it again from its
+   * branches' start: the failed branch, since our Parallels have one.)
+   */
+  async redriveExecution({ executionArn }) {
+    const execution = this.execution(executionArn);
+    const notRedrivable = (reason) => new AwsError('ExecutionNotRedrivable', `Execution not redrivable: ${reason}`);
+    if (execution.type !== 'STANDARD') throw notRedrivable('This API action is not supported by EXPRESS state machines');
+    if (!['FAILED', 'TIMED_OUT', 'ABORTED'].includes(execution.status)) {
+      throw notRedrivable(`Execution is ${execution.status} and cannot be redriven`);
+    }
+    if (Date.now() - execution.stopDate > REDRIVABLE_MS) throw notRedrivable('Execution redrivable period exceeded');
+    const machine = this.machine(execution.stateMachineArn);
+    if (machine.kmsKey) {
+      await this.iam.authorizeAll(machine.principal, ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => this.keyRequest(machine, action)));
+    }
+    const resume = execution.resume ?? { name: machine.definition.StartAt, input: JSON.parse(execution.input) };
+    execution.redriveDate = Date.now();
+    Object.assign(execution, { status: 'PENDING_REDRIVE', stopDate: undefined });
+    this.emit(execution);
+    execution.redriveCount += 1;
+    const parsed = JSON.parse(execution.input);
+    execution.done = Promise.resolve().then(() => {
+      execution.status = 'RUNNING';
+      this.emit(execution);
+      return this.run(machine, execution, parsed, resume);
+    }).finally(() => {
+      execution.stopDate ??= Date.now();
+      this.emit(execution);
+    });
+    return { redriveDate: execution.redriveDate / 1000 };
   }
 
   stopExecution({ executionArn, error, cause }) {
@@ -445,6 +508,21 @@ export class StepFunctions {
       ...(execution.output !== undefined ? { output: execution.output } : {}),
       ...(execution.error !== undefined ? { error: execution.error } : {}),
       ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+      ...this.redrive(execution),
+    };
+  }
+
+  /** redriveCount, redriveStatus, redriveStatusReason and redriveDate, as DescribeExecution gives them. */
+  redrive(execution) {
+    const reason = execution.type !== 'STANDARD' ? undefined
+      : execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE' ? 'Execution is RUNNING and cannot be redriven.'
+        : execution.status === 'SUCCEEDED' ? 'Execution is SUCCEEDED and cannot be redriven.'
+          : Date.now() - execution.stopDate > REDRIVABLE_MS ? 'Execution redrivable period exceeded.' : undefined;
+    return {
+      redriveCount: execution.redriveCount,
+      redriveStatus: execution.type === 'STANDARD' && !reason ? 'REDRIVABLE' : 'NOT_REDRIVABLE',
+      ...(reason ? { redriveStatusReason: reason } : {}),
+      ...(execution.redriveDate ? { redriveDate: execution.redriveDate / 1000 } : {}),
     };
   }
 
@@ -467,6 +545,7 @@ export class StepFunctions {
         // The events documentation shows error and cause; EventBridge's schema registry does
         // not list them. With minimalEvents they are left out, as the schema has it.
         ...(this.minimalEvents ? {} : { error: execution.error ?? null, cause: execution.cause ?? null }),
+        ...this.redrive(execution),
       },
     };
     if (encrypted) {
@@ -492,6 +571,9 @@ export class StepFunctions {
   requests(operation, body) {
     const resource = body.executionArn ?? body.stateMachineArn;
     if (!resource) throw new AwsError('ValidationException', `${operation} needs a stateMachineArn or an executionArn`);
+    if (operation === 'RedriveExecution' && /:express:/.test(resource)) {
+      throw new AwsError('ExecutionNotRedrivable', 'Execution not redrivable: This API action is not supported by EXPRESS state machines');
+    }
     const requests = [{ action: `states:${operation}`, resource }];
     const machineArn = body.stateMachineArn ?? this.executions.get(body.executionArn)?.stateMachineArn;
     const machine = this.machines.get(machineArn);
@@ -514,6 +596,7 @@ export class StepFunctions {
         return this.describe(execution);
       },
       StopExecution: (body) => this.stopExecution(body),
+      RedriveExecution: (body) => this.redriveExecution(body),
       ListExecutions: ({ stateMachineArn, statusFilter }) => ({
         executions: [...this.executions.values()]
           .filter((e) => e.stateMachineArn === stateMachineArn && (!statusFilter || e.status === statusFilter))

@@ -22,6 +22,10 @@
 // 5. States.JsonToString returns valid JSON, backslashes and all. The package strips every
 //    backslash from every intrinsic's string result (to undo the escapes of literal arguments),
 //    which turns {"a":"say \"hi\""} into the invalid {"a":"say "hi""}.
+// 6. The context object's $$.Execution.Input and $$.Execution.StartTime are the execution's, as
+//    the caller gives them: the package overwrote them with the run's input and the time of the
+//    run, which differ for a redriven execution (the local cloud runs a redrive from the state
+//    that failed, with that state's input; the execution's input and start time stay).
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,6 +57,10 @@ const PATCHES = [
   {
     original: '    if (typeof result === "string") {\n      result = result.replaceAll("\\\\", "");',
     patched: '    if (typeof result === "string" && this.funcDefinition.name !== "States.JsonToString") {\n      result = result.replaceAll("\\\\", "");',
+  },
+  {
+    original: '        ...options.runOptions?.context?.Execution,\n        Input: input,\n        StartTime: (/* @__PURE__ */ new Date()).toISOString()',
+    patched: '        ...options.runOptions?.context?.Execution,\n        Input: options.runOptions?.context?.Execution?.Input ?? input,\n        StartTime: options.runOptions?.context?.Execution?.StartTime ?? (/* @__PURE__ */ new Date()).toISOString()',
   },
 ];
 

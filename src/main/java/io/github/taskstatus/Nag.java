@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.CfnResource;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.Token;
 import software.amazon.awscdk.Validations;
 import software.amazon.awscdk.services.iam.Policy;
 import software.constructs.IConstruct;
@@ -60,7 +62,37 @@ final class Nag {
           + " message that keeps failing goes to the queue's dead-letter queue through its redrive"
           + " policy";
 
+  /** Why the reconciler may describe any execution of the task state machine. */
+  static final String EXECUTIONS_OF_TASK_MACHINE =
+      "DescribeExecution's resource is an execution, whose ARN ends with the execution's name: the"
+          + " reconciler reads how any execution of this one state machine stands, so the grant"
+          + " ends with ':*' after the state machine's name";
+
+  /** Why the sweep schedule's target has no dead-letter queue. */
+  static final String SCHEDULE_WITHOUT_DEAD_LETTERS =
+      "A schedule's event carries nothing to replay: the next sweep, one interval later, does the"
+          + " same work; a sweep EventBridge could not start is alarmed (SweepScheduleFailedAlarm)";
+
   private Nag() {}
+
+  /**
+   * The AwsSolutions-IAM5 finding cdk-nag reports for a grant on every execution of a state machine
+   * ({@code arn:<partition>:states:<region>:<account>:execution:<name>:*}), as it renders the ARN:
+   * references in angle brackets, the stack's region and account as they are.
+   */
+  static String executionsFinding(CfnResource stateMachine) {
+    Stack stack = Stack.of(stateMachine);
+    String region = Token.isUnresolved(stack.getRegion()) ? "<AWS::Region>" : stack.getRegion();
+    String account =
+        Token.isUnresolved(stack.getAccount()) ? "<AWS::AccountId>" : stack.getAccount();
+    return "Resource::arn:<AWS::Partition>:states:"
+        + region
+        + ":"
+        + account
+        + ":execution:<"
+        + stack.getLogicalId(stateMachine)
+        + ".Name>:*";
+  }
 
   /**
    * Acknowledges a finding on a construct: {@code finding} narrows the rule to one finding ({@code

@@ -30,7 +30,9 @@ record Settings(
     boolean snapStart,
     Duration retention,
     boolean failedTaskIndex,
-    boolean dashboard) {
+    boolean dashboard,
+    boolean sweeper,
+    Duration sweepInterval) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
@@ -49,6 +51,13 @@ record Settings(
 
   /** Ten years, leap days included: what {@code Duration.days(3653)} gives. */
   static final long MAX_RETENTION_SECONDS = 3653L * 24 * 3600;
+
+  /** How long after an execution's timeout its item may stay STARTED before a sweep resolves it. */
+  static final long SWEEP_GRACE_SECONDS = 300;
+
+  static final Duration DEFAULT_SWEEP_INTERVAL = Duration.minutes(5);
+  static final long MIN_SWEEP_INTERVAL_SECONDS = 60;
+  static final long MAX_SWEEP_INTERVAL_SECONDS = 24 * 3600;
 
   private static final Pattern TABLE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{3,255}");
 
@@ -147,6 +156,26 @@ record Settings(
         MAX_RETENTION_SECONDS,
         " (1 hour to 10 years, that is 3,653 days)");
 
+    boolean sweeper =
+        props.getSweeper() != null ? props.getSweeper() : props.getExistingTable() == null;
+    if (props.getSweepInterval() != null && !sweeper) {
+      problems.add("sweepInterval needs the sweeper: sweeper is false");
+    }
+    checkSeconds(
+        problems,
+        "sweepInterval",
+        props.getSweepInterval(),
+        MIN_SWEEP_INTERVAL_SECONDS,
+        MAX_SWEEP_INTERVAL_SECONDS,
+        " (whole minutes, 1 minute to 1 day)");
+    Duration sweepInterval =
+        props.getSweepInterval() != null ? props.getSweepInterval() : DEFAULT_SWEEP_INTERVAL;
+    if (!sweepInterval.isUnresolved() && seconds(sweepInterval) % 60 != 0) {
+      problems.add(
+          "sweepInterval must be whole minutes (a rate schedule's unit); got "
+              + show(seconds(sweepInterval)));
+    }
+
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "Invalid TaskStatusWorkflow props:\n - " + String.join("\n - ", problems));
@@ -171,7 +200,9 @@ record Settings(
         props.getSnapStart() != null ? props.getSnapStart() : snapStartSupported,
         props.getRetention(),
         Boolean.TRUE.equals(props.getFailedTaskIndex()),
-        Boolean.TRUE.equals(props.getDashboard()));
+        Boolean.TRUE.equals(props.getDashboard()),
+        sweeper,
+        sweeper ? sweepInterval : null);
   }
 
   /**
@@ -232,6 +263,14 @@ record Settings(
    */
   boolean reconciles() {
     return type == StateMachineType.STANDARD;
+  }
+
+  /**
+   * Whether there is a reconciler: for status change events (Standard) or for the sweeper, which
+   * hands it the overdue items of either type.
+   */
+  boolean hasReconciler() {
+    return reconciles() || sweeper;
   }
 
   private static Duration defaultTimeout(Duration wait, long maxSeconds) {

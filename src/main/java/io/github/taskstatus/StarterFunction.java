@@ -57,6 +57,12 @@ final class StarterFunction {
   /** The variable that tells the starter the retention, in seconds; unset without one. */
   static final String RETENTION_VARIABLE = "RETENTION_SECONDS";
 
+  /**
+   * The variable that tells the starter how long after the timeout an item's deadline is, in
+   * seconds; unset without the sweeper.
+   */
+  static final String GRACE_VARIABLE = "DEADLINE_GRACE_SECONDS";
+
   /** The starter's runtime. */
   static final Runtime RUNTIME = Runtime.JAVA_25;
 
@@ -169,6 +175,9 @@ final class StarterFunction {
     environment.put(TIMEOUT_VARIABLE, seconds(settings.timeout()));
     if (settings.retention() != null) {
       environment.put(RETENTION_VARIABLE, seconds(settings.retention()));
+    }
+    if (settings.sweeper()) {
+      environment.put(GRACE_VARIABLE, String.valueOf(Settings.SWEEP_GRACE_SECONDS));
     }
     return environment;
   }

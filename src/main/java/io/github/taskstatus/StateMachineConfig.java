@@ -156,6 +156,19 @@ record StateMachineConfig(Policy logsAndTraces, Policy encryption) {
   }
 
   /**
+   * What reading an encrypted state machine's execution data needs ({@code DescribeExecution}):
+   * {@code kms:Decrypt} on its key, for its encryption context only.
+   */
+  static PolicyStatement readsDataOf(StateMachine machine, IKey key) {
+    return PolicyStatement.Builder.create()
+        .actions(List.of("kms:Decrypt"))
+        .resources(List.of(key.getKeyArn()))
+        .conditions(
+            Map.of("StringEquals", Map.of(STATE_MACHINE_CONTEXT, machine.getStateMachineArn())))
+        .build();
+  }
+
+  /**
    * Makes {@code starter} wait for the key grant: an execution started before the role may use the
    * key would fail. Nothing to wait for without a key.
    */

@@ -17,32 +17,56 @@ import software.constructs.Construct;
 
 /**
  * The DynamoDB task states that write a task's item, for the task state machine and the reconciler
- * alike: the item's key, the STARTED put, the final update (DONE or FAILED, with the expiry and the
- * failed-task index attributes when configured), and the retries they share.
+ * alike: the item's key, the STARTED put, the reopening of a redriven start's item, the final
+ * update (DONE or FAILED, with the expiry and the index attributes when configured), and the
+ * retries they share.
  *
  * <p>Every write is idempotent for its own execution: its condition also accepts the item this
- * execution already wrote ({@code ExecutionArn = :self}), so a retry after a write that committed
- * and then answered 500 succeeds instead of failing its condition.
+ * execution's attempt already wrote ({@code ExecutionArn = :self}), so a retry after a write that
+ * committed and then answered 500 succeeds instead of failing its condition.
+ *
+ * <p>Every write records the attempt that made it in {@code RedriveCount} (the execution's redrive
+ * count, {@code $$.Execution.RedriveCount}, 0 until it is redriven), and a write never overwrites a
+ * later attempt's: a redriven execution (the same ARN, running again from its failed step) may
+ * finish the item an earlier attempt left FAILED, while a late status event of the earlier attempt
+ * cannot touch what the redriven one wrote.
  *
  * @param table the table
  * @param input where the task's {@code taskId} and {@code timestamp} are in the state input, such
  *     as {@code $} or {@code $.task}
  * @param execution the path of the execution ARN that owns the item
+ * @param attempt the path of the writing attempt's redrive count (a number)
  * @param retention how long finished items are kept, or {@code null} for ever
  * @param failedIndex whether FAILED items carry the failed-task index key
+ * @param openIndex whether STARTED items carry the open-task index key (the sweeper's)
  */
 record TaskItems(
-    ITable table, String input, String execution, Duration retention, boolean failedIndex) {
+    ITable table,
+    String input,
+    String execution,
+    String attempt,
+    Duration retention,
+    boolean failedIndex,
+    boolean openIndex) {
 
   /** The items of the task state machine: its input is the task, its execution owns them. */
   static TaskItems ofTasks(ITable table, Settings settings) {
     return new TaskItems(
-        table, "$", "$$.Execution.Id", settings.retention(), settings.failedTaskIndex());
+        table,
+        "$",
+        "$$.Execution.Id",
+        "$$.Execution.RedriveCount",
+        settings.retention(),
+        settings.failedTaskIndex(),
+        settings.sweeper());
   }
 
-  /** The same items, read from another state input: the task and its owner at these paths. */
-  TaskItems at(String taskPath, String executionPath) {
-    return new TaskItems(table, taskPath, executionPath, retention, failedIndex);
+  /**
+   * The same items, read from another state input: the task, its owner and attempt at these paths.
+   */
+  TaskItems at(String taskPath, String executionPath, String attemptPath) {
+    return new TaskItems(
+        table, taskPath, executionPath, attemptPath, retention, failedIndex, openIndex);
   }
 
   static final String STARTED = "STARTED";
@@ -57,6 +81,18 @@ record TaskItems(
 
   /** The failed-task index's sort key: when the item became FAILED. */
   static final String UPDATED_AT = "UpdatedAt";
+
+  /** The open-task index's partition key; only STARTED items have it, so the index is sparse. */
+  static final String OPEN_INDEX_KEY = "OpenIndexKey";
+
+  /**
+   * The open-task index's sort key: when a STARTED item is overdue, an ISO-8601 UTC time with
+   * milliseconds (the starter computes it; ASL has no intrinsic that gives Unix seconds).
+   */
+  static final String DEADLINE = "Deadline";
+
+  /** Which attempt of its execution last wrote the item: its redrive count. */
+  static final String REDRIVE_COUNT = "RedriveCount";
 
   static final String CONDITIONAL_CHECK_FAILED = "DynamoDB.ConditionalCheckFailedException";
 
@@ -101,8 +137,39 @@ record TaskItems(
       "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)";
 
   /**
-   * Records the task as STARTED under its key; with {@code requested}, also the timestamp the
-   * starter asked for, when a collision moved the item on.
+   * This execution's item, open to the writing attempt: STARTED by this attempt or an earlier one,
+   * or finished by an earlier attempt (a redrive finishes what the attempt before left), or already
+   * given this status by this very attempt (a retry after a write that committed). Never a later
+   * attempt's. Items written before attempts were recorded have no RedriveCount: open while
+   * STARTED.
+   */
+  static final String OWN_OPEN_TO_ATTEMPT =
+      "ExecutionArn = :self AND ((#Status = :started AND (attribute_not_exists(RedriveCount)"
+          + " OR RedriveCount <= :attempt)) OR RedriveCount < :attempt"
+          + " OR (#Status = :status AND RedriveCount = :attempt))";
+
+  /**
+   * No item at all (the reconciler creates a missing one), or this execution's item STARTED by this
+   * attempt or an earlier one, or finished by an earlier attempt. Not an item this very attempt
+   * finished: the reconciler leaves that as it is (a retry of its own write that committed then
+   * reads the item and finds it its own).
+   */
+  static final String NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT =
+      "attribute_not_exists(taskId) OR (ExecutionArn = :self AND ((#Status = :started AND"
+          + " (attribute_not_exists(RedriveCount) OR RedriveCount <= :attempt))"
+          + " OR RedriveCount < :attempt))";
+
+  /**
+   * This execution's item, finished by an earlier attempt: a redriven attempt reopens it, as
+   * STARTED again, never another start's or a later attempt's.
+   */
+  static final String OWN_FINISHED_BY_EARLIER_ATTEMPT =
+      "ExecutionArn = :self AND #Status <> :started AND RedriveCount < :attempt";
+
+  /**
+   * Records the task as STARTED under its key, with the attempt, the expiry and, for the sweeper,
+   * the open-task index key and the deadline from the input; with {@code requested}, also the
+   * timestamp the starter asked for, when a collision moved the item on.
    */
   DynamoPutItem putStarted(Construct scope, String id, String comment, boolean requested) {
     Map<String, DynamoAttributeValue> item =
@@ -116,9 +183,19 @@ record TaskItems(
             "ExecutionArn",
             executionArn(),
             UPDATED_AT,
-            enteredTime());
+            enteredTime(),
+            REDRIVE_COUNT,
+            number(attempt));
     if (requested) {
       item.put("RequestedTimestamp", number(input + ".requestedTimestamp"));
+    }
+    if (retention != null) {
+      // On the open item already: a sweep may finish it without the execution's input.
+      item.put(EXPIRES_AT, number(input + ".expiresAt"));
+    }
+    if (openIndex) {
+      item.put(OPEN_INDEX_KEY, DynamoAttributeValue.fromString(STARTED));
+      item.put(DEADLINE, DynamoAttributeValue.fromString(JsonPath.stringAt(input + ".deadline")));
     }
     DynamoPutItem put =
         DynamoPutItem.Builder.create(scope, id)
@@ -137,8 +214,46 @@ record TaskItems(
   }
 
   /**
-   * Sets the final status. {@code condition} decides which items it may change; {@code error} is
-   * the path of an {@code {Error, Cause}} object to store, or {@code null}.
+   * Reopens the item of this execution that an earlier attempt finished: STARTED again, for this
+   * attempt, back in the open-task index.
+   */
+  DynamoUpdateItem reopen(Construct scope, String id, String comment) {
+    StringBuilder set =
+        new StringBuilder(
+            "SET #Status = :started, "
+                + UPDATED_AT
+                + " = :updatedAt, "
+                + REDRIVE_COUNT
+                + " = :attempt");
+    Map<String, DynamoAttributeValue> values =
+        ordered(
+            ":started", DynamoAttributeValue.fromString(STARTED),
+            ":self", executionArn(),
+            ":attempt", number(attempt),
+            ":updatedAt", enteredTime());
+    if (openIndex) {
+      set.append(", " + OPEN_INDEX_KEY + " = :started");
+    }
+    DynamoUpdateItem update =
+        DynamoUpdateItem.Builder.create(scope, id)
+            .comment(comment)
+            .table(table)
+            .key(key())
+            .updateExpression(set.toString())
+            .conditionExpression(OWN_FINISHED_BY_EARLIER_ATTEMPT)
+            .expressionAttributeNames(ordered("#Status", "Status"))
+            .expressionAttributeValues(values)
+            .resultPath(JsonPath.DISCARD)
+            .build();
+    update.addRetry(TRANSIENT_RETRY);
+    return update;
+  }
+
+  /**
+   * Sets the final status, for this attempt. {@code condition} decides which items it may change
+   * ({@link #OWN_OPEN_TO_ATTEMPT} or {@link #NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT}); {@code error} is
+   * the path of an {@code {Error, Cause}} object to store, or {@code null}: a DONE item keeps the
+   * error and cause of the failure a redrive recovered from.
    */
   DynamoUpdateItem finish(
       Construct scope, String id, String comment, String status, String condition, String error) {
@@ -148,8 +263,15 @@ record TaskItems(
             ":status", DynamoAttributeValue.fromString(status),
             ":started", DynamoAttributeValue.fromString(STARTED),
             ":self", executionArn(),
+            ":attempt", number(attempt),
             ":updatedAt", enteredTime());
-    StringBuilder set = new StringBuilder("SET #Status = :status, " + UPDATED_AT + " = :updatedAt");
+    StringBuilder set =
+        new StringBuilder(
+            "SET #Status = :status, "
+                + UPDATED_AT
+                + " = :updatedAt, "
+                + REDRIVE_COUNT
+                + " = :attempt");
     if (error != null) {
       names.put("#Error", "Error");
       names.put("#Cause", "Cause");
@@ -168,6 +290,10 @@ record TaskItems(
     }
     // The same value on this execution's own item; on an item the reconciler creates, the owner.
     set.append(", ExecutionArn = :self");
+    if (openIndex) {
+      // Out of the open-task index: a finished item is no sweep's business.
+      set.append(" REMOVE " + OPEN_INDEX_KEY);
+    }
     DynamoUpdateItem update =
         DynamoUpdateItem.Builder.create(scope, id)
             .comment(comment)

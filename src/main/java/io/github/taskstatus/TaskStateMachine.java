@@ -35,20 +35,8 @@ record TaskStateMachine(StateMachine machine, StateMachineConfig config) {
             .build();
     grantTableKey(items.table(), machine);
     StateMachineConfig config =
-        StateMachineConfig.apply(
-            scope, "StateMachine", machine, logGroup, settings, logs, executionKey(settings, key));
+        StateMachineConfig.apply(scope, "StateMachine", machine, logGroup, settings, logs, key);
     return new TaskStateMachine(machine, config);
-  }
-
-  /**
-   * The key for the executions' data: none for a reconciled (Standard) workflow. AWS documents that
-   * the status change events of a workflow encrypted with a customer managed key carry no input,
-   * output, error or cause (Step Functions developer guide, "Data at rest encryption in Step
-   * Functions", FAQ), and the reconciler reads the task from the input and why it failed from the
-   * error and cause.
-   */
-  private static IKey executionKey(Settings settings, IKey key) {
-    return settings.reconciles() ? null : key;
   }
 
   /**

@@ -16,6 +16,7 @@ import software.amazon.awscdk.services.cloudwatch.Metric;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
 import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
@@ -44,6 +45,17 @@ final class TaskStatusAlarms {
 
   private TaskStatusAlarms() {}
 
+  /** A rule's targets EventBridge could not invoke, summed over the period. */
+  private static Metric failedInvocations(Rule rule) {
+    return Metric.Builder.create()
+        .namespace("AWS/Events")
+        .metricName("FailedInvocations")
+        .dimensionsMap(Map.of("RuleName", rule.getRuleName()))
+        .period(PERIOD)
+        .statistic("Sum")
+        .build();
+  }
+
   static List<Alarm> create(Construct scope, TaskStatusMetrics metrics, ITopic topic, IKey key) {
     TaskQueues queues = metrics.queues();
     IQueue starterDeadLetters = metrics.starterDeadLetters();
@@ -52,8 +64,8 @@ final class TaskStatusAlarms {
     MetricOptions max = MetricOptions.builder().period(PERIOD).statistic("Maximum").build();
     String untilReconciled =
         reconciler != null
-            ? "the reconciler marks its item FAILED"
-            : "its item stays STARTED (EXPRESS workflows are not reconciled)";
+            ? "its item is marked FAILED (the reconciler, or the sweeper past its deadline)"
+            : "its item stays STARTED (no sweeper: EXPRESS workflows send no events)";
     List<Alarm> alarms =
         new ArrayList<>(
             List.of(
@@ -106,18 +118,35 @@ final class TaskStatusAlarms {
               "ReconcilerDeadLetterQueueAlarm",
               depth(reconciler.deadLetterQueue(), max),
               "An ended task could not be marked FAILED: replay the reconciler's dead letters"));
+      if (reconciler.rule() != null) {
+        alarms.add(
+            alarm(
+                scope,
+                "ReconcileRuleFailedAlarm",
+                failedInvocations(reconciler.rule()),
+                "EventBridge could not start the reconciler; it retries, then dead-letters"));
+      }
+    }
+    TaskStatusSweeper sweeper = metrics.sweeper();
+    if (sweeper != null) {
       alarms.add(
           alarm(
               scope,
-              "ReconcileRuleFailedAlarm",
-              Metric.Builder.create()
-                  .namespace("AWS/Events")
-                  .metricName("FailedInvocations")
-                  .dimensionsMap(Map.of("RuleName", reconciler.rule().getRuleName()))
-                  .period(PERIOD)
-                  .statistic("Sum")
-                  .build(),
-              "EventBridge could not start the reconciler; it retries, then dead-letters"));
+              "SweeperFailedAlarm",
+              sweeper.stateMachine().metricFailed(sum),
+              "A sweep failed: overdue items wait for the next one; see the sweeper's logs"));
+      alarms.add(
+          alarm(
+              scope,
+              "SweeperTimedOutAlarm",
+              sweeper.stateMachine().metricTimedOut(sum),
+              "A sweep ran past 5 minutes: overdue items wait for the next one"));
+      alarms.add(
+          alarm(
+              scope,
+              "SweepScheduleFailedAlarm",
+              failedInvocations(sweeper.schedule()),
+              "EventBridge could not start a sweep"));
     }
     if (queues.deadLetterQueue() != null) {
       alarms.add(

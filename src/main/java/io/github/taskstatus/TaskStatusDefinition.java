@@ -32,11 +32,15 @@ import software.constructs.Construct;
  * <p>An item is never overwritten: when the starter's timestamp already names another start's item
  * (two environments chose the same one), the start moves on to the next free one of the whole
  * seconds the starter listed in the input's {@code moves}, and records the timestamp it asked for.
- * A finished item never goes back to STARTED: a second run of an Express execution (Express runs at
- * least once) that finds its own item finished ends without touching it. No state adds to a Unix
- * time: {@code States.MathAdd} takes 32-bit integers, which Unix seconds outgrow on 2038-01-19, so
- * the starter computes what needs it. Endings no Catch sees (a timeout, an abort, {@code
- * States.Runtime}) are the reconciler's ({@link TaskStatusReconciler}).
+ * A finished item goes back to STARTED only for a later attempt of its own execution (a redrive
+ * that resumes at {@code RecordStarted}); a second run of an Express execution (Express runs at
+ * least once) that finds its own item finished ends without touching it. Every write names its
+ * attempt ({@link TaskItems#REDRIVE_COUNT}), and {@code RecordDone} and {@code RecordFailed} may
+ * finish an item an earlier attempt left FAILED: a redrive resumes at the step that failed, past
+ * {@code RecordStarted}. No state adds to a Unix time: {@code States.MathAdd} takes 32-bit
+ * integers, which Unix seconds outgrow on 2038-01-19, so the starter computes what needs it.
+ * Endings no Catch sees (a timeout, an abort, {@code States.Runtime}) are the reconciler's ({@link
+ * TaskStatusReconciler}).
  *
  * <p>State names are part of the contract: the README's diagrams, operators reading execution
  * histories and the local cloud's fault injection refer to them.
@@ -47,6 +51,7 @@ final class TaskStatusDefinition {
   static final String READ_TAKEN = "ReadTakenItem";
   static final String TAKEN_BY = "WhoseItemIsIt";
   static final String ALREADY_FINISHED = "AlreadyFinished";
+  static final String REOPEN = "ReopenForRedrive";
   static final String MOVE_TIMESTAMP = "MoveToNextSecond";
   static final String RECORD_STARTED_MOVED = "RecordStartedMoved";
   static final String NEXT_TIMESTAMP = "TryTheSecondAfter";
@@ -75,10 +80,6 @@ final class TaskStatusDefinition {
 
   /** Where {@link #READ_TAKEN} puts whose the item is. */
   private static final String TAKEN = "$.taken";
-
-  /** Only this execution's STARTED item may finish, or its own already finished one again. */
-  private static final String OWN_AND_STARTED =
-      "ExecutionArn = :self AND (#Status = :started OR #Status = :status)";
 
   private TaskStatusDefinition() {}
 
@@ -116,18 +117,28 @@ final class TaskStatusDefinition {
         Succeed.Builder.create(scope, ALREADY_FINISHED)
             .comment(
                 "A second run of this execution (Express runs at least once) found its item"
-                    + " finished: left as it is")
+                    + " finished, this attempt's or a later one's: left as it is")
             .build();
+    TaskStateBase reopen =
+        items.reopen(
+            scope,
+            REOPEN,
+            "A redriven attempt found its item finished by an earlier attempt: STARTED again");
     TaskStateBase recordDone =
         items.finish(
-            scope, RECORD_DONE, "Records the task as DONE", TaskItems.DONE, OWN_AND_STARTED, null);
+            scope,
+            RECORD_DONE,
+            "Records the task as DONE",
+            TaskItems.DONE,
+            TaskItems.OWN_OPEN_TO_ATTEMPT,
+            null);
     TaskStateBase recordFailed =
         items.finish(
             scope,
             RECORD_FAILED,
             "Records the task as FAILED with the error and its cause",
             TaskItems.FAILED,
-            OWN_AND_STARTED,
+            TaskItems.OWN_OPEN_TO_ATTEMPT,
             ERROR_PATH);
     Fail taskFailed =
         Fail.Builder.create(scope, TASK_FAILED)
@@ -231,9 +242,11 @@ final class TaskStatusDefinition {
             Condition.and(
                 own, Condition.stringEquals(TAKEN + ".found.Item.Status.S", TaskItems.STARTED)),
             doWork)
-        .when(own, alreadyFinished)
+        .when(own, reopen)
         .when(Condition.isPresent("$.move"), movedTooFar)
         .otherwise(moveToNextSecond);
+    reopen.next(doWork);
+    reopen.addCatch(alreadyFinished, catchInto(TaskItems.CONDITIONAL_CHECK_FAILED, ERROR_PATH));
     moveToNextSecond.next(movedTooFar);
     movedTooFar
         .when(Condition.numberGreaterThanEqualsJsonPath("$.move", "$.lastMove"), alreadyRecorded)
@@ -252,7 +265,7 @@ final class TaskStatusDefinition {
 
   /**
    * The fields every later state reads about the task: its id, the timestamp given (a path or an
-   * intrinsic), and its expiry when items expire.
+   * intrinsic), its expiry when items expire and its deadline for the sweeper.
    */
   private static Map<String, Object> task(TaskItems items, String timestamp) {
     Map<String, Object> fields =
@@ -263,6 +276,9 @@ final class TaskStatusDefinition {
             timestamp.startsWith("$") ? JsonPath.numberAt(timestamp) : timestamp);
     if (items.retention() != null) {
       fields.put("expiresAt", JsonPath.numberAt("$.expiresAt"));
+    }
+    if (items.openIndex()) {
+      fields.put("deadline", JsonPath.stringAt("$.deadline"));
     }
     return fields;
   }

@@ -11,6 +11,8 @@ import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.IFunction;
 import software.amazon.awscdk.services.sqs.IQueue;
+import software.amazon.awscdk.services.stepfunctions.StateMachine;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
  * What the applications that use a workflow need: where to find it, and grants that each cover
@@ -25,6 +27,7 @@ final class TaskStatusGrants {
   static final String CLIENT_STARTER = "TASK_STATUS_STARTER";
   static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
   static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
+  static final String CLIENT_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
 
   /** Moving dead letters back: the task, its listing and cancelling, reading and deleting. */
   static final String[] REDRIVE_SOURCE_ACTIONS = {
@@ -37,15 +40,25 @@ final class TaskStatusGrants {
   };
 
   private final ITable table;
+  private final StateMachine stateMachine;
   private final IFunction starter;
   private final TaskQueues queues;
   private final boolean failedTaskIndex;
+  private final boolean openTaskIndex;
 
-  TaskStatusGrants(ITable table, IFunction starter, TaskQueues queues, boolean failedTaskIndex) {
+  TaskStatusGrants(
+      ITable table,
+      StateMachine stateMachine,
+      IFunction starter,
+      TaskQueues queues,
+      boolean failedTaskIndex,
+      boolean openTaskIndex) {
     this.table = table;
+    this.stateMachine = stateMachine;
     this.starter = starter;
     this.queues = queues;
     this.failedTaskIndex = failedTaskIndex;
+    this.openTaskIndex = openTaskIndex;
   }
 
   /** The variables {@code TaskStatusClient.fromEnvironment()} reads. */
@@ -58,6 +71,9 @@ final class TaskStatusGrants {
     }
     if (failedTaskIndex) {
       environment.put(CLIENT_FAILED_INDEX, TaskTable.FAILED_INDEX);
+    }
+    if (openTaskIndex) {
+      environment.put(CLIENT_OPEN_INDEX, TaskTable.OPEN_INDEX);
     }
     return environment;
   }
@@ -118,6 +134,15 @@ final class TaskStatusGrants {
     grantKey(destinationKey, grantee, "kms:GenerateDataKey", "kms:Decrypt");
     queue.grant(grantee, "sqs:SendMessage");
     return deadLetter.grant(grantee, REDRIVE_SOURCE_ACTIONS);
+  }
+
+  /** RedriveExecution on this state machine's executions: what the client's redrive calls. */
+  Grant redrive(IGrantable grantee) {
+    if (stateMachine.getStateMachineType() != StateMachineType.STANDARD) {
+      throw new IllegalStateException(
+          "grantRedrive needs a STANDARD workflow: Step Functions redrives no EXPRESS execution");
+    }
+    return stateMachine.grantExecution(grantee, "states:RedriveExecution");
   }
 
   private IQueue requireQueue(String grant) {

@@ -15,13 +15,15 @@ import software.amazon.awscdk.services.stepfunctions.StateMachine;
  * @param starterDeadLetters the starter's dead-letter queue
  * @param queues the queues of queue mode
  * @param reconciler the reconciler, or {@code null}
+ * @param sweeper the sweeper, or {@code null}
  */
 record TaskStatusMetrics(
     StateMachine stateMachine,
     Function starter,
     IQueue starterDeadLetters,
     TaskQueues queues,
-    TaskStatusReconciler reconciler) {
+    TaskStatusReconciler reconciler,
+    TaskStatusSweeper sweeper) {
 
   Metric tasksStarted(MetricOptions options) {
     return stateMachine.metricStarted(options);

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import software.amazon.awscdk.ArnComponents;
+import software.amazon.awscdk.ArnFormat;
+import software.amazon.awscdk.CfnResource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Names;
 import software.amazon.awscdk.Stack;
@@ -11,6 +13,7 @@ import software.amazon.awscdk.UniqueResourceNameOptions;
 import software.amazon.awscdk.services.events.EventPattern;
 import software.amazon.awscdk.services.events.Rule;
 import software.amazon.awscdk.services.events.targets.SfnStateMachine;
+import software.amazon.awscdk.services.iam.Policy;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.IKey;
@@ -20,6 +23,7 @@ import software.amazon.awscdk.services.stepfunctions.CatchProps;
 import software.amazon.awscdk.services.stepfunctions.Chain;
 import software.amazon.awscdk.services.stepfunctions.Choice;
 import software.amazon.awscdk.services.stepfunctions.Condition;
+import software.amazon.awscdk.services.stepfunctions.CustomState;
 import software.amazon.awscdk.services.stepfunctions.DefinitionBody;
 import software.amazon.awscdk.services.stepfunctions.Errors;
 import software.amazon.awscdk.services.stepfunctions.Fail;
@@ -27,6 +31,7 @@ import software.amazon.awscdk.services.stepfunctions.IChainable;
 import software.amazon.awscdk.services.stepfunctions.JitterType;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awscdk.services.stepfunctions.RetryProps;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
@@ -36,48 +41,62 @@ import software.amazon.awscdk.services.stepfunctions.tasks.CallAwsService;
 import software.constructs.Construct;
 
 /**
- * Endings no Catch sees: a task execution that times out, is aborted, or fails with an error no
- * Catch may handle ({@code States.Runtime}, or a start that could not even record STARTED). Step
- * Functions sends a "Step Functions Execution Status Change" event to EventBridge when a Standard
- * execution ends; a rule for this state machine's FAILED, TIMED_OUT and ABORTED executions starts
- * the reconciler, an Express state machine with DynamoDB tasks and no code, which marks the task's
- * item FAILED with an error that says why, creates the item when there is none, and never touches
- * an item that is already DONE or FAILED.
+ * Endings no Catch sees, and starts that ended without saying how: a task execution that times out,
+ * is aborted, fails with an error no Catch may handle ({@code States.Runtime}, or a start that
+ * could not even record STARTED), or is redriven; and, from the sweeper, an item still STARTED past
+ * its deadline. Step Functions sends a "Step Functions Execution Status Change" event to
+ * EventBridge when a Standard execution ends (best effort, which is why there is a sweeper) and
+ * when a redrive is requested; a rule for this state machine's FAILED, TIMED_OUT, ABORTED and
+ * PENDING_REDRIVE events starts the reconciler, an Express state machine with SDK tasks and no
+ * code.
+ *
+ * <p>It never trusts the event for what is true now: it asks {@code DescribeExecution} how the
+ * execution stands, with its input, error, cause and redrive count. An execution that is running
+ * (again) is left alone, except that a requested redrive reopens its item (STARTED, for the new
+ * attempt); a succeeded one is left alone; one that ended otherwise has its item marked FAILED with
+ * an error that says why, for the attempt that ended, never over a later attempt's write, and the
+ * item is created when there is none. An Express execution, which has no {@code DescribeExecution}
+ * and cannot outlive 5 minutes, is marked FAILED with {@code States.Timeout} when the sweeper finds
+ * its item overdue. So late and out-of-order events are harmless.
  *
  * <p>Nothing is lost on the way: the rule's target retries for a day and then sends the event to
  * the reconciler's dead-letter queue, and a reconciliation that fails after its own retries sends
- * the event there too; the queue is alarmed, and replaying a message is starting the reconciler
+ * its input there too; the queue is alarmed, and replaying a message is starting the reconciler
  * with its body.
  *
  * @param stateMachine the reconciler
- * @param rule the rule that starts it
+ * @param rule the rule that starts it, or {@code null} for an Express workflow (no events)
  * @param deadLetterQueue where events go that could not be reconciled
+ * @param readsExecutions the policy that lets it describe the task state machine's executions,
+ *     which whatever starts it waits for
  */
-record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLetterQueue) {
+record TaskStatusReconciler(
+    StateMachine stateMachine, Rule rule, Queue deadLetterQueue, Policy readsExecutions) {
 
   static final String READ_EVENT = "ReadEvent";
+  static final String DESCRIBE = "DescribeExecution";
   static final String MARK_FAILED = "MarkFailed";
+  static final String REOPEN = "ReopenRedrivenItem";
   static final String READ_ITEM = "ReadItem";
   static final String NOT_RECONCILED = "SendToDeadLetterQueue";
 
   /** The task execution statuses that reach the reconciler. */
-  static final List<String> STATUSES = List.of("FAILED", "TIMED_OUT", "ABORTED");
+  static final List<String> STATUSES = List.of("FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE");
+
+  /** What the sweeper puts in the reconciler's input as {@code source}. */
+  static final String SWEEPER_SOURCE = "task-status-workflow.sweeper";
 
   /** How long the rule keeps trying to start the reconciler for an event. */
   static final Duration MAX_EVENT_AGE = Duration.hours(24);
 
   static final int RETRY_ATTEMPTS = 185;
 
-  /**
-   * The ended execution's error and cause: in the event the Step Functions documentation shows,
-   * absent from the one EventBridge's schema registry lists, so both are handled.
-   */
-  private static final String ERROR = "$.event.detail.error";
+  /** The ended execution's error and cause, as DescribeExecution gives them (when it does). */
+  private static final String ERROR = "$.execution.Error";
 
-  private static final String CAUSE = "$.event.detail.cause";
+  private static final String CAUSE = "$.execution.Cause";
   private static final String UNREPORTED =
-      "The status change event did not say why the"
-          + " execution failed: its history does (ExecutionArn)";
+      "The execution did not say why it failed: its history does (ExecutionArn)";
 
   static TaskStatusReconciler create(
       Construct scope,
@@ -85,7 +104,8 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
       TaskItems table,
       Settings settings,
       TaskStatusLogs logs,
-      IKey key) {
+      IKey key,
+      IKey tasksKey) {
     Queue deadLetterQueue =
         TaskQueues.secureQueue(
                 scope,
@@ -102,21 +122,58 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
         "This queue is a dead-letter"
             + " queue: that of the EventBridge rule's target and of the reconciler, which cdk-nag"
             + " does not recognise as it does a redrive policy");
-    TaskItems items = table.at("$.task", "$.executionArn");
+    TaskItems items = table.at("$.task", "$.executionArn", "$.attempt");
     LogGroup logGroup = logs.stateMachine("ReconcilerLogs", "-reconciler");
     StateMachine reconciler =
         StateMachine.Builder.create(scope, "Reconciler")
-            .definitionBody(DefinitionBody.fromChainable(definition(scope, items, deadLetterQueue)))
+            .definitionBody(
+                DefinitionBody.fromChainable(definition(scope, items, tasks, deadLetterQueue)))
             .stateMachineType(StateMachineType.EXPRESS)
             .timeout(Duration.minutes(5))
             .comment(
-                "Marks FAILED the tasks whose execution timed out, was aborted or failed"
-                    + " unseen by any Catch")
+                "Marks the task's item as its execution stands: FAILED when it timed out, was"
+                    + " aborted or failed unseen by any Catch, STARTED again when it is redriven")
             .build();
     TaskStateMachine.grantTableKey(table.table(), reconciler);
+    // DescribeExecution on any execution of the task state machine, in a policy of its own: the
+    // wildcard after its name is acknowledged there, never on the DefaultPolicy.
+    Policy readsExecutions =
+        Policy.Builder.create(scope, "ReconcilerReadsExecutionsPolicy")
+            .roles(List.of(reconciler.getRole()))
+            .statements(
+                List.of(
+                    PolicyStatement.Builder.create()
+                        .actions(List.of("states:DescribeExecution"))
+                        .resources(List.of(executionsOf(tasks)))
+                        .build()))
+            .build();
+    Nag.acknowledge(
+        readsExecutions,
+        "AwsSolutions-IAM5",
+        Nag.executionsFinding((CfnResource) tasks.getNode().getDefaultChild()),
+        Nag.EXECUTIONS_OF_TASK_MACHINE);
+    // DescribeExecution (granted by its task) needs the key of the task state machine's data.
+    if (tasksKey != null) {
+      reconciler.addToRolePolicy(StateMachineConfig.readsDataOf(tasks, tasksKey));
+    }
     // Its input is the status change event, task and all: encrypted with the key, if there is one.
     StateMachineConfig config =
         StateMachineConfig.apply(scope, "Reconciler", reconciler, logGroup, settings, logs, key);
+    Rule rule = settings.reconciles() ? rule(scope, tasks, reconciler, deadLetterQueue, key) : null;
+    if (rule != null) {
+      config.startedBy(rule);
+      rule.getNode().addDependency(readsExecutions);
+    }
+    return new TaskStatusReconciler(reconciler, rule, deadLetterQueue, readsExecutions);
+  }
+
+  /** The rule that starts the reconciler for the task state machine's events, and its key grant. */
+  private static Rule rule(
+      Construct scope,
+      StateMachine tasks,
+      StateMachine reconciler,
+      Queue deadLetterQueue,
+      IKey key) {
     // A fixed name, so the key policy can name the rule without depending on it (a cycle).
     String ruleName =
         Names.uniqueResourceName(scope, UniqueResourceNameOptions.builder().maxLength(54).build())
@@ -124,7 +181,9 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     Rule rule =
         Rule.Builder.create(scope, "ReconcileRule")
             .ruleName(ruleName)
-            .description("Task executions that ended FAILED, TIMED_OUT or ABORTED, to reconcile")
+            .description(
+                "Task executions that ended FAILED, TIMED_OUT or ABORTED, or are to be redriven,"
+                    + " to reconcile")
             .eventPattern(
                 EventPattern.builder()
                     .source(List.of("aws.states"))
@@ -144,7 +203,6 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                         .maxEventAge(MAX_EVENT_AGE)
                         .build()))
             .build();
-    config.startedBy(rule);
     if (key != null) {
       key.addToResourcePolicy(
           PolicyStatement.Builder.create()
@@ -166,17 +224,18 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                                       .build()))))
               .build());
     }
-    return new TaskStatusReconciler(reconciler, rule, deadLetterQueue);
+    return rule;
   }
 
-  static IChainable definition(Construct scope, TaskItems items, Queue deadLetterQueue) {
+  static IChainable definition(
+      Construct scope, TaskItems items, StateMachine tasks, Queue deadLetterQueue) {
     Fail notReconciled =
         Fail.Builder.create(scope, "NotReconciled")
-            .comment("The event is in the reconciler's dead-letter queue")
+            .comment("The input is in the reconciler's dead-letter queue")
             .error("TaskNotReconciled")
             .cause(
-                "The task's item could not be marked FAILED; the event is in the dead-letter"
-                    + " queue")
+                "The task's item could not be marked as its execution stands; the input is in"
+                    + " the dead-letter queue")
             .build();
     CallAwsService undeliverable = keepForReplay(scope, deadLetterQueue);
     undeliverable.addRetry(
@@ -188,32 +247,162 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             .jitterStrategy(JitterType.FULL)
             .build());
     undeliverable.next(notReconciled);
-
-    Pass readEvent =
-        Pass.Builder.create(scope, READ_EVENT)
-            .comment("The task from the ended execution's input, and how it ended")
+    Pass keepInput =
+        Pass.Builder.create(scope, "KeepInput")
+            .comment("What the reconciler was given, for a replay")
+            .parameters(Map.of("event", JsonPath.objectAt("$.input")))
+            .build();
+    keepInput.next(undeliverable);
+    Pass received =
+        Pass.Builder.create(scope, "Received")
+            .comment("The event, or the sweeper's overdue item; a redrive count of 0 by default")
             .parameters(
                 TaskItems.ordered(
-                    "event", JsonPath.objectAt("$"),
-                    "task", JsonPath.stringToJson(JsonPath.stringAt("$.detail.input")),
-                    "executionArn", JsonPath.stringAt("$.detail.executionArn"),
-                    "status", JsonPath.stringAt("$.detail.status"),
-                    "move", -1))
+                    "input", JsonPath.objectAt("$"), "defaults", Map.of("RedriveCount", 0)))
             .build();
-    Choice hasInput =
-        Choice.Builder.create(scope, "HasInput")
-            .comment("Step Functions leaves out an input over 248 KiB")
+
+    // How the execution stands now: the event only says which one.
+    // A custom state, not CallAwsService, whose grant would land in the role's DefaultPolicy: the
+    // grant (every execution of the task state machine) is in a policy of its own, see create().
+    CustomState describe =
+        CustomState.Builder.create(scope, DESCRIBE)
+            .stateJson(
+                TaskItems.ordered(
+                    "Type",
+                    "Task",
+                    "Comment",
+                    "How the execution stands now, whatever the event said; with its input",
+                    "Resource",
+                    "arn:"
+                        + Stack.of(scope).getPartition()
+                        + ":states:::aws-sdk:sfn:describeExecution",
+                    "Parameters",
+                    Map.of("ExecutionArn.$", "$.input.detail.executionArn"),
+                    "ResultPath",
+                    "$.described"))
             .build();
+    // Throttling and server errors (no exception of their own: Sfn.SfnException); never a missing
+    // execution, which no retry brings back.
+    describe.addRetry(
+        RetryProps.builder()
+            .errors(List.of("Sfn.SfnException"))
+            .interval(Duration.seconds(1))
+            .backoffRate(2)
+            .maxAttempts(6)
+            .maxDelay(Duration.seconds(20))
+            .jitterStrategy(JitterType.FULL)
+            .build());
+    describe.addCatch(
+        keepInput, CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+    Pass withDefaults =
+        Pass.Builder.create(scope, "AsItStands")
+            .comment("The execution as described, with a redrive count of 0 if none is given")
+            .parameters(
+                TaskItems.ordered(
+                    "input",
+                    JsonPath.objectAt("$.input"),
+                    "execution",
+                    JsonPath.jsonMerge(
+                        JsonPath.objectAt("$.defaults"), JsonPath.objectAt("$.described"))))
+            .build();
+    Pass expressOverdue =
+        Pass.Builder.create(scope, "ExpressOverdue")
+            .comment(
+                "An Express execution has no DescribeExecution and lasts at most 5 minutes: an item"
+                    + " still STARTED past its deadline timed out without saying so")
+            .parameters(
+                TaskItems.ordered(
+                    "input",
+                    JsonPath.objectAt("$.input"),
+                    "execution",
+                    TaskItems.ordered(
+                        "Status",
+                        "TIMED_OUT",
+                        "RedriveCount",
+                        0,
+                        "Error",
+                        "States.Timeout",
+                        "Cause",
+                        "The Express execution did not record how it ended before its item's"
+                            + " deadline (Express executions last at most 5 minutes)")))
+            .build();
+
+    // The task, from the execution's input, or, from the sweeper, the item it found.
+    Pass fromInput =
+        Pass.Builder.create(scope, READ_EVENT)
+            .comment("The task from the execution's input, and how it stands")
+            .parameters(
+                state(
+                    JsonPath.stringToJson(JsonPath.stringAt("$.execution.Input")),
+                    "$.input.detail.executionArn"))
+            .build();
+    // The item as DynamoDB gives it: its numbers stay the strings DynamoDB keeps, exactly.
+    Map<String, Object> swept =
+        TaskItems.ordered(
+            "taskId",
+            JsonPath.stringAt("$.input.item.taskId.S"),
+            "timestamp",
+            JsonPath.stringAt("$.input.item.timestamp.N"));
+    if (items.retention() != null) {
+      swept.put("expiresAt", JsonPath.stringAt("$.input.item.ExpiresAt.N"));
+    }
+    Pass fromItem =
+        Pass.Builder.create(scope, "ReadSweptItem")
+            .comment("The overdue item the sweeper found, and how its execution stands")
+            .parameters(state(swept, "$.input.detail.executionArn"))
+            .build();
+
+    Choice origin =
+        Choice.Builder.create(scope, "WhichExecution")
+            .comment("An Express execution's item from the sweeper, or a Standard execution")
+            .build();
+    Choice howItStands =
+        Choice.Builder.create(scope, "HowItStands")
+            .comment("Running (again), succeeded, or ended otherwise")
+            .build();
+    Choice fromWhere =
+        Choice.Builder.create(scope, "SweptOrEvent")
+            .comment("The sweeper names the item; an event names the execution, whose input does")
+            .build();
+    Succeed stillRunning =
+        Succeed.Builder.create(scope, "StillRunning")
+            .comment("The execution runs (again): it records its own ending")
+            .build();
+    Succeed succeeded =
+        Succeed.Builder.create(scope, "Succeeded")
+            .comment("The execution succeeded: it recorded its ending itself")
+            .build();
+    Pass reopenAttempt =
+        Pass.Builder.create(scope, "RedriveAttempt")
+            .comment("A requested redrive: the attempt to reopen the item for")
+            .parameters(
+                TaskItems.ordered(
+                    "count", JsonPath.mathAdd(JsonPath.numberAt("$.execution.RedriveCount"), 1)))
+            .resultPath("$.redrive")
+            .build();
+    Pass reopenRunning =
+        Pass.Builder.create(scope, "RedrivenAttempt")
+            .comment("A redrive that runs already: its attempt")
+            .parameters(TaskItems.ordered("count", JsonPath.numberAt("$.execution.RedriveCount")))
+            .resultPath("$.redrive")
+            .build();
+    Pass reopenFromInput =
+        Pass.Builder.create(scope, "ReadRedrivenTask")
+            .comment("The task from the execution's input, to reopen")
+            .parameters(reopenState(JsonPath.stringToJson(JsonPath.stringAt("$.execution.Input"))))
+            .build();
+
+    // Numbers from the execution's input, or DynamoDB's number strings from a swept item.
     List<Condition> complete =
         new ArrayList<>(
             List.of(
                 Condition.isPresent("$.task.taskId"),
                 Condition.isString("$.task.taskId"),
                 Condition.isPresent("$.task.timestamp"),
-                Condition.isNumeric("$.task.timestamp")));
+                numberOrNumberString("$.task.timestamp")));
     if (items.retention() != null) {
       complete.add(Condition.isPresent("$.task.expiresAt"));
-      complete.add(Condition.isNumeric("$.task.expiresAt"));
+      complete.add(numberOrNumberString("$.task.expiresAt"));
     }
     Choice isTask =
         Choice.Builder.create(scope, "IsTask")
@@ -227,10 +416,20 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
         items.finish(
             scope,
             MARK_FAILED,
-            "Marks the task FAILED with why its execution ended; creates the item if there is none",
+            "Marks the task FAILED with why its execution ended, for the attempt that ended;"
+                + " creates the item if there is none",
             TaskItems.FAILED,
-            TaskItems.NEW_OR_OWN_STARTED,
+            TaskItems.NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT,
             "$.failure");
+    TaskStateBase reopen =
+        items.reopen(
+            scope,
+            REOPEN,
+            "A redrive was requested: the item is STARTED again, for the redriven attempt");
+    Choice write =
+        Choice.Builder.create(scope, "MarkOrReopen")
+            .comment("Marks the item FAILED, or reopens it for a redrive")
+            .build();
     Succeed reconciled = Succeed.Builder.create(scope, "Reconciled").build();
     TaskStateBase readItem =
         items.readOwner(
@@ -238,7 +437,9 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     Choice whoseItem = Choice.Builder.create(scope, "WhoseItem").build();
     Succeed alreadyFinal =
         Succeed.Builder.create(scope, "AlreadyFinal")
-            .comment("This execution's item is DONE or FAILED already: left as it is")
+            .comment(
+                "This execution's item is final for this attempt, or a later attempt wrote it:"
+                    + " left as it is")
             .build();
     Succeed conflictLeft =
         Succeed.Builder.create(scope, "ConflictLeftAsItIs")
@@ -280,11 +481,19 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
                     "event", JsonPath.objectAt("$.event"),
                     "task", movedTask,
                     "executionArn", JsonPath.stringAt("$.executionArn"),
-                    "status", JsonPath.stringAt("$.status"),
+                    "execution", JsonPath.objectAt("$.execution"),
+                    "attempt", JsonPath.numberAt("$.attempt"),
+                    "action", JsonPath.stringAt("$.action"),
                     "move", JsonPath.numberAt("$.next.index"),
                     "failure", JsonPath.objectAt("$.failure")))
             .build();
 
+    Pass noFailure =
+        Pass.Builder.create(scope, "NoFailure")
+            .comment("A reopened item records no failure")
+            .result(Result.fromObject(TaskItems.ordered("Error", "", "Cause", "")))
+            .resultPath("$.failure")
+            .build();
     Choice explain =
         Choice.Builder.create(scope, "Explain")
             .comment("What the item's Error and Cause say")
@@ -292,63 +501,100 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
     explain
         .when(
             Condition.and(
-                Condition.stringEquals("$.status", "FAILED"),
+                Condition.stringEquals("$.execution.Status", "FAILED"),
                 reported(ERROR),
                 Condition.stringEquals(ERROR, TaskStatusDefinition.STATUS_CONFLICT)),
             conflictLeft)
         .when(
-            Condition.stringEquals("$.status", "TIMED_OUT"),
+            Condition.stringEquals("$.execution.Status", "TIMED_OUT"),
             failure(
                 scope,
                 "TimedOut",
                 "States.Timeout",
                 "The execution ran past the state machine's timeout",
-                markFailed))
+                write))
         .when(
-            Condition.and(Condition.stringEquals("$.status", "ABORTED"), reported(CAUSE)),
-            failure(scope, "AbortedWithCause", "States.Aborted", CAUSE, markFailed))
+            Condition.and(Condition.stringEquals("$.execution.Status", "ABORTED"), reported(CAUSE)),
+            failure(scope, "AbortedWithCause", "States.Aborted", CAUSE, write))
         .when(
-            Condition.stringEquals("$.status", "ABORTED"),
+            Condition.stringEquals("$.execution.Status", "ABORTED"),
             failure(
                 scope,
                 "Aborted",
                 "States.Aborted",
                 "The execution was stopped (StopExecution)",
-                markFailed))
+                write))
         .when(
             Condition.not(reported(ERROR)),
-            failure(
-                scope,
-                "UnnamedFailure",
-                TaskStatusDefinition.UNKNOWN_ERROR,
-                UNREPORTED,
-                markFailed))
+            failure(scope, "UnnamedFailure", TaskStatusDefinition.UNKNOWN_ERROR, UNREPORTED, write))
         .when(
             Condition.not(reported(CAUSE)),
-            failure(scope, "FailureWithoutCause", ERROR, TaskStatusDefinition.NO_CAUSE, markFailed))
-        .otherwise(failure(scope, "Failure", ERROR, CAUSE, markFailed));
+            failure(scope, "FailureWithoutCause", ERROR, TaskStatusDefinition.NO_CAUSE, write))
+        .otherwise(failure(scope, "Failure", ERROR, CAUSE, write));
 
-    hasInput
-        .when(Condition.isString("$.detail.input"), readEvent)
-        .otherwise(
-            Pass.Builder.create(scope, "KeepEvent")
-                .parameters(Map.of("event", JsonPath.objectAt("$")))
-                .build()
-                .next(undeliverable));
-    readEvent.next(isTask);
+    received.next(origin);
+    origin
+        .when(
+            Condition.and(
+                Condition.isPresent("$.input.detail.executionArn"),
+                Condition.isString("$.input.detail.executionArn"),
+                Condition.stringMatches("$.input.detail.executionArn", "*:express:*"),
+                Condition.isPresent("$.input.item")),
+            expressOverdue)
+        .when(
+            Condition.and(
+                Condition.isPresent("$.input.detail.executionArn"),
+                Condition.isString("$.input.detail.executionArn")),
+            describe)
+        .otherwise(keepInput);
+    describe.next(withDefaults);
+    withDefaults.next(howItStands);
+    expressOverdue.next(fromWhere);
+    Condition running =
+        Condition.or(
+            Condition.stringEquals("$.execution.Status", "RUNNING"),
+            Condition.stringEquals("$.execution.Status", "PENDING_REDRIVE"));
+    Condition redriveRequested =
+        Condition.and(
+            Condition.isPresent("$.input.detail.status"),
+            Condition.stringEquals("$.input.detail.status", "PENDING_REDRIVE"));
+    howItStands
+        .when(
+            Condition.and(
+                redriveRequested, Condition.stringEquals("$.execution.Status", "PENDING_REDRIVE")),
+            reopenAttempt)
+        .when(Condition.and(redriveRequested, running), reopenRunning)
+        .when(running, stillRunning)
+        .when(Condition.stringEquals("$.execution.Status", "SUCCEEDED"), succeeded)
+        .otherwise(fromWhere);
+    reopenAttempt.next(reopenFromInput);
+    reopenRunning.next(reopenFromInput);
+    reopenFromInput.next(isTask);
+    fromWhere.when(Condition.isPresent("$.input.item"), fromItem).otherwise(fromInput);
+    fromInput.next(isTask);
+    fromItem.next(isTask);
     isTask
+        .when(
+            Condition.and(
+                Condition.and(complete.toArray(Condition[]::new)),
+                Condition.stringEquals("$.action", "reopen")),
+            noFailure)
         .when(Condition.and(complete.toArray(Condition[]::new)), explain)
         .otherwise(undeliverable);
-    markFailed.next(reconciled);
-    markFailed.addCatch(
-        readItem,
-        CatchProps.builder()
-            .errors(List.of(TaskItems.CONDITIONAL_CHECK_FAILED))
-            .resultPath(JsonPath.DISCARD)
-            .build());
-    markFailed.addCatch(
-        undeliverable,
-        CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+    noFailure.next(write);
+    write.when(Condition.stringEquals("$.action", "reopen"), reopen).otherwise(markFailed);
+    for (TaskStateBase writing : List.of(markFailed, reopen)) {
+      writing.next(reconciled);
+      writing.addCatch(
+          readItem,
+          CatchProps.builder()
+              .errors(List.of(TaskItems.CONDITIONAL_CHECK_FAILED))
+              .resultPath(JsonPath.DISCARD)
+              .build());
+      writing.addCatch(
+          undeliverable,
+          CatchProps.builder().errors(List.of(Errors.ALL)).resultPath("$.error").build());
+    }
     readItem.next(whoseItem);
     readItem.addCatch(
         undeliverable,
@@ -368,8 +614,46 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             Condition.numberGreaterThanEqualsJsonPath("$.next.index", "$.next.count"),
             undeliverable)
         .otherwise(trySecond);
-    trySecond.next(markFailed);
-    return Chain.start(hasInput);
+    trySecond.next(write);
+    return Chain.start(received);
+  }
+
+  /**
+   * The reconciling state: the task, whose item it is, how the execution stands, to mark FAILED.
+   */
+  private static Map<String, Object> state(Object task, String executionArn) {
+    return TaskItems.ordered(
+        "event", JsonPath.objectAt("$.input"),
+        "task", task,
+        "executionArn", JsonPath.stringAt(executionArn),
+        "execution", JsonPath.objectAt("$.execution"),
+        "attempt", JsonPath.numberAt("$.execution.RedriveCount"),
+        "action", "fail",
+        "move", -1);
+  }
+
+  /** The reconciling state for a requested redrive: the attempt to reopen the item for. */
+  private static Map<String, Object> reopenState(Object task) {
+    return TaskItems.ordered(
+        "event", JsonPath.objectAt("$.input"),
+        "task", task,
+        "executionArn", JsonPath.stringAt("$.input.detail.executionArn"),
+        "execution", JsonPath.objectAt("$.execution"),
+        "attempt", JsonPath.numberAt("$.redrive.count"),
+        "action", "reopen",
+        "move", -1);
+  }
+
+  /** Every execution of the task state machine: what DescribeExecution is allowed on. */
+  static String executionsOf(StateMachine tasks) {
+    return Stack.of(tasks)
+        .formatArn(
+            ArnComponents.builder()
+                .service("states")
+                .resource("execution")
+                .resourceName(tasks.getStateMachineName() + ":*")
+                .arnFormat(ArnFormat.COLON_RESOURCE_NAME)
+                .build());
   }
 
   /**
@@ -418,6 +702,11 @@ record TaskStatusReconciler(StateMachine stateMachine, Rule rule, Queue deadLett
             .build();
     pass.next(next);
     return pass;
+  }
+
+  /** A number, or a string (a DynamoDB number, which DynamoDB itself checks). */
+  private static Condition numberOrNumberString(String path) {
+    return Condition.or(Condition.isNumeric(path), Condition.isString(path));
   }
 
   /** Whether the event carries a string at this path. */

@@ -46,6 +46,7 @@ public class TaskStatusWorkflow extends Construct {
   private final StateMachine stateMachine;
   private final StarterFunction starter;
   private final TaskStatusReconciler reconciler;
+  private final TaskStatusSweeper sweeper;
   private final TaskQueues queues;
   private final TaskStatusMetrics metrics;
   private final List<Alarm> alarms;
@@ -83,16 +84,32 @@ public class TaskStatusWorkflow extends Construct {
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
     tasks.config().startedBy(starter.function());
     reconciler =
-        settings.reconciles()
-            ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key)
+        settings.hasReconciler()
+            ? TaskStatusReconciler.create(this, stateMachine, items, settings, logs, key, key)
+            : null;
+    sweeper =
+        settings.sweeper()
+            ? TaskStatusSweeper.create(this, table, reconciler, settings, logs, key)
             : null;
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue(), key);
-    grants = new TaskStatusGrants(table, starter.invocable(), queues, settings.failedTaskIndex());
+    grants =
+        new TaskStatusGrants(
+            table,
+            stateMachine,
+            starter.invocable(),
+            queues,
+            settings.failedTaskIndex(),
+            settings.sweeper());
     metrics =
         new TaskStatusMetrics(
-            stateMachine, starter.function(), starter.deadLetterQueue(), queues, reconciler);
+            stateMachine,
+            starter.function(),
+            starter.deadLetterQueue(),
+            queues,
+            reconciler,
+            sweeper);
     alarms =
         settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic(), key) : null;
     if (settings.dashboard()) {
@@ -158,13 +175,24 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * The reconciler: an Express state machine that marks FAILED the tasks whose execution timed out,
-   * was aborted or failed unseen by any Catch.
+   * The reconciler: an Express state machine that marks each task's item as its execution stands,
+   * from the status change events and the sweeper: FAILED when it timed out, was aborted or failed
+   * unseen by any Catch, STARTED again when it is redriven.
    *
-   * @return the reconciler, or {@code null} for {@code EXPRESS} workflows, which send no events
+   * @return the reconciler, or {@code null} for an {@code EXPRESS} workflow without a sweeper
    */
   public StateMachine getReconciler() {
     return reconciler == null ? null : reconciler.stateMachine();
+  }
+
+  /**
+   * The sweeper: an Express state machine that a schedule starts every {@code sweepInterval}, which
+   * hands the items still STARTED past their deadline to the reconciler.
+   *
+   * @return the sweeper, or {@code null} with {@code sweeper(false)}
+   */
+  public StateMachine getSweeper() {
+    return sweeper == null ? null : sweeper.stateMachine();
   }
 
   /**
@@ -230,6 +258,20 @@ public class TaskStatusWorkflow extends Construct {
    */
   public Grant grantReadStatus(IGrantable grantee) {
     return grants.readStatus(grantee);
+  }
+
+  /**
+   * Lets a principal redrive task executions the way {@code TaskStatusClient.redrive} does: {@code
+   * states:RedriveExecution} on this state machine's executions. The client finds the execution
+   * from the task's item, so grant {@link #grantReadStatus} too.
+   *
+   * @param grantee who may redrive
+   * @return the grant
+   * @throws IllegalStateException for an {@code EXPRESS} workflow, whose executions cannot be
+   *     redriven
+   */
+  public Grant grantRedrive(IGrantable grantee) {
+    return grants.redrive(grantee);
   }
 
   /**

@@ -40,6 +40,8 @@ public final class TaskStatusWorkflowProps {
   private final Duration retention;
   private final Boolean failedTaskIndex;
   private final Boolean dashboard;
+  private final Boolean sweeper;
+  private final Duration sweepInterval;
 
   private TaskStatusWorkflowProps(Setters<?> b) {
     this.waitDuration = b.waitDuration;
@@ -63,6 +65,8 @@ public final class TaskStatusWorkflowProps {
     this.retention = b.retention;
     this.failedTaskIndex = b.failedTaskIndex;
     this.dashboard = b.dashboard;
+    this.sweeper = b.sweeper;
+    this.sweepInterval = b.sweepInterval;
   }
 
   /**
@@ -328,6 +332,35 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
+   * A sweeper for what no status change event reports: items still {@code STARTED} after their
+   * deadline (the start, plus {@link #getTimeout()}, plus 5 minutes' grace) are resolved from their
+   * execution's real status, on a schedule ({@link #getSweepInterval()}). Open items carry {@code
+   * OpenIndexKey} and {@code Deadline} in a sparse index, {@code OpenTasks}, so finding overdue
+   * ones is a {@code Query}; {@code TaskStatusClient.open()} lists open tasks with it too. Costs
+   * one index write when a task starts and one when it ends, a scheduled Express execution per
+   * interval (see the README's cost table) and nothing else unless an item is overdue. With {@link
+   * #getExistingTable()}, add the index yourself (a synth warning gives its definition).
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code true} when the construct creates the table; {@code false} with {@link
+   *     #getExistingTable()}, which may not have the index: a sweep would fail until it has
+   */
+  public Boolean getSweeper() {
+    return sweeper;
+  }
+
+  /**
+   * How often the sweeper looks for overdue items. Whole minutes, from 1 minute to 1 day.
+   *
+   * @return the interval, or {@code null} for the default
+   * @default 5 minutes: an item whose status change event is lost is resolved at most 10 minutes
+   *     after its deadline, for about 8,600 Express executions a month
+   */
+  public Duration getSweepInterval() {
+    return sweepInterval;
+  }
+
+  /**
    * The setters both builders share: {@link Builder} and {@link TaskStatusWorkflow.Builder}.
    *
    * @param <B> the concrete builder, returned by every setter
@@ -354,6 +387,8 @@ public final class TaskStatusWorkflowProps {
     private Duration retention;
     private Boolean failedTaskIndex;
     private Boolean dashboard;
+    private Boolean sweeper;
+    private Duration sweepInterval;
 
     Setters() {}
 
@@ -594,6 +629,28 @@ public final class TaskStatusWorkflowProps {
      */
     public B dashboard(Boolean dashboard) {
       this.dashboard = dashboard;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getSweeper()}.
+     *
+     * @param sweeper whether to sweep overdue items, or {@code null} for the default
+     * @return this builder
+     */
+    public B sweeper(Boolean sweeper) {
+      this.sweeper = sweeper;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getSweepInterval()}.
+     *
+     * @param sweepInterval how often to sweep, or {@code null} for the default
+     * @return this builder
+     */
+    public B sweepInterval(Duration sweepInterval) {
+      this.sweepInterval = sweepInterval;
       return self();
     }
   }

@@ -18,6 +18,9 @@ final class TaskTable {
   /** The sparse index of FAILED items, with {@code failedTaskIndex}. */
   static final String FAILED_INDEX = "FailedTasks";
 
+  /** The sparse index of STARTED items by deadline, with the sweeper. */
+  static final String OPEN_INDEX = "OpenTasks";
+
   private TaskTable() {}
 
   /** The user's table, or a new one. */
@@ -53,6 +56,18 @@ final class TaskTable {
                   + " key "
                   + TaskItems.UPDATED_AT
                   + ", String) to that table");
+    }
+    if (settings.sweeper()) {
+      Annotations.of(scope)
+          .addWarningV2(
+              "task-status-workflow:existing-table-open-index",
+              "sweeper is on with existingTable: add the global secondary index "
+                  + OPEN_INDEX
+                  + " (partition key "
+                  + TaskItems.OPEN_INDEX_KEY
+                  + ", String; sort key "
+                  + TaskItems.DEADLINE
+                  + ", String; projection ALL) to that table, or every sweep fails");
     }
     return props.getExistingTable();
   }
@@ -93,6 +108,21 @@ final class TaskTable {
                       .build())
               .sortKey(
                   Attribute.builder().name(TaskItems.UPDATED_AT).type(AttributeType.STRING).build())
+              .projectionType(ProjectionType.ALL)
+              .build());
+    }
+    if (settings.sweeper()) {
+      // Only STARTED items carry the key: the index holds the open tasks, by deadline.
+      table.addGlobalSecondaryIndex(
+          GlobalSecondaryIndexProps.builder()
+              .indexName(OPEN_INDEX)
+              .partitionKey(
+                  Attribute.builder()
+                      .name(TaskItems.OPEN_INDEX_KEY)
+                      .type(AttributeType.STRING)
+                      .build())
+              .sortKey(
+                  Attribute.builder().name(TaskItems.DEADLINE).type(AttributeType.STRING).build())
               .projectionType(ProjectionType.ALL)
               .build());
     }

@@ -87,9 +87,10 @@ class EncryptionTest {
   void theRuleStartsTheReconcilerOnlyOnceItsRoleMayUseTheKey() {
     String grant = WITH_KEY.logicalId("AWS::IAM::Policy", "TasksReconcilerEncryptionPolicy");
 
-    assertThat(WITH_KEY.only("AWS::Events::Rule").get("DependsOn"))
+    assertThat(WITH_KEY.only("AWS::Events::Rule", "TasksReconcileRule").get("DependsOn"))
         .extracting(JsonNode::asText)
-        .containsExactly(grant);
+        .containsExactlyInAnyOrder(
+            grant, WITH_KEY.logicalId("AWS::IAM::Policy", "TasksReconcilerReadsExecutionsPolicy"));
     // The grant names the state machine, so the state machine cannot wait for it.
     assertThat(stateMachine(WITH_KEY, "TasksReconciler").get("DependsOn"))
         .extracting(JsonNode::asText)
@@ -108,16 +109,27 @@ class EncryptionTest {
   }
 
   @Test
-  void aStandardTaskStateMachineKeepsAwsOwnedKeysForTheReconcilerReadsItsEvents() {
+  void aStandardTaskStateMachineEncryptsItsDataAndTheReconcilerMayReadItsExecutionsOnly() {
+    String grant = WITH_KEY.logicalId("AWS::IAM::Policy", "TasksStateMachineEncryptionPolicy");
+
     assertThat(
-            stateMachine(WITH_KEY, "TasksStateMachine")
-                .at("/Properties")
-                .has("EncryptionConfiguration"))
-        .isFalse();
-    assertThat(WITH_KEY.resources().toString()).doesNotContain("TasksStateMachineEncryptionPolicy");
-    assertThat(SecurityTest.ownPolicyStatements(WITH_KEY, "TasksStateMachineLogsAndTracesPolicy"))
-        .isEqualTo(
-            Synth.parse("[%s, %s]".formatted(SecurityTest.LOG_DELIVERY, SecurityTest.TRACING)));
+            stateMachine(WITH_KEY, "TasksStateMachine").at("/Properties/EncryptionConfiguration"))
+        .isEqualTo(Synth.parse(CUSTOMER_MANAGED));
+    assertThat(SecurityTest.ownPolicyStatements(WITH_KEY, "TasksStateMachineEncryptionPolicy"))
+        .isEqualTo(Synth.parse(encryptionGrant("TasksStateMachineA4CB7752")));
+    assertThat(WITH_KEY.only("AWS::Lambda::Function").get("DependsOn"))
+        .extracting(JsonNode::asText)
+        .contains(grant);
+    // Its status change events carry no input, error or cause: the reconciler reads them with
+    // DescribeExecution, which decrypts them with the key, for this state machine only.
+    assertThat(SecurityTest.statements(WITH_KEY, "TasksReconcilerRole"))
+        .contains(
+            Synth.parse(
+                """
+        {"Action": "kms:Decrypt",
+         "Condition": {"StringEquals":
+           {"kms:EncryptionContext:aws:states:stateMachineArn": {"Ref": "TasksStateMachineA4CB7752"}}},
+         "Effect": "Allow", "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}"""));
   }
 
   @Test

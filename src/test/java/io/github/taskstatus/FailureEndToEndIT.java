@@ -132,15 +132,15 @@ class FailureEndToEndIT {
   }
 
   @Test
-  void withoutErrorAndCauseInTheEventTheItemSaysWhereToLook() {
+  void withoutErrorAndCauseInTheEventTheReconcilerReadsThemFromTheExecution() {
     start(Synth.workflowWith(stack -> misconfigured(stack)), "--status-events", "minimal");
 
     LocalCloud.Invocation started = startTask("Unexplained");
 
     Map<String, AttributeValue> item = finalItem(started);
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
-    assertThat(item.get("Error").s()).isEqualTo("States.Unknown");
-    assertThat(item.get("Cause").s()).contains("its history does (ExecutionArn)");
+    assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
+    assertThat(item.get("Cause").s()).contains("$.no.such.path");
   }
 
   @Test
@@ -316,13 +316,20 @@ class FailureEndToEndIT {
         java.util.stream.LongStream.rangeClosed(second + 1, second + 10)
             .mapToObj(Long::toString)
             .collect(java.util.stream.Collectors.joining(","));
+    // As the starter writes it: the deadline is the timeout (330 s) and the sweeper's grace later.
+    String deadline =
+        java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(java.time.Instant.ofEpochSecond(second + 330 + 300));
     return "{\"taskId\":\""
         + taskId
         + "\",\"timestamp\":"
         + timestamp
         + ",\"moves\":["
         + moves
-        + "]}";
+        + "],\"deadline\":\""
+        + deadline
+        + "\"}";
   }
 
   @Test
@@ -349,8 +356,12 @@ class FailureEndToEndIT {
             "the second run");
 
     assertThat(execution.get("transitions").toString())
-        .as("the second run found its item finished and stopped")
-        .endsWith("\"RecordStarted\",\"ReadTakenItem\",\"WhoseItemIsIt\",\"AlreadyFinished\"]");
+        .as(
+            "the second run found its item finished, was refused a reopening (it is no later"
+                + " attempt) and stopped")
+        .endsWith(
+            "\"RecordStarted\",\"ReadTakenItem\",\"WhoseItemIsIt\",\"ReopenForRedrive\","
+                + "\"AlreadyFinished\"]");
     Map<String, AttributeValue> after = cloud.item("Twice", started.timestamp());
     assertThat(after).isEqualTo(first);
     assertThat(after.get("Error").s()).isEqualTo("OvenOnFire");

@@ -62,7 +62,7 @@ class FailureHandlingTest {
         .isEqualTo(
             Synth.parse(
                 """
-        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp",
+        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp", "deadline.$": "$.deadline",
          "error.$": "States.JsonMerge($.failureDefaults, $.error, false)"}"""));
     assertThat(state("DescribeFailure").get("Next").asText()).isEqualTo("RecordFailed");
   }
@@ -73,8 +73,8 @@ class FailureHandlingTest {
 
     assertThat(parameters.get("UpdateExpression").asText())
         .isEqualTo(
-            "SET #Status = :status,"
-                + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+            "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
+                + " #Error = :error, #Cause = :cause, ExecutionArn = :self REMOVE OpenIndexKey");
     assertThat(parameters.at("/ExpressionAttributeValues/:error"))
         .isEqualTo(Synth.parse("{\"S.$\": \"$.error.Error\"}"));
     assertThat(parameters.at("/ExpressionAttributeValues/:cause"))

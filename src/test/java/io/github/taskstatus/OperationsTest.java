@@ -141,6 +141,9 @@ class OperationsTest {
             "AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum",
             "AWS/States/ExecutionsFailed/Sum",
             "AWS/SQS/ApproximateNumberOfMessagesVisible/Maximum",
+            "AWS/Events/FailedInvocations/Sum",
+            "AWS/States/ExecutionsFailed/Sum",
+            "AWS/States/ExecutionsTimedOut/Sum",
             "AWS/Events/FailedInvocations/Sum");
     assertThat(alarms)
         .allSatisfy(
@@ -182,7 +185,7 @@ class OperationsTest {
             stack -> TaskStatusWorkflowProps.builder().alarmTopic(new Topic(stack, "Ops")));
 
     assertThat(alarms(synth))
-        .hasSize(10)
+        .hasSize(13)
         .allSatisfy(
             a ->
                 assertThat(a.get("AlarmActions"))
@@ -216,7 +219,10 @@ class OperationsTest {
                   "StarterDeadLetterQueueAlarm",
                   "ReconcilerFailedAlarm",
                   "ReconcilerDeadLetterQueueAlarm",
-                  "ReconcileRuleFailedAlarm");
+                  "ReconcileRuleFailedAlarm",
+                  "SweeperFailedAlarm",
+                  "SweeperTimedOutAlarm",
+                  "SweepScheduleFailedAlarm");
           TaskStatusWorkflow quiet =
               new TaskStatusWorkflow(
                   stack, "Quiet", TaskStatusWorkflowProps.builder().alarms(false).build());

@@ -177,8 +177,8 @@ class QueueTest {
               }
             });
 
-    assertThat(alarms).hasSize(12);
-    assertThat(alarms.get(10))
+    assertThat(alarms).hasSize(15);
+    assertThat(alarms.get(13))
         .isEqualTo(
             Synth.parse(
                 """
@@ -189,9 +189,9 @@ class QueueTest {
          "EvaluationPeriods": 1, "MetricName": "ApproximateNumberOfMessagesVisible",
          "Namespace": "AWS/SQS", "Period": 300, "Statistic": "Maximum", "Threshold": 1,
          "TreatMissingData": "notBreaching"}"""));
-    assertThat(alarms.get(11).get("MetricName").asText())
+    assertThat(alarms.get(14).get("MetricName").asText())
         .isEqualTo("ApproximateAgeOfOldestMessage");
-    assertThat(alarms.get(11).get("Threshold").asInt()).isEqualTo(600);
+    assertThat(alarms.get(14).get("Threshold").asInt()).isEqualTo(600);
   }
 
   @Test

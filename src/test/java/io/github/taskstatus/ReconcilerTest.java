@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /**
- * The reconciler: the rule for the task state machine's FAILED, TIMED_OUT and ABORTED executions,
- * its target's retries and dead-letter queue, and the Express state machine that marks the item
- * FAILED without touching a final one.
+ * The reconciler: the rule for the task state machine's FAILED, TIMED_OUT, ABORTED and
+ * PENDING_REDRIVE events, its target's retries and dead-letter queue, and the Express state machine
+ * that asks DescribeExecution how the execution stands and marks the item accordingly, for the
+ * attempt that ended, never over a later attempt's write.
  */
 class ReconcilerTest {
   private static final Synth DEFAULT = Synth.workflow(null);
@@ -21,7 +22,7 @@ class ReconcilerTest {
 
   @Test
   void theRuleMatchesOnlyThisStateMachinesEndingsNoCatchSaw() {
-    JsonNode rule = DEFAULT.only("AWS::Events::Rule").get("Properties");
+    JsonNode rule = DEFAULT.only("AWS::Events::Rule", "TasksReconcileRule").get("Properties");
 
     assertThat(rule.get("EventPattern"))
         .isEqualTo(
@@ -29,13 +30,14 @@ class ReconcilerTest {
                 """
         {"source": ["aws.states"], "detail-type": ["Step Functions Execution Status Change"],
          "detail": {"stateMachineArn": [{"Ref": "TasksStateMachineA4CB7752"}],
-                    "status": ["FAILED", "TIMED_OUT", "ABORTED"]}}"""));
+                    "status": ["FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]}}"""));
     assertThat(rule.get("State").asText()).isEqualTo("ENABLED");
   }
 
   @Test
   void theTargetIsTheReconcilerWithRetriesAndADeadLetterQueue() {
-    JsonNode target = DEFAULT.only("AWS::Events::Rule").at("/Properties/Targets/0");
+    JsonNode target =
+        DEFAULT.only("AWS::Events::Rule", "TasksReconcileRule").at("/Properties/Targets/0");
 
     assertThat(target.get("Arn")).isEqualTo(Synth.parse("{\"Ref\": \"TasksReconcilerDCFA3312\"}"));
     assertThat(target.get("RetryPolicy"))
@@ -57,7 +59,61 @@ class ReconcilerTest {
   }
 
   @Test
-  void itMarksFailedOnlyAMissingItemOrThisExecutionsStartedOne() {
+  void itAsksHowTheExecutionStandsNotTheEvent() {
+    JsonNode describe = state("DescribeExecution");
+
+    assertThat(describe.get("Resource").asText())
+        .isEqualTo("arn:aws:states:::aws-sdk:sfn:describeExecution");
+    assertThat(describe.get("Parameters"))
+        .isEqualTo(Synth.parse("{\"ExecutionArn.$\": \"$.input.detail.executionArn\"}"));
+    assertThat(describe.get("Retry").get(0).get("ErrorEquals"))
+        .isEqualTo(Synth.parse("[\"Sfn.SfnException\"]"));
+    assertThat(describe.at("/Catch/0/Next").asText()).isEqualTo("KeepInput");
+    JsonNode stands = state("HowItStands");
+    assertThat(stands.at("/Choices/2").toString())
+        .contains("\"StringEquals\":\"RUNNING\"")
+        .contains("\"StringEquals\":\"PENDING_REDRIVE\"")
+        .contains("\"Next\":\"StillRunning\"");
+    assertThat(stands.at("/Choices/3/Next").asText()).isEqualTo("Succeeded");
+    assertThat(stands.get("Default").asText()).isEqualTo("SweptOrEvent");
+    // What the sweeper finds of an Express execution, which DescribeExecution does not describe.
+    assertThat(state("WhichExecution").at("/Choices/0/Next").asText()).isEqualTo("ExpressOverdue");
+    assertThat(state("ExpressOverdue").at("/Parameters/execution/Error").asText())
+        .isEqualTo("States.Timeout");
+  }
+
+  @Test
+  void itMayDescribeOnlyTheTaskStateMachinesExecutionsInAPolicyOfItsOwn() {
+    assertThat(SecurityTest.statements(DEFAULT, "TasksReconcilerRole").toString())
+        .as("not in the DefaultPolicy")
+        .doesNotContain("states:DescribeExecution");
+    assertThat(SecurityTest.ownPolicyStatements(DEFAULT, "TasksReconcilerReadsExecutionsPolicy"))
+        .containsExactly(
+            Synth.parse(
+                """
+        {"Action": "states:DescribeExecution", "Effect": "Allow",
+         "Resource": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+           ":states:eu-west-1:123456789012:execution:",
+           {"Fn::GetAtt": ["TasksStateMachineA4CB7752", "Name"]}, ":*"]]}}"""));
+  }
+
+  @Test
+  void aRequestedRedriveReopensTheItemForTheNewAttempt() {
+    assertThat(state("HowItStands").at("/Choices/0/Next").asText()).isEqualTo("RedriveAttempt");
+    assertThat(state("RedriveAttempt").at("/Parameters/count.$").asText())
+        .as("a redrive still pending has not counted itself yet")
+        .isEqualTo("States.MathAdd($.execution.RedriveCount, 1)");
+    assertThat(state("RedrivenAttempt").at("/Parameters/count.$").asText())
+        .isEqualTo("$.execution.RedriveCount");
+    JsonNode reopen = state("ReopenRedrivenItem").get("Parameters");
+    assertThat(reopen.get("ConditionExpression").asText())
+        .isEqualTo("ExecutionArn = :self AND #Status <> :started AND RedriveCount < :attempt");
+    assertThat(reopen.at("/ExpressionAttributeValues/:attempt/N.$").asText())
+        .isEqualTo("States.Format('{}', $.attempt)");
+  }
+
+  @Test
+  void itMarksFailedOnlyAMissingItemOrThisExecutionsOneNotYetFinishedByTheEndedAttempt() {
     JsonNode parameters = state("MarkFailed").get("Parameters");
 
     assertThat(parameters.get("Key"))
@@ -67,11 +123,16 @@ class ReconcilerTest {
         {"taskId": {"S.$": "$.task.taskId"},
          "timestamp": {"N.$": "States.Format('{}', $.task.timestamp)"}}"""));
     assertThat(parameters.get("ConditionExpression").asText())
-        .isEqualTo("attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)");
+        .isEqualTo(
+            "attribute_not_exists(taskId) OR (ExecutionArn = :self AND ((#Status = :started AND"
+                + " (attribute_not_exists(RedriveCount) OR RedriveCount <= :attempt))"
+                + " OR RedriveCount < :attempt))");
     assertThat(parameters.get("UpdateExpression").asText())
         .isEqualTo(
-            "SET #Status = :status,"
-                + " UpdatedAt = :updatedAt, #Error = :error, #Cause = :cause, ExecutionArn = :self");
+            "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
+                + " #Error = :error, #Cause = :cause, ExecutionArn = :self REMOVE OpenIndexKey");
+    assertThat(parameters.at("/ExpressionAttributeValues/:attempt/N.$").asText())
+        .isEqualTo("States.Format('{}', $.attempt)");
     assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())
         .isEqualTo("$.executionArn");
     assertThat(parameters.at("/ExpressionAttributeValues/:error/S.$").asText())
@@ -79,14 +140,20 @@ class ReconcilerTest {
   }
 
   @Test
-  void theTaskComesFromTheEndedExecutionsInput() {
+  void theTaskComesFromTheExecutionsInputOrTheSweptItem() {
     assertThat(state("ReadEvent").get("Parameters"))
         .isEqualTo(
             Synth.parse(
                 """
-        {"event.$": "$", "task.$": "States.StringToJson($.detail.input)",
-         "executionArn.$": "$.detail.executionArn", "status.$": "$.detail.status",
-         "move": -1}"""));
+        {"event.$": "$.input", "task.$": "States.StringToJson($.execution.Input)",
+         "executionArn.$": "$.input.detail.executionArn", "execution.$": "$.execution",
+         "attempt.$": "$.execution.RedriveCount", "action": "fail", "move": -1}"""));
+    assertThat(state("ReadSweptItem").at("/Parameters/task"))
+        .as("the swept item's numbers stay DynamoDB's strings")
+        .isEqualTo(
+            Synth.parse(
+                """
+        {"taskId.$": "$.input.item.taskId.S", "timestamp.$": "$.input.item.timestamp.N"}"""));
     assertThat(state("ReadEvent").get("Next").asText()).isEqualTo("IsTask");
     assertThat(state("IsTask").get("Default").asText())
         .as("an input the starter did not write is kept for a replay")
@@ -94,6 +161,7 @@ class ReconcilerTest {
     assertThat(state("IsTask").at("/Choices/0/And").toString())
         .contains("\"Variable\":\"$.task.taskId\",\"IsString\":true")
         .contains("\"Variable\":\"$.task.timestamp\",\"IsNumeric\":true");
+    assertThat(state("IsTask").get("Default").asText()).isEqualTo("SendToDeadLetterQueue");
   }
 
   @Test
@@ -102,7 +170,7 @@ class ReconcilerTest {
     assertThat(first.get("Next").asText()).isEqualTo("ConflictLeftAsItIs");
     assertThat(first.toString())
         .contains("\"StringEquals\":\"FAILED\"")
-        .contains("\"Variable\":\"$.event.detail.error\",\"StringEquals\":\"TaskStatusConflict\"");
+        .contains("\"Variable\":\"$.execution.Error\",\"StringEquals\":\"TaskStatusConflict\"");
     assertThat(state("ConflictLeftAsItIs").get("Type").asText()).isEqualTo("Succeed");
   }
 
@@ -118,12 +186,12 @@ class ReconcilerTest {
     assertThat(state("UnnamedFailure").get("Parameters"))
         .isEqualTo(
             Synth.parse(
-                "{\"Error\": \"States.Unknown\", \"Cause\": \"The status change event did not say why the"
-                    + " execution failed: its history does (ExecutionArn)\"}"));
+                "{\"Error\": \"States.Unknown\", \"Cause\": \"The execution did not say why it"
+                    + " failed: its history does (ExecutionArn)\"}"));
     assertThat(state("Failure").get("Parameters"))
         .isEqualTo(
             Synth.parse(
-                "{\"Error.$\": \"$.event.detail.error\", \"Cause.$\": \"$.event.detail.cause\"}"));
+                "{\"Error.$\": \"$.execution.Error\", \"Cause.$\": \"$.execution.Cause\"}"));
   }
 
   @Test
@@ -157,7 +225,7 @@ class ReconcilerTest {
           "Next": "SendToDeadLetterQueue"}]"""));
     assertThat(state("TryThatSecond").at("/Parameters/task/timestamp.$").asText())
         .isEqualTo("States.ArrayGetItem($.task.moves, $.next.index)");
-    assertThat(state("TryThatSecond").get("Next").asText()).isEqualTo("MarkFailed");
+    assertThat(state("TryThatSecond").get("Next").asText()).isEqualTo("MarkOrReopen");
   }
 
   @Test
@@ -187,9 +255,9 @@ class ReconcilerTest {
         {"Action": ["kms:GenerateDataKey", "kms:Decrypt"], "Effect": "Allow",
          "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}"""));
     assertThat(SecurityTest.statements(synth, "TasksReconcilerRole").toString())
-        .doesNotContain("kms:GenerateDataKey*")
-        .doesNotContain("kms:Encrypt")
-        .doesNotContain("kms:ReEncrypt");
+        .doesNotContain("\"kms:GenerateDataKey*\"")
+        .doesNotContain("\"kms:Encrypt\"")
+        .doesNotContain("\"kms:ReEncrypt*\"");
   }
 
   @Test
@@ -206,21 +274,25 @@ class ReconcilerTest {
   }
 
   @Test
-  void expressWorkflowsHaveNoReconcilerForTheySendNoEvents() {
+  void expressWorkflowsSendNoEventsTheirReconcilerServesTheSweeperAlone() {
     Synth express =
         Synth.workflow(
             TaskStatusWorkflowProps.builder().stateMachineType(StateMachineType.EXPRESS).build());
 
-    express.template.resourceCountIs("AWS::Events::Rule", 0);
-    express.template.resourceCountIs("AWS::StepFunctions::StateMachine", 1);
+    assertThat(express.only("AWS::Events::Rule").at("/Properties/ScheduleExpression").asText())
+        .as("the sweep schedule, and no rule for events")
+        .isEqualTo("rate(5 minutes)");
+    express.template.resourceCountIs("AWS::StepFunctions::StateMachine", 3);
     Synth.stack(
         stack -> {
           TaskStatusWorkflow workflow =
               TaskStatusWorkflow.Builder.create(stack, "Tasks")
                   .stateMachineType(StateMachineType.EXPRESS)
+                  .sweeper(false)
                   .build();
           assertThat(workflow.getReconciler()).isNull();
           assertThat(workflow.getReconcilerDeadLetterQueue()).isNull();
+          assertThat(workflow.getSweeper()).isNull();
         });
   }
 }

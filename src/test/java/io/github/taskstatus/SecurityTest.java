@@ -146,6 +146,8 @@ class SecurityTest {
             "states.amazonaws.com",
             "lambda.amazonaws.com",
             "states.amazonaws.com",
+            "events.amazonaws.com",
+            "states.amazonaws.com",
             "events.amazonaws.com");
   }
 
@@ -155,6 +157,7 @@ class SecurityTest {
         new String[][] {
           {"TasksStateMachineLogsAndTracesPolicy", Nag.STATE_MACHINE_WILDCARDS},
           {"TasksReconcilerLogsAndTracesPolicy", Nag.STATE_MACHINE_WILDCARDS},
+          {"TasksSweeperLogsAndTracesPolicy", Nag.STATE_MACHINE_WILDCARDS},
           {"TasksStarterTracingPolicy", Nag.STARTER_WILDCARDS}
         }) {
       assertThat(DEFAULT.only("AWS::IAM::Policy", policy[0]).get("Metadata"))
@@ -184,9 +187,12 @@ class SecurityTest {
             "TasksStateMachineLogsAndTracesPolicy AwsSolutions-IAM5",
             "TasksStarterTracingPolicy AwsSolutions-IAM5",
             "TasksReconcilerLogsAndTracesPolicy AwsSolutions-IAM5",
+            "TasksSweeperLogsAndTracesPolicy AwsSolutions-IAM5",
+            "TasksReconcilerReadsExecutionsPolicy AwsSolutions-IAM5",
             "TasksStarterDeadLetterQueue Serverless-SQSRedrivePolicy",
             "TasksReconcilerDeadLetterQueue Serverless-SQSRedrivePolicy",
-            "TasksReconcilerDeadLetterQueue AwsSolutions-SQS3");
+            "TasksReconcilerDeadLetterQueue AwsSolutions-SQS3",
+            "TasksSweepSchedule Serverless-EventBusDLQ");
   }
 
   @Test
@@ -217,6 +223,12 @@ class SecurityTest {
                       + " annotation::AwsSolutions-IAM5[Resource::*]",
                   "Test/Tasks/ReconcilerLogsAndTracesPolicy/Resource"
                       + " annotation::AwsSolutions-IAM5[Resource::*]",
+                  "Test/Tasks/SweeperLogsAndTracesPolicy/Resource"
+                      + " annotation::AwsSolutions-IAM5[Resource::*]",
+                  "Test/Tasks/ReconcilerReadsExecutionsPolicy/Resource"
+                      + " annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:"
+                      + "eu-west-1:123456789012:execution:<TasksStateMachineA4CB7752.Name>:*]",
+                  "Test/Tasks/SweepSchedule/Resource annotation::Serverless-EventBusDLQ",
                   "Test/Tasks/StarterDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
                   "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::Serverless-SQSRedrivePolicy",
                   "Test/Tasks/ReconcilerDeadLetterQueue/Resource annotation::AwsSolutions-SQS3");
@@ -274,7 +286,9 @@ class SecurityTest {
            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
              ":logs:eu-west-1:123456789012:log-group:/aws/lambda/TestTasks4E3E2E29"]]},
            {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
-             ":logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/TestTasks4E3E2E29-reconciler"]]}]}},
+             ":logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/TestTasks4E3E2E29-reconciler"]]},
+           {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
+             ":logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/TestTasks4E3E2E29-sweeper"]]}]}},
          "Effect": "Allow", "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
          "Resource": "*", "Sid": "AllowTaskStatusWorkflowLogsTestTasks4E3E2E29"}"""));
   }

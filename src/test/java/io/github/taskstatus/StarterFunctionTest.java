@@ -28,14 +28,15 @@ class StarterFunctionTest {
   }
 
   @Test
-  void getsTheStateMachineArnItsJvmOptionsAndTheTimeoutFromTheEnvironment() {
+  void getsTheStateMachineArnItsJvmOptionsTheTimeoutAndTheDeadlinesGraceFromTheEnvironment() {
     String stateMachine =
         DEFAULT.logicalId("AWS::StepFunctions::StateMachine", "TasksStateMachine");
 
     assertThat(function().at("/Environment/Variables"))
         .isEqualTo(
             Synth.parse(
-                "{\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
+                "{\"DEADLINE_GRACE_SECONDS\":\"300\","
+                    + "\"JAVA_TOOL_OPTIONS\":\"-XX:+TieredCompilation -XX:TieredStopAtLevel=1\","
                     + "\"STATE_MACHINE_ARN\":{\"Ref\":\""
                     + stateMachine
                     + "\"},\"TASK_TIMEOUT_SECONDS\":\"330\"}"));

@@ -23,7 +23,9 @@ class StarterJarTest {
       Class<?> region = loader.loadClass("software.amazon.awssdk.regions.Region");
       Class<?> priming = loader.loadClass("io.github.taskstatus.starter.Priming");
       Class<?> input = loader.loadClass("io.github.taskstatus.starter.ExecutionInput");
-      var inputConstructor = input.getDeclaredConstructor(long.class, java.util.Optional.class);
+      var inputConstructor =
+          input.getDeclaredConstructor(
+              long.class, java.util.Optional.class, java.util.Optional.class);
       inputConstructor.setAccessible(true);
       var constructor = priming.getDeclaredConstructor(region, String.class, input);
       constructor.setAccessible(true);
@@ -31,7 +33,8 @@ class StarterJarTest {
           constructor.newInstance(
               region.getMethod("of", String.class).invoke(null, "eu-west-1"),
               "arn:aws:states:eu-west-1:123456789012:stateMachine:Tasks",
-              inputConstructor.newInstance(330L, java.util.Optional.of(86_400L)));
+              inputConstructor.newInstance(
+                  330L, java.util.Optional.of(86_400L), java.util.Optional.of(300L)));
 
       Method prime = priming.getDeclaredMethod("prime");
       prime.setAccessible(true);

@@ -37,7 +37,7 @@ class StateMachineTest {
   }
 
   @Test
-  void recordStartedPutsTheStartedItemOnlyWhereNoOtherStartHasOne() {
+  void recordStartedPutsTheStartedItemForItsAttemptOnlyWhereNoOtherStartHasOne() {
     JsonNode put = state("RecordStarted");
 
     assertThat(put.get("Resource").asText()).isEqualTo("arn:aws:states:::dynamodb:putItem");
@@ -50,7 +50,10 @@ class StateMachineTest {
            "timestamp": {"N.$": "States.Format('{}', $.timestamp)"},
            "Status": {"S": "STARTED"},
            "ExecutionArn": {"S.$": "$$.Execution.Id"},
-           "UpdatedAt": {"S.$": "$$.State.EnteredTime"}},
+           "UpdatedAt": {"S.$": "$$.State.EnteredTime"},
+           "RedriveCount": {"N.$": "States.Format('{}', $$.Execution.RedriveCount)"},
+           "OpenIndexKey": {"S": "STARTED"},
+           "Deadline": {"S.$": "$.deadline"}},
          "TableName": "%s",
          "ConditionExpression":
            "attribute_not_exists(taskId) OR (ExecutionArn = :self AND #Status = :started)",
@@ -84,7 +87,24 @@ class StateMachineTest {
     assertThat(choices.get(0).toString())
         .contains("\"StringEqualsPath\":\"$.taken.self\"")
         .contains("\"StringEquals\":\"STARTED\"");
-    assertThat(choices.get(1).get("Next").asText()).isEqualTo("AlreadyFinished");
+    // Its own item, finished: a redriven attempt reopens it; any other run leaves it.
+    assertThat(choices.get(1).get("Next").asText()).isEqualTo("ReopenForRedrive");
+    JsonNode reopen = state("ReopenForRedrive");
+    assertThat(reopen.at("/Parameters/ConditionExpression").asText())
+        .isEqualTo("ExecutionArn = :self AND #Status <> :started AND RedriveCount < :attempt");
+    assertThat(reopen.at("/Parameters/UpdateExpression").asText())
+        .isEqualTo(
+            "SET #Status = :started, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
+                + " OpenIndexKey = :started");
+    assertThat(reopen.at("/Parameters/ExpressionAttributeValues/:attempt"))
+        .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $$.Execution.RedriveCount)\"}"));
+    assertThat(reopen.get("Next").asText()).isEqualTo("Wait");
+    assertThat(reopen.get("Catch"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"ErrorEquals": ["DynamoDB.ConditionalCheckFailedException"], "ResultPath": "$.error",
+          "Next": "AlreadyFinished"}]"""));
     assertThat(choices.get(2))
         .isEqualTo(
             Synth.parse(
@@ -107,8 +127,8 @@ class StateMachineTest {
         .isEqualTo(
             Synth.parse(
                 """
-        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp", "moves.$": "$.moves",
-         "requestedTimestamp.$": "$.timestamp", "move": -1,
+        {"taskId.$": "$.taskId", "timestamp.$": "$.timestamp", "deadline.$": "$.deadline",
+         "moves.$": "$.moves", "requestedTimestamp.$": "$.timestamp", "move": -1,
          "lastMove.$": "States.MathAdd(States.ArrayLength($.moves), -1)"}"""));
     assertThat(state("MoveToNextSecond").get("Next").asText()).isEqualTo("MovedTooFar");
     assertThat(state("MovedTooFar").get("Choices"))
@@ -124,7 +144,7 @@ class StateMachineTest {
                 """
         {"taskId.$": "$.taskId",
          "timestamp.$": "States.ArrayGetItem($.moves, States.MathAdd($.move, 1))",
-         "moves.$": "$.moves", "requestedTimestamp.$": "$.requestedTimestamp",
+         "deadline.$": "$.deadline", "moves.$": "$.moves", "requestedTimestamp.$": "$.requestedTimestamp",
          "move.$": "States.MathAdd($.move, 1)", "lastMove.$": "$.lastMove"}"""));
     assertThat(state("TryTheSecondAfter").get("Next").asText()).isEqualTo("RecordStartedMoved");
     JsonNode moved = state("RecordStartedMoved");
@@ -153,8 +173,8 @@ class StateMachineTest {
                 assertThat(sum)
                     .as("only counters are added to, never a timestamp or an expiry")
                     .matches(
-                        "States\\.MathAdd\\((\\$\\.move|States\\.ArrayLength\\(\\$\\.moves\\)),"
-                            + " -?1\\)"));
+                        "States\\.MathAdd\\((\\$\\.move|States\\.ArrayLength\\(\\$\\.moves\\)"
+                            + "|\\$\\.execution\\.RedriveCount), -?1\\)"));
     assertThat(synth.definition().toString()).doesNotContain("MathAdd($.timestamp");
   }
 
@@ -172,7 +192,8 @@ class StateMachineTest {
 
   @ParameterizedTest
   @CsvSource({"RecordDone, DONE", "RecordFailed, FAILED"})
-  void finishingChangesOnlyThisExecutionsItemAndIsIdempotent(String name, String status) {
+  void finishingChangesOnlyThisExecutionsItemNeverALaterAttemptsAndIsIdempotent(
+      String name, String status) {
     JsonNode parameters = state(name).get("Parameters");
 
     assertThat(state(name).get("Resource").asText())
@@ -184,16 +205,23 @@ class StateMachineTest {
         {"taskId": {"S.$": "$.taskId"},
          "timestamp": {"N.$": "States.Format('{}', $.timestamp)"}}"""));
     assertThat(parameters.get("ConditionExpression").asText())
-        .isEqualTo("ExecutionArn = :self AND (#Status = :started OR #Status = :status)");
+        .isEqualTo(
+            "ExecutionArn = :self AND ((#Status = :started AND (attribute_not_exists(RedriveCount)"
+                + " OR RedriveCount <= :attempt)) OR RedriveCount < :attempt"
+                + " OR (#Status = :status AND RedriveCount = :attempt))");
+    assertThat(parameters.at("/ExpressionAttributeValues/:attempt"))
+        .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $$.Execution.RedriveCount)\"}"));
     assertThat(parameters.at("/ExpressionAttributeValues/:status/S").asText()).isEqualTo(status);
     assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())
         .isEqualTo("$$.Execution.Id");
   }
 
   @Test
-  void recordDoneSetsDoneAndTheTimeOfTheChange() {
+  void recordDoneSetsDoneTheTimeAndTheAttemptAndLeavesTheOpenTaskIndex() {
     assertThat(state("RecordDone").at("/Parameters/UpdateExpression").asText())
-        .isEqualTo("SET #Status = :status, UpdatedAt = :updatedAt, ExecutionArn = :self");
+        .isEqualTo(
+            "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
+                + " ExecutionArn = :self REMOVE OpenIndexKey");
     assertThat(state("RecordDone").get("End").asBoolean()).isTrue();
   }
 
@@ -269,7 +297,7 @@ class StateMachineTest {
 
     assertThat(
             synth
-                .only("AWS::StepFunctions::StateMachine")
+                .only("AWS::StepFunctions::StateMachine", "TasksStateMachine")
                 .at("/Properties/StateMachineType")
                 .asText())
         .isEqualTo("EXPRESS");

@@ -64,10 +64,14 @@ class StatusFeaturesTest {
         [{"IndexName": "FailedTasks",
           "KeySchema": [{"AttributeName": "FailedIndexKey", "KeyType": "HASH"},
                         {"AttributeName": "UpdatedAt", "KeyType": "RANGE"}],
+          "Projection": {"ProjectionType": "ALL"}},
+         {"IndexName": "OpenTasks",
+          "KeySchema": [{"AttributeName": "OpenIndexKey", "KeyType": "HASH"},
+                        {"AttributeName": "Deadline", "KeyType": "RANGE"}],
           "Projection": {"ProjectionType": "ALL"}}]"""));
     JsonNode failed = FEATURES.definition().at("/States/RecordFailed/Parameters");
     assertThat(failed.get("UpdateExpression").asText())
-        .endsWith("FailedIndexKey = :failedKey, ExecutionArn = :self");
+        .endsWith("FailedIndexKey = :failedKey, ExecutionArn = :self REMOVE OpenIndexKey");
     assertThat(failed.at("/ExpressionAttributeValues/:failedKey/S").asText()).isEqualTo("FAILED");
     assertThat(FEATURES.definition().at("/States/RecordDone/Parameters/UpdateExpression").asText())
         .doesNotContain("FailedIndexKey");
@@ -135,7 +139,9 @@ class StatusFeaturesTest {
         stack -> {
           TaskStatusWorkflow direct = new TaskStatusWorkflow(stack, "Tasks");
           assertThat(direct.clientEnvironment())
-              .containsOnlyKeys("TASK_STATUS_TABLE", "TASK_STATUS_STARTER");
+              .containsOnlyKeys(
+                  "TASK_STATUS_TABLE", "TASK_STATUS_STARTER", "TASK_STATUS_OPEN_INDEX")
+              .containsEntry("TASK_STATUS_OPEN_INDEX", "OpenTasks");
           TaskStatusWorkflow queued =
               TaskStatusWorkflow.Builder.create(stack, "Queued")
                   .queue(true)
@@ -146,8 +152,13 @@ class StatusFeaturesTest {
                   "TASK_STATUS_TABLE",
                   "TASK_STATUS_STARTER",
                   "TASK_STATUS_QUEUE_URL",
-                  "TASK_STATUS_FAILED_INDEX")
+                  "TASK_STATUS_FAILED_INDEX",
+                  "TASK_STATUS_OPEN_INDEX")
               .containsEntry("TASK_STATUS_FAILED_INDEX", "FailedTasks");
+          TaskStatusWorkflow unswept =
+              TaskStatusWorkflow.Builder.create(stack, "Unswept").sweeper(false).build();
+          assertThat(unswept.clientEnvironment())
+              .containsOnlyKeys("TASK_STATUS_TABLE", "TASK_STATUS_STARTER");
         });
   }
 

@@ -27,7 +27,29 @@ class TableTest {
             Synth.parse(
                 """
         [{"AttributeName":"taskId","AttributeType":"S"},
-         {"AttributeName":"timestamp","AttributeType":"N"}]"""));
+         {"AttributeName":"timestamp","AttributeType":"N"},
+         {"AttributeName":"OpenIndexKey","AttributeType":"S"},
+         {"AttributeName":"Deadline","AttributeType":"S"}]"""));
+  }
+
+  @Test
+  void openItemsAreInASparseIndexByDeadlineForTheSweeper() {
+    JsonNode table = Synth.workflow(null).only("AWS::DynamoDB::Table").get("Properties");
+
+    assertThat(table.get("GlobalSecondaryIndexes"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"IndexName": "OpenTasks",
+          "KeySchema": [{"AttributeName": "OpenIndexKey", "KeyType": "HASH"},
+                        {"AttributeName": "Deadline", "KeyType": "RANGE"}],
+          "Projection": {"ProjectionType": "ALL"}}]"""));
+    assertThat(
+            Synth.workflow(TaskStatusWorkflowProps.builder().sweeper(false).build())
+                .only("AWS::DynamoDB::Table")
+                .at("/Properties/GlobalSecondaryIndexes")
+                .isMissingNode())
+        .isTrue();
   }
 
   @Test

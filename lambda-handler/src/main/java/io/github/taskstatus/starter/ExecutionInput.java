@@ -3,6 +3,9 @@ package io.github.taskstatus.starter;
 import io.github.taskstatus.client.TaskStart;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
@@ -19,13 +22,19 @@ import java.util.function.UnaryOperator;
  *       timestamp;
  *   <li>{@code expiresAt}, with a retention: when DynamoDB's Time to Live may delete the finished
  *       item, counted from the latest moment the execution can end (the timestamp's second plus the
- *       state machine's timeout), so an item never expires before it is final.
+ *       state machine's timeout), so an item never expires before it is final;
+ *   <li>{@code deadline}, with the sweeper: when an item still {@code STARTED} is overdue (the
+ *       latest moment the execution can end, plus a grace period), as an ISO-8601 UTC time with
+ *       milliseconds, the form of {@code $$.State.EnteredTime}, so the sweeper compares the two as
+ *       strings: ASL has no intrinsic that gives Unix seconds.
  * </ul>
  *
  * @param timeoutSeconds the state machine's timeout
  * @param retentionSeconds how long a finished item is kept, or empty to keep it for ever
+ * @param graceSeconds how long past its timeout an item may stay open, or empty without a sweeper
  */
-record ExecutionInput(long timeoutSeconds, Optional<Long> retentionSeconds) {
+record ExecutionInput(
+    long timeoutSeconds, Optional<Long> retentionSeconds, Optional<Long> graceSeconds) {
 
   /** How many later seconds a start may move to: as many as the client searches. */
   static final int MOVES = TaskStart.MAX_MOVE_SECONDS;
@@ -35,6 +44,13 @@ record ExecutionInput(long timeoutSeconds, Optional<Long> retentionSeconds) {
 
   /** The variable holding the retention in seconds, set only when items expire. */
   static final String RETENTION_VARIABLE = "RETENTION_SECONDS";
+
+  /** The variable holding the deadline's grace period in seconds, set only with a sweeper. */
+  static final String GRACE_VARIABLE = "DEADLINE_GRACE_SECONDS";
+
+  /** {@code $$.State.EnteredTime}'s form: UTC, milliseconds, so strings sort as times do. */
+  private static final DateTimeFormatter DEADLINE =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   /**
    * Reads the settings the construct puts in the function's environment.
@@ -49,12 +65,15 @@ record ExecutionInput(long timeoutSeconds, Optional<Long> retentionSeconds) {
               + " is not set; the TaskStatusWorkflow construct sets it to the state machine's"
               + " timeout in seconds");
     }
-    String retention = env.apply(RETENTION_VARIABLE);
     return new ExecutionInput(
         positive(TIMEOUT_VARIABLE, timeout),
-        retention == null || retention.isBlank()
-            ? Optional.empty()
-            : Optional.of(positive(RETENTION_VARIABLE, retention)));
+        optional(env, RETENTION_VARIABLE),
+        optional(env, GRACE_VARIABLE));
+  }
+
+  private static Optional<Long> optional(UnaryOperator<String> env, String name) {
+    String value = env.apply(name);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(positive(name, value));
   }
 
   private static long positive(String name, String value) {
@@ -84,6 +103,12 @@ record ExecutionInput(long timeoutSeconds, Optional<Long> retentionSeconds) {
           g.writeEndArray();
           if (retentionSeconds.isPresent()) {
             g.writeNumberField("expiresAt", second + timeoutSeconds + retentionSeconds.get());
+          }
+          if (graceSeconds.isPresent()) {
+            g.writeStringField(
+                "deadline",
+                DEADLINE.format(
+                    Instant.ofEpochSecond(second + timeoutSeconds + graceSeconds.get())));
           }
         });
   }

@@ -34,7 +34,8 @@ final class LocalStepFunctions implements AutoCloseable {
       "arn:aws:states:us-east-1:123456789012:stateMachine:Tasks";
 
   /** What the construct's environment gives the starter: a 330-second timeout, no retention. */
-  static final ExecutionInput INPUT = new ExecutionInput(330, java.util.Optional.empty());
+  static final ExecutionInput INPUT =
+      new ExecutionInput(330, java.util.Optional.empty(), java.util.Optional.empty());
 
   /** The real handler, starting this endpoint's state machine through {@code client}. */
   static StarterHandler handler(
