@@ -93,7 +93,8 @@ final class TaskStatusGrants {
   }
 
   /**
-   * Get and query the table and, with {@code failedTaskIndex}, query that index; decrypt with a
+   * Get and query the table and its indexes ({@code FailedTasks} with {@code failedTaskIndex},
+   * {@code OpenTasks} with the sweeper's index, for the client's {@code open()}); decrypt with a
    * customer key. The index is named, not left to {@code ITable.grant}: CDK adds {@code index/*}
    * only for tables it knows have indexes, and an imported {@code existingTable} has none it knows
    * of, so the client's {@code failedSince} would be denied.
@@ -103,6 +104,9 @@ final class TaskStatusGrants {
     List<String> resources = new ArrayList<>(List.of(table.getTableArn()));
     if (failedTaskIndex) {
       resources.add(table.getTableArn() + "/index/" + TaskTable.FAILED_INDEX);
+    }
+    if (openTaskIndex) {
+      resources.add(table.getTableArn() + "/index/" + TaskTable.OPEN_INDEX);
     }
     return Grant.addToPrincipal(
         GrantOnPrincipalOptions.builder()

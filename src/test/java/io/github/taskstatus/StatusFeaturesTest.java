@@ -163,7 +163,7 @@ class StatusFeaturesTest {
   }
 
   @Test
-  void grantReadStatusAllowsExactlyTheClientsReadsOnTheTableAndTheFailedTaskIndex() {
+  void grantReadStatusAllowsExactlyTheClientsReadsOnTheTableAndItsIndexes() {
     Synth synth =
         Synth.stack(
             stack -> {
@@ -185,7 +185,9 @@ class StatusFeaturesTest {
          {"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Effect": "Allow",
           "Resource": [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
                        {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
-                                          "/index/FailedTasks"]]}]}]"""));
+                                          "/index/FailedTasks"]]},
+                       {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
+                                          "/index/OpenTasks"]]}]}]"""));
   }
 
   @Test
