@@ -17,7 +17,8 @@
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
 //     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
-//     [--schedule-ms <RuleLogicalId>=<ms>]
+//     [--schedule-ms <RuleLogicalId>=<ms>] [--chaos <setting>=<value>,...] (chaos.mjs)
+//     [--function-env <FunctionLogicalId>:<NAME>=<value>]...
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
 //     [--express-reruns <how many Express executions run twice>]
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
@@ -35,6 +36,7 @@ import { clockEnvironment } from './clock.mjs';
 import { DynamoDb } from './dynamodb.mjs';
 import { EventBridge } from './eventbridge.mjs';
 import { Gateway, json } from './gateway.mjs';
+import { Chaos } from './chaos.mjs';
 import { Iam, checkIamPatch } from './iam.mjs';
 import { Lambda } from './lambda.mjs';
 import { Logs } from './logs.mjs';
@@ -70,6 +72,7 @@ function cloudFormationRoute(template) {
 export async function startLocalCloud({
   template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
   faults = {}, apiFaults = {}, failTargets = {}, scheduleOverrides = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
+  chaos = new Chaos(), functionEnvironment = {},
 }) {
   await checkPatches();
   await checkIamPatch();
@@ -84,8 +87,8 @@ export async function startLocalCloud({
   const logs = new Logs(template, { iam });
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
-  const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs });
-  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns });
+  const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, functionEnvironment });
+  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns, chaos });
   const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, scheduleOverrides, retryDelayMs: eventRetryMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
@@ -127,6 +130,7 @@ export async function startLocalCloud({
       '/_local/pollers': () => lambda.pollers.map((p) => ({ batches: p.batches, errors: p.errors })),
       '/_local/iam': () => ({ decisions: iam.decisions, notes: iam.notes }),
       '/_local/iam/grants': () => iam.grants(),
+      '/_local/chaos': () => ({ ...chaos.report(), droppedEvents: stepFunctions.droppedEvents.length }),
     }[req.path] ?? (() => { throw new Error(`no ${req.path}`); }))()),
   });
   for (const note of iam.notes) onLog?.({ at: Date.now(), function: 'iam', line: note });
@@ -160,7 +164,7 @@ export async function startLocalCloud({
 }
 
 export function parseArgs(argv) {
-  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {}, scheduleOverrides: {} };
+  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {}, scheduleOverrides: {}, functionEnvironment: {} };
   const pair = (value) => { const i = value.indexOf('='); return [value.slice(0, i), value.slice(i + 1)]; };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -188,6 +192,14 @@ export function parseArgs(argv) {
       }
       case '--fail-target': { const [rule, times] = pair(value); options.failTargets[rule] = Number(times); break; }
       case '--schedule-ms': { const [rule, ms] = pair(value); options.scheduleOverrides[rule] = Number(ms); break; }
+      case '--chaos': options.chaos = Chaos.parse(value); break;
+      case '--function-env': {
+        // <FunctionLogicalIdPrefix>:<NAME>=<value>, as if the template set the variable.
+        const [target, assignment] = [value.slice(0, value.indexOf(':')), value.slice(value.indexOf(':') + 1)];
+        const [name, setting] = pair(assignment);
+        (options.functionEnvironment[target] ??= {})[name] = setting;
+        break;
+      }
       case '--status-events': options.minimalEvents = value === 'minimal'; break;
       case '--event-retry-ms': options.eventRetryMs = Number(value); break;
       case '--visibility-timeout-ms': options.visibilityTimeoutMs = Number(value); break;

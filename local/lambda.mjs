@@ -58,8 +58,8 @@ export class Lambda {
    *   asyncRetryDelaysMs ([first, second] retry delays; Lambda's are one and two minutes),
    *   runtimeLibs (the runtime interface client's jars)
    */
-  constructor(template, { iam, credentials, sqs, code = {}, assembly, asyncRetryDelaysMs = [60_000, 120_000], runtimeLibs = DEFAULT_RUNTIME_LIBS } = {}) {
-    Object.assign(this, { template, iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, runtimeLibs });
+  constructor(template, { iam, credentials, sqs, code = {}, assembly, asyncRetryDelaysMs = [60_000, 120_000], runtimeLibs = DEFAULT_RUNTIME_LIBS, functionEnvironment = {} } = {}) {
+    Object.assign(this, { template, iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, runtimeLibs, functionEnvironment });
     this.functions = new Map();
     this.logs = [];
     this.invocations = [];
@@ -102,7 +102,9 @@ export class Lambda {
       const p = this.template.resolve(fn.properties);
       Object.assign(fn, {
         runtime: p.Runtime, handler: p.Handler, memorySize: p.MemorySize ?? 128, timeout: p.Timeout ?? 3,
-        variables: p.Environment?.Variables ?? {},
+        // The template's variables, and any a test sets over them (--function-env).
+        variables: { ...(p.Environment?.Variables ?? {}),
+          ...Object.entries(this.functionEnvironment).filter(([id]) => fn.logicalId.startsWith(id)).reduce((all, [, vars]) => ({ ...all, ...vars }), {}) },
         snapStart: p.SnapStart?.ApplyOn === 'PublishedVersions',
         deadLetterTargetArn: p.DeadLetterConfig?.TargetArn,
         logFormat: p.LoggingConfig?.LogFormat,

@@ -20,6 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError } from './auth.mjs';
+import { Chaos } from './chaos.mjs';
 import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
 import { sqsErrorName } from './sqs.mjs';
 import { json } from './gateway.mjs';
@@ -113,8 +114,10 @@ export class StepFunctions {
    *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
    *   like a write that commits and then answers 500
    */
-  constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0 } = {}) {
-    Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, minimalEvents, expressReruns });
+  constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0, chaos = new Chaos() } = {}) {
+    Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, minimalEvents, expressReruns, chaos });
+    /** Status change events chaos dropped: what no rule ever saw. */
+    this.droppedEvents = [];
     this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
     this.faults = Object.fromEntries(Object.entries(faults).map(([state, fault]) => [state, { ...fault }]));
     this.machines = new Map();
@@ -181,7 +184,7 @@ export class StepFunctions {
           }
           const call = async () => {
             await this.iam.authorizeAll(machine.principal, this.dynamodb.requests(action, parameters));
-            return this.dynamodb.call(action, parameters);
+            return this.chaoticDynamoDb(action, parameters);
           };
           return this.withFaults(name, call, { dynamodb: parameters })
             .catch((error) => {
@@ -264,7 +267,7 @@ export class StepFunctions {
       switch (service) {
         case 'dynamodb':
           await this.iam.authorizeAll(machine.principal, this.dynamodb.requests(operation, parameters));
-          return await this.dynamodb.call(operation, parameters);
+          return await this.chaoticDynamoDb(operation, parameters);
         case 'sqs': {
           if (operation !== 'SendMessage') throw new AwsError('UnsupportedOperation', `sqs:${action} is not run locally`);
           const message = await this.sqs.sendAs(machine.principal, this.sqs.queueByUrl(parameters.QueueUrl), {
@@ -284,6 +287,21 @@ export class StepFunctions {
     } catch (error) {
       throw named(error);
     }
+  }
+
+  /**
+   * A state machine's DynamoDB call, with chaos: throttled before it takes effect, or answered 500
+   * after a write took effect (DynamoDB's own codes; Step Functions names them as it names them).
+   */
+  async chaoticDynamoDb(action, parameters) {
+    if (this.chaos.happens('throttleDynamo')) {
+      throw new AwsError('ProvisionedThroughputExceededException', 'The level of configured provisioned throughput for the table was exceeded (chaos)');
+    }
+    const answer = await this.dynamodb.call(action, parameters);
+    if (/^(Put|Update|Delete)Item$/.test(action) && this.chaos.happens('commitThen500')) {
+      throw new AwsError('InternalServerError', 'Internal server error (chaos: the write took effect)', 500);
+    }
+    return answer;
   }
 
   /**
@@ -350,8 +368,8 @@ export class StepFunctions {
     this.emit(execution);
     // Express executions run at least once (asynchronous StartExecution; StartSyncExecution is
     // at most once): with expressReruns, the first ones run a second time, as AWS may.
-    const rerun = !sync && machine.type === 'EXPRESS' && this.expressReruns > 0;
-    if (rerun) this.expressReruns -= 1;
+    const rerun = !sync && machine.type === 'EXPRESS' && (this.expressReruns > 0 || this.chaos.happens('expressReruns'));
+    if (rerun && this.expressReruns > 0) this.expressReruns -= 1;
     execution.done = this.run(machine, execution, parsed)
       .then(() => (rerun && execution.status !== 'ABORTED' ? this.run(machine, execution, parsed) : undefined))
       .finally(() => {
@@ -403,18 +421,15 @@ export class StepFunctions {
         .catch((error) => { execution.traceDropped = error.message; });
     }
     Object.assign(execution, { status: 'RUNNING', output: undefined, error: undefined, cause: undefined });
-    const interpreter = from ? this.interpreterFrom(machine, from.name) : machine.interpreter;
-    const run = interpreter.run(from ? from.input : parsed, {
-      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
-      context: {
-        Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed,
-          RedriveCount: execution.redriveCount,
-          ...(execution.redriveDate ? { RedriveTime: new Date(execution.redriveDate).toISOString() } : {}) },
-        StateMachine: { Id: execution.stateMachineArn, Name: machine.name },
-        // Evaluated when a path reads it, which is when the state is entered.
-        State: { get EnteredTime() { return new Date().toISOString(); } },
-      },
-    });
+    let run;
+    try {
+      run = this.interpret(machine, execution, parsed, from);
+    } catch (error) {
+      // A fault of this emulator, not of the user's machine: the execution fails, the cloud goes on.
+      console.error(`local Step Functions could not run ${execution.executionArn}: ${error.stack ?? error}`);
+      Object.assign(execution, { status: 'FAILED', error: 'States.Runtime', cause: `The local interpreter failed: ${error.message}` });
+      return Promise.resolve();
+    }
     execution.abort = () => run.abort();
     (async () => {
       for await (const event of run.eventLogs) {
@@ -438,11 +453,29 @@ export class StepFunctions {
     });
   }
 
+  /** The interpreter's run of an execution, from StartAt or (a redrive) from another state. */
+  interpret(machine, execution, parsed, from) {
+    const interpreter = from ? this.interpreterFrom(machine, from.name) : machine.interpreter;
+    return interpreter.run(from ? from.input : parsed, {
+      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
+      context: {
+        Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed,
+          RedriveCount: execution.redriveCount,
+          ...(execution.redriveDate ? { RedriveTime: new Date(execution.redriveDate).toISOString() } : {}) },
+        StateMachine: { Id: execution.stateMachineArn, Name: machine.name },
+        // Evaluated when a path reads it, which is when the state is entered.
+        State: { get EnteredTime() { return new Date().toISOString(); } },
+      },
+    });
+  }
+
   /** The machine's definition started at another state, for redrives (one interpreter per state). */
   interpreterFrom(machine, state) {
     machine.resumers ??= new Map();
     if (!machine.resumers.has(state)) {
-      machine.resumers.set(state, new StateMachine({ ...machine.definition, StartAt: state }));
+      // The definition was validated when the machine was created; only StartAt differs, and the
+      // validator would call the states before it unreachable.
+      machine.resumers.set(state, new StateMachine({ ...machine.definition, StartAt: state }, { validationOptions: { noValidate: true } }));
     }
     return machine.resumers.get(state);
   }
@@ -553,7 +586,14 @@ export class StepFunctions {
       event.detail.inputDetails = { included: false };
       event.detail.outputDetails = { included: false };
     }
-    for (const listener of this.listeners) listener(event);
+    // Best effort: some events never arrive, some arrive late, out of order (chaos).
+    if (this.chaos.happens('dropEvents')) {
+      this.droppedEvents.push(event);
+      return;
+    }
+    const deliver = () => { for (const listener of this.listeners) listener(event); };
+    if (this.chaos.happens('lateEvents')) setTimeout(deliver, this.chaos.lateness());
+    else deliver();
   }
 
   /** A use of a state machine's key, with the encryption context Step Functions gives KMS. */
@@ -619,6 +659,9 @@ export class StepFunctions {
         if (fault?.times > 0) {
           fault.times -= 1;
           throw new AwsError(fault.error, `injected ${fault.error} for ${name}`);
+        }
+        if (name === 'StartExecution' && this.chaos.happens('throttleStart')) {
+          throw new AwsError('ThrottlingException', 'Rate exceeded (chaos)');
         }
         return json(await operation(req.json()));
       },

@@ -506,6 +506,11 @@ record TaskStatusReconciler(
                 Condition.stringEquals(ERROR, TaskStatusDefinition.STATUS_CONFLICT)),
             conflictLeft)
         .when(
+            Condition.and(
+                Condition.stringEquals("$.execution.Status", "TIMED_OUT"),
+                Condition.stringMatches("$.executionArn", "*:express:*")),
+            failure(scope, "ExpressTimedOut", "States.Timeout", CAUSE, write))
+        .when(
             Condition.stringEquals("$.execution.Status", "TIMED_OUT"),
             failure(
                 scope,

@@ -96,7 +96,7 @@ record TaskStatusSweeper(StateMachine stateMachine, Rule schedule) {
                 TaskItems.ordered("now", JsonPath.stringAt("$$.State.EnteredTime"), "pages", 1))
             .build();
     CallAwsService first = query(scope, FIND_OVERDUE, table, false);
-    CallAwsService more = query(scope, NEXT_PAGE, table, true);
+    final CallAwsService more = query(scope, NEXT_PAGE, table, true);
     software.amazon.awscdk.services.stepfunctions.Map reconcileEach =
         software.amazon.awscdk.services.stepfunctions.Map.Builder.create(scope, RECONCILE_EACH)
             .comment("Each overdue item, to the reconciler, which reads how its execution stands")
@@ -140,7 +140,7 @@ record TaskStatusSweeper(StateMachine stateMachine, Rule schedule) {
         Choice.Builder.create(scope, "MorePages")
             .comment("Another page, up to " + PAGES + " a sweep; the rest waits for the next one")
             .build();
-    Pass countPage =
+    final Pass countPage =
         Pass.Builder.create(scope, "CountPage")
             .parameters(
                 TaskItems.ordered(
@@ -148,7 +148,7 @@ record TaskStatusSweeper(StateMachine stateMachine, Rule schedule) {
                     "pages", JsonPath.mathAdd(JsonPath.numberAt("$.pages"), 1),
                     "page", JsonPath.objectAt("$.page")))
             .build();
-    Succeed swept = Succeed.Builder.create(scope, "Swept").build();
+    final Succeed swept = Succeed.Builder.create(scope, "Swept").build();
 
     now.next(first);
     first.next(reconcileEach);

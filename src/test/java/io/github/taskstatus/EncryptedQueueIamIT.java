@@ -67,6 +67,9 @@ class EncryptedQueueIamIT {
                 }),
             "--visibility-timeout-ms",
             "1500",
+            // The sweeper runs (every second), so that its grants are used and checked too.
+            "--schedule-ms",
+            "TasksSweepSchedule=1000",
             "--fault-api",
             "StartExecution=ThrottlingException:16",
             "--async-retry-ms",
