@@ -20,10 +20,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
  * then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter function (or, in
  * queue mode, sends the task to the queue); {@link #latest(String)}, {@link #history(String)},
- * {@link #await(String, Duration)} and {@link #failedSince(Instant)} read the items. The client
- * uses only the calls the construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or
- * {@code sqs:SendMessage} in queue mode) and {@code grantReadStatus} ({@code dynamodb:Query})
- * allow.
+ * {@link #await(String, Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the
+ * items. The client uses only the calls the construct's {@code grantStartTask} ({@code
+ * lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode) and {@code grantReadStatus}
+ * ({@code dynamodb:Query}) allow.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -49,6 +49,9 @@ public final class TaskStatusClient implements AutoCloseable {
 
   /** The variable that holds the failed-task index's name, when the index exists. */
   public static final String ENV_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
+
+  /** The variable that holds the open-task index's name, when the index (the sweeper's) exists. */
+  public static final String ENV_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
 
   /** The variable Lambda sets to the function's region. */
   static final String ENV_REGION = "AWS_REGION";
@@ -94,9 +97,10 @@ public final class TaskStatusClient implements AutoCloseable {
   /**
    * A client configured by the process's environment variables, as the construct's {@code
    * clientEnvironment()} sets them for a function: {@value #ENV_TABLE}, {@value #ENV_STARTER},
-   * {@value #ENV_QUEUE_URL} (queue mode) and {@value #ENV_FAILED_INDEX} (with the failed-task
-   * index). It builds its own SDK clients with the default region and credentials chains and the
-   * URLConnection HTTP client, and closes them when closed.
+   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index)
+   * and {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index). It builds its own SDK
+   * clients with the default region and credentials chains and the URLConnection HTTP client, and
+   * closes them when closed.
    *
    * @return the client
    * @throws IllegalStateException naming the variable that is missing or blank
@@ -120,6 +124,7 @@ public final class TaskStatusClient implements AutoCloseable {
     Optional<String> starter = variable(environment, ENV_STARTER);
     Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
     Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
+    Optional<String> openIndex = variable(environment, ENV_OPEN_INDEX);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
       throw new IllegalStateException(
           "none of "
@@ -131,9 +136,9 @@ public final class TaskStatusClient implements AutoCloseable {
               + " is set: give the function the environment of the construct's"
               + " clientEnvironment(), and grant it grantStartTask and grantReadStatus");
     }
-    if (failedIndex.isPresent() && table.isEmpty()) {
+    if (table.isEmpty() && (failedIndex.isPresent() || openIndex.isPresent())) {
       throw new IllegalStateException(
-          ENV_FAILED_INDEX
+          (failedIndex.isPresent() ? ENV_FAILED_INDEX : ENV_OPEN_INDEX)
               + " is set but "
               + ENV_TABLE
               + " is not: the index belongs to the table");
@@ -143,6 +148,7 @@ public final class TaskStatusClient implements AutoCloseable {
     starter.ifPresent(builder::starterFunction);
     queueUrl.ifPresent(builder::queueUrl);
     failedIndex.ifPresent(builder::failedTaskIndex);
+    openIndex.ifPresent(builder::openTaskIndex);
     variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
     return builder.build();
   }
@@ -316,6 +322,44 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
+   * The open starts: every item still {@code STARTED}, from the sweeper's open-task index, earliest
+   * {@code Deadline} first (the deadline is the start's second plus the same timeout for every
+   * start, so this is about oldest start first; an item reopened for a redrive keeps its first
+   * attempt's deadline). Each page is one {@code Query} of the index, never a {@code Scan}; all
+   * pages are read.
+   *
+   * <p>The index, like every global secondary index, is eventually consistent: a start of the last
+   * second may be missing, and one that finished a moment ago may still be listed, as {@code
+   * STARTED}. An item listed past its {@link TaskRecord#deadline()} is overdue, and the sweeper
+   * will resolve it from its execution's real status.
+   *
+   * @return the unexpired open items
+   * @throws IllegalStateException if the client has no table, or no open-task index (the message
+   *     says how to enable it)
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> open() {
+    return table().open(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} open starts of {@link #open()}, the earliest deadlines: reading pages
+   * of {@code limit} items only until that many are found.
+   *
+   * @param limit the most items to return, 1 or more
+   * @return at most {@code limit} unexpired open items, earliest deadline first
+   * @throws IllegalArgumentException if the limit is less than 1
+   * @throws IllegalStateException if the client has no table, or no open-task index
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> open(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return table().open(limit);
+  }
+
+  /**
    * Starts the task again after its latest start failed, as {@link #start(String)} does, with its
    * own idempotency key. The check and the start are two calls: two clients retrying the same task
    * at once may both start it.
@@ -399,6 +443,7 @@ public final class TaskStatusClient implements AutoCloseable {
     private String starterFunction;
     private String queueUrl;
     private String failedTaskIndex;
+    private String openTaskIndex;
     private DynamoDbClient dynamoDb;
     private LambdaClient lambda;
     private SqsClient sqs;
@@ -455,6 +500,18 @@ public final class TaskStatusClient implements AutoCloseable {
      */
     public Builder failedTaskIndex(String failedTaskIndex) {
       this.failedTaskIndex = Arguments.nonBlank(failedTaskIndex, "failedTaskIndex");
+      return this;
+    }
+
+    /**
+     * The open-task index (the sweeper's), which {@link TaskStatusClient#open()} queries.
+     *
+     * @param openTaskIndex the index's name, {@code OpenTasks}
+     * @return this builder
+     * @default none: {@code open} is unavailable
+     */
+    public Builder openTaskIndex(String openTaskIndex) {
+      this.openTaskIndex = Arguments.nonBlank(openTaskIndex, "openTaskIndex");
       return this;
     }
 
@@ -545,7 +602,7 @@ public final class TaskStatusClient implements AutoCloseable {
      *
      * @return the client
      * @throws IllegalStateException if neither a table, a starter function nor a queue is set, or
-     *     the failed-task index is set without the table
+     *     an index is set without the table
      * @throws IllegalArgumentException if the poll interval exceeds the maximum
      */
     public TaskStatusClient build() {
@@ -560,6 +617,12 @@ public final class TaskStatusClient implements AutoCloseable {
                 + failedTaskIndex
                 + ") needs"
                 + " tableName: the index belongs to the table");
+      }
+      if (openTaskIndex != null && tableName == null) {
+        throw new IllegalStateException(
+            "openTaskIndex ("
+                + openTaskIndex
+                + ") needs tableName: the index belongs to the table");
       }
       if (pollInterval.compareTo(maxPollInterval) > 0) {
         throw new IllegalArgumentException(
@@ -579,6 +642,7 @@ public final class TaskStatusClient implements AutoCloseable {
                     dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
                     tableName,
                     failedTaskIndex,
+                    openTaskIndex,
                     clock);
         TaskStarter starter = null;
         if (queueUrl != null) {

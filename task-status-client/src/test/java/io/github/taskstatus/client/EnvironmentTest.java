@@ -97,6 +97,35 @@ class EnvironmentTest {
   }
 
   @Test
+  void theOpenTaskIndexVariableConfiguresOpen() {
+    aws.dynamoDb()
+        .put(
+            Items.open(
+                "Toast",
+                "1795617000",
+                "2026-11-25T14:30:00.000Z",
+                "toast",
+                "2026-11-25T14:45:00.000Z"));
+    Map<String, String> environment =
+        Map.of(
+            "TASK_STATUS_TABLE",
+            FakeAws.TABLE,
+            "TASK_STATUS_OPEN_INDEX",
+            "OpenTasks",
+            "AWS_REGION",
+            "eu-west-1");
+
+    try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
+      assertThat(client.open()).extracting(TaskRecord::taskId).containsExactly("Toast");
+    }
+
+    assertThat(aws.requests("Query"))
+        .singleElement()
+        .satisfies(
+            query -> assertThat(query.json().get("IndexName").asText()).isEqualTo("OpenTasks"));
+  }
+
+  @Test
   void aQueueUrlSwitchesStartsToTheQueue() {
     Map<String, String> environment =
         Map.of(
@@ -134,6 +163,23 @@ class EnvironmentTest {
         .hasMessage(
             "the environment variable TASK_STATUS_STARTER is set but blank; set it to a"
                 + " value or leave it out");
+  }
+
+  @Test
+  void anOpenTaskIndexWithoutTableIsRefused() {
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.fromEnvironment(
+                    Map.of(
+                            "TASK_STATUS_STARTER",
+                            FakeAws.STARTER,
+                            "TASK_STATUS_OPEN_INDEX",
+                            "OpenTasks")
+                        ::get))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "TASK_STATUS_OPEN_INDEX is set but TASK_STATUS_TABLE is not: the index"
+                + " belongs to the table");
   }
 
   @Test
