@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -123,6 +125,27 @@ class EnvironmentTest {
         .singleElement()
         .satisfies(
             query -> assertThat(query.json().get("IndexName").asText()).isEqualTo("OpenTasks"));
+  }
+
+  @Test
+  void redriveBuildsItsStepFunctionsClientInTheRegion() {
+    // The client built from the environment has the system clock: a failure of an hour ago.
+    Instant ended = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    aws.dynamoDb().put(failed("Breakfast", "1795617300", ended.toString(), "x"));
+    aws.stepFunctions().execution(Items.ARN_PREFIX + "x", "FAILED", ended);
+    Map<String, String> environment =
+        Map.of("TASK_STATUS_TABLE", FakeAws.TABLE, "AWS_REGION", "eu-west-1");
+
+    try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
+      assertThat(client.redrive("Breakfast").redriveCount()).isEqualTo(1);
+    }
+
+    assertThat(aws.requests("RedriveExecution"))
+        .singleElement()
+        .satisfies(
+            redrive ->
+                assertThat(redrive.header("Authorization"))
+                    .contains("/eu-west-1/states/aws4_request"));
   }
 
   @Test

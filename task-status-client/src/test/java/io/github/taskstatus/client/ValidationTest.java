@@ -24,6 +24,7 @@ class ValidationTest extends ClientTest {
         client::latest,
         client::history,
         client::retry,
+        client::redrive,
         taskId -> client.await(taskId, Duration.ZERO));
   }
 
@@ -130,6 +131,9 @@ class ValidationTest extends ClientTest {
     assertThatThrownBy(() -> TaskStatusClient.builder().openTaskIndex(" "))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("openTaskIndex must not be blank");
+    assertThatThrownBy(() -> TaskStatusClient.builder().stepFunctions(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("stepFunctions must not be null");
     assertThatThrownBy(
             () ->
                 aws.client()
