@@ -7,6 +7,8 @@ import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClientBuilder;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.LambdaClientBuilder;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.SfnClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
@@ -44,6 +46,12 @@ final class DefaultClients {
   static SqsClient sqs(Region region) {
     SqsClientBuilder builder =
         SqsClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+    return (region == null ? builder : builder.region(region)).build();
+  }
+
+  static SfnClient stepFunctions(Region region) {
+    SfnClientBuilder builder =
+        SfnClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
     return (region == null ? builder : builder.region(region)).build();
   }
 }

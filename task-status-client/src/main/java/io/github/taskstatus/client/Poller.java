@@ -4,13 +4,15 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Polls an item until its status is final, with exponential backoff: the first pause is the initial
- * interval, each next one twice the last, up to the maximum. Deadlines use the monotonic {@link
- * System#nanoTime()}, never the client's (possibly fixed) wall clock; the last read happens at the
- * deadline, so a task that finishes just in time is still seen.
+ * Polls an item until it is the answer (its status final, for the attempt awaited), with
+ * exponential backoff: the first pause is the initial interval, each next one twice the last, up to
+ * the maximum. Deadlines use the monotonic {@link System#nanoTime()}, never the client's (possibly
+ * fixed) wall clock; the last read happens at the deadline, so a task that finishes just in time is
+ * still seen.
  */
 final class Poller {
   private final long initialNanos;
@@ -22,27 +24,29 @@ final class Poller {
   }
 
   /**
-   * Reads the item until it is final.
+   * Reads the item until it is the answer.
    *
    * @param taskId the task, for the exception
    * @param timeout how long to keep reading
    * @param read the current item, if any
+   * @param answers whether an item read is the answer: final, and written by the attempt awaited
    * @param describeTimeout the timeout message, given the last item read
-   * @return the item with its final status
+   * @return the item that is the answer
    * @throws TaskAwaitTimeoutException when the time is up
    * @throws TaskStatusException when interrupted (the thread's interrupt flag is kept)
    */
-  TaskRecord untilFinal(
+  TaskRecord until(
       String taskId,
       Duration timeout,
       Supplier<Optional<TaskRecord>> read,
+      Predicate<TaskRecord> answers,
       Function<Optional<TaskRecord>, String> describeTimeout) {
     long start = System.nanoTime();
     long budget = saturatedNanos(timeout);
     long pause = initialNanos;
     while (true) {
       Optional<TaskRecord> seen = read.get();
-      if (seen.isPresent() && seen.get().status().isFinal()) {
+      if (seen.isPresent() && answers.test(seen.get())) {
         return seen.get();
       }
       long left = budget - (System.nanoTime() - start);

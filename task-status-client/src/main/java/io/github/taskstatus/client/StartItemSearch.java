@@ -22,6 +22,8 @@ import java.util.function.Supplier;
  *       every timestamp from {@link TaskStart#requestedAt()} less {@link
  *       TaskStatusClient#CLOCK_SKEW_ALLOWANCE} (the client's clock may be ahead of Lambda's),
  *       searched down from the newest, where the start's item is soonest found.
+ *   <li>A redrive's item is the item it redrove, which the client read just before: its key is
+ *       known, and it is read by that key from the first read on.
  * </ul>
  *
  * <p>The item is the start's when its {@code ExecutionArn} is the start's execution: the ARN the
@@ -52,6 +54,12 @@ final class StartItemSearch implements Supplier<Optional<TaskRecord>> {
     this.to = to;
   }
 
+  /** A search that starts at the item's own key, for an item already read once. */
+  private StartItemSearch found(BigDecimal timestamp) {
+    this.found = timestamp;
+    return this;
+  }
+
   /** The search for this start's item. */
   static StartItemSearch of(TaskTable table, TaskStart start, Duration clockSkewAllowance) {
     Objects.requireNonNull(table, "table");
@@ -60,6 +68,11 @@ final class StartItemSearch implements Supplier<Optional<TaskRecord>> {
     if (start.executionArn().isPresent()) {
       String arn = start.executionArn().get();
       Predicate<TaskRecord> owned = record -> record.executionArn().equals(arn);
+      if (start.redriveCount() > 0) {
+        BigDecimal timestamp = start.timestamp().orElseThrow();
+        return new StartItemSearch(table, start.taskId(), owned, timestamp, timestamp)
+            .found(timestamp);
+      }
       if (start.timestamp().isPresent()) {
         BigDecimal timestamp = start.timestamp().get();
         BigDecimal last =

@@ -2,7 +2,10 @@ package io.github.taskstatus.client;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.format.ResolverStyle;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -23,6 +26,20 @@ final class TaskItems {
   static final String EXPIRES_AT = "ExpiresAt";
   static final String REQUESTED_TIMESTAMP = "RequestedTimestamp";
   static final String FAILED_INDEX_KEY = "FailedIndexKey";
+  static final String OPEN_INDEX_KEY = "OpenIndexKey";
+  static final String DEADLINE = "Deadline";
+  static final String REDRIVE_COUNT = "RedriveCount";
+
+  /**
+   * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}: UTC
+   * with milliseconds. The open-task index sorts deadlines as strings, which is time order only
+   * while every deadline has this form, so any other (no milliseconds, an offset) is refused rather
+   * than read.
+   */
+  static final DateTimeFormatter DEADLINE_FORMAT =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+          .withZone(ZoneOffset.UTC)
+          .withResolverStyle(ResolverStyle.STRICT);
 
   private TaskItems() {}
 
@@ -44,7 +61,46 @@ final class TaskItems {
         optionalString(item, ERROR, where),
         optionalString(item, CAUSE, where),
         optionalNumber(item, EXPIRES_AT, where).map(seconds -> epoch(seconds, EXPIRES_AT, where)),
-        optionalNumber(item, REQUESTED_TIMESTAMP, where));
+        optionalNumber(item, REQUESTED_TIMESTAMP, where),
+        optionalNumber(item, REDRIVE_COUNT, where)
+            .map(count -> redriveCount(count, where))
+            .orElse(0),
+        optionalString(item, DEADLINE, where).map(deadline -> deadline(deadline, where)));
+  }
+
+  /** A redrive count: a whole number, 0 or more, as Step Functions counts redrives. */
+  private static int redriveCount(BigDecimal count, String where) {
+    try {
+      if (count.signum() >= 0) {
+        return count.intValueExact();
+      }
+    } catch (ArithmeticException e) {
+      // Not a whole number an int holds: reported below.
+    }
+    throw new TaskStatusException(
+        "the item ("
+            + where
+            + ") has "
+            + REDRIVE_COUNT
+            + " "
+            + count.toPlainString()
+            + ", which is not a redrive count (a whole number, 0 or more)");
+  }
+
+  private static Instant deadline(String value, String where) {
+    try {
+      return Instant.from(DEADLINE_FORMAT.parse(value));
+    } catch (DateTimeParseException e) {
+      throw new TaskStatusException(
+          "the item ("
+              + where
+              + ") has "
+              + DEADLINE
+              + " '"
+              + value
+              + "', which is not a UTC time with milliseconds such as 2026-01-01T12:00:00.123Z",
+          e);
+    }
   }
 
   private static String describe(String taskId, BigDecimal timestamp) {

@@ -15,12 +15,20 @@ import java.util.Optional;
  * @param status the status
  * @param updatedAt when the status last changed ({@code UpdatedAt})
  * @param executionArn the Step Functions execution that owns the item
- * @param error the Step Functions error name, when {@code FAILED}
- * @param cause the error's cause, when {@code FAILED}
+ * @param error the Step Functions error name, when {@code FAILED}; a {@code DONE} item that a
+ *     redrive finished keeps the error of the failure it recovered from
+ * @param cause the error's cause, when {@code FAILED}, or with {@code error} after a redrive
  * @param expiresAt when DynamoDB's Time to Live may delete the item, when the workflow has a
  *     retention period
  * @param requestedTimestamp the timestamp the start asked for, when a collision with another start
  *     of the same task in the same 10 µs moved the item to a later one
+ * @param redriveCount which attempt of the execution last wrote the item ({@code RedriveCount}):
+ *     the execution's redrive count, 0 for its first attempt and for items written before the
+ *     workflow recorded attempts
+ * @param deadline when the item, while {@code STARTED}, counts as overdue ({@code Deadline}: the
+ *     start's second plus the state machine's timeout plus a grace period), when the workflow has
+ *     the sweeper; a finished item keeps it, and an item reopened for a redrive keeps its first
+ *     attempt's
  */
 public record TaskRecord(
     String taskId,
@@ -31,7 +39,9 @@ public record TaskRecord(
     Optional<String> error,
     Optional<String> cause,
     Optional<Instant> expiresAt,
-    Optional<BigDecimal> requestedTimestamp) {
+    Optional<BigDecimal> requestedTimestamp,
+    int redriveCount,
+    Optional<Instant> deadline) {
 
   /**
    * Creates a record; every value is required, absent optional attributes are empty.
@@ -45,7 +55,10 @@ public record TaskRecord(
    * @param cause the error's cause, if any
    * @param expiresAt when the item may expire, if ever
    * @param requestedTimestamp the timestamp the start asked for, if a collision moved it
+   * @param redriveCount the attempt that last wrote the item, 0 or more
+   * @param deadline when the item counts as overdue while open, if the workflow sets one
    * @throws NullPointerException naming the missing value
+   * @throws IllegalArgumentException if the redrive count is negative
    */
   public TaskRecord {
     Objects.requireNonNull(taskId, "taskId");
@@ -57,6 +70,50 @@ public record TaskRecord(
     Objects.requireNonNull(cause, "cause");
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(requestedTimestamp, "requestedTimestamp");
+    Objects.requireNonNull(deadline, "deadline");
+    if (redriveCount < 0) {
+      throw new IllegalArgumentException("redriveCount must not be negative, got " + redriveCount);
+    }
+  }
+
+  /**
+   * Creates a record of an item without {@code RedriveCount} and {@code Deadline}: the first
+   * attempt's, without a deadline. This is the constructor the record had before it recorded
+   * attempts and deadlines, kept so that code calling it still compiles and links.
+   *
+   * @param taskId the task id
+   * @param timestamp the sort key, in Unix seconds
+   * @param status the status
+   * @param updatedAt when the status last changed
+   * @param executionArn the execution that owns the item
+   * @param error the error name, if any
+   * @param cause the error's cause, if any
+   * @param expiresAt when the item may expire, if ever
+   * @param requestedTimestamp the timestamp the start asked for, if a collision moved it
+   * @throws NullPointerException naming the missing value
+   */
+  public TaskRecord(
+      String taskId,
+      BigDecimal timestamp,
+      TaskStatus status,
+      Instant updatedAt,
+      String executionArn,
+      Optional<String> error,
+      Optional<String> cause,
+      Optional<Instant> expiresAt,
+      Optional<BigDecimal> requestedTimestamp) {
+    this(
+        taskId,
+        timestamp,
+        status,
+        updatedAt,
+        executionArn,
+        error,
+        cause,
+        expiresAt,
+        requestedTimestamp,
+        0,
+        Optional.empty());
   }
 
   /**

@@ -7,7 +7,9 @@ import java.util.Optional;
 
 /**
  * What {@link TaskStatusClient#start(String)} did: the execution the starter function started (or
- * recognised as already started), or, in queue mode, the message it sent.
+ * recognised as already started), or, in queue mode, the message it sent. {@link
+ * TaskStatusClient#redrive(String)} returns one too: the execution it redrove, whose attempt {@link
+ * #redriveCount()} counts.
  *
  * <p>Pass it to {@link TaskStatusClient#await(TaskStart, java.time.Duration)} to wait for this very
  * start, not just for the task's latest one.
@@ -28,6 +30,7 @@ public final class TaskStart {
   private final boolean duplicate;
   private final String idempotencyKey;
   private final Instant requestedAt;
+  private final int redriveCount;
 
   private TaskStart(
       String taskId,
@@ -36,7 +39,8 @@ public final class TaskStart {
       String messageId,
       boolean duplicate,
       String idempotencyKey,
-      Instant requestedAt) {
+      Instant requestedAt,
+      int redriveCount) {
     this.taskId = Objects.requireNonNull(taskId, "taskId");
     this.timestamp = timestamp;
     this.executionArn = executionArn;
@@ -44,6 +48,7 @@ public final class TaskStart {
     this.duplicate = duplicate;
     this.idempotencyKey = Objects.requireNonNull(idempotencyKey, "idempotencyKey");
     this.requestedAt = Objects.requireNonNull(requestedAt, "requestedAt");
+    this.redriveCount = redriveCount;
   }
 
   /** A start through the starter function. */
@@ -61,7 +66,8 @@ public final class TaskStart {
         null,
         duplicate,
         idempotencyKey,
-        requestedAt);
+        requestedAt,
+        0);
   }
 
   /** A start through the queue: the message id is the starter's idempotency key. */
@@ -74,7 +80,25 @@ public final class TaskStart {
         Objects.requireNonNull(messageId, "messageId"),
         false,
         Objects.requireNonNull(idempotencyKey, "idempotencyKey"),
-        requestedAt);
+        requestedAt,
+        0);
+  }
+
+  /**
+   * A redrive of the execution that owns {@code redriven}: the same item and execution, the next
+   * attempt. The attempt is one more than the item's {@code RedriveCount}, which is the execution's
+   * own count unless the writes of an earlier redrive were lost (then the execution's is higher).
+   */
+  static TaskStart redrive(TaskRecord redriven, String clientToken, Instant requestedAt) {
+    return new TaskStart(
+        redriven.taskId(),
+        redriven.timestamp(),
+        redriven.executionArn(),
+        null,
+        false,
+        Objects.requireNonNull(clientToken, "clientToken"),
+        requestedAt,
+        Math.addExact(redriven.redriveCount(), 1));
   }
 
   /**
@@ -89,7 +113,8 @@ public final class TaskStart {
   /**
    * The timestamp the starter chose, the item's sort key, exactly as it answered (Unix seconds,
    * usually with five decimals). The item is normally written under it; a collision with another
-   * start of the task in the same 10 µs moves the item to a later one.
+   * start of the task in the same 10 µs moves the item to a later one. For a redrive, the redriven
+   * item's own timestamp, as DynamoDB returned it.
    *
    * @return the timestamp; empty in queue mode and for a duplicate (whose item {@code await} finds
    *     by its {@link #executionArn()})
@@ -99,7 +124,8 @@ public final class TaskStart {
   }
 
   /**
-   * The execution started, which owns the task's new item.
+   * The execution started, which owns the task's new item; for a redrive, the execution redriven,
+   * which keeps its ARN and its item.
    *
    * @return the execution ARN; empty in queue mode, where the starter starts it later
    */
@@ -121,7 +147,7 @@ public final class TaskStart {
    * after a timeout) reached it after the first had started the execution. Nothing new was started;
    * {@link #executionArn()} is the first start's execution.
    *
-   * @return {@code true} for a duplicate; always {@code false} in queue mode
+   * @return {@code true} for a duplicate; always {@code false} in queue mode and for a redrive
    */
   public boolean duplicate() {
     return duplicate;
@@ -129,7 +155,9 @@ public final class TaskStart {
 
   /**
    * The idempotency key of this start, from which the starter derives the execution name: a fresh
-   * UUID the client sent with the start, directly or in the queue message.
+   * UUID the client sent with the start, directly or in the queue message. For a redrive, the fresh
+   * UUID sent as {@code RedriveExecution}'s client token, so that the SDK's retries of that call
+   * redrive the execution once; the execution keeps its name.
    *
    * @return the key
    */
@@ -139,12 +167,26 @@ public final class TaskStart {
 
   /**
    * When the client asked for the start, by its clock, just before calling the starter or sending
-   * the message.
+   * the message (or redriving the execution).
    *
    * @return the time of the request
    */
   public Instant requestedAt() {
     return requestedAt;
+  }
+
+  /**
+   * Which attempt of its execution this start is, as Step Functions counts redrives ({@code
+   * $$.Execution.RedriveCount}, which the workflow writes to the item as {@code RedriveCount}): 0
+   * for a new execution. For a redrive, one more than the item's {@code RedriveCount} when it was
+   * redriven: the attempt's count, or, if the writes of an earlier redrive were lost, less than it.
+   * {@link TaskStatusClient#await(TaskStart, java.time.Duration)} returns a final item only once an
+   * attempt this high or higher has written it.
+   *
+   * @return 0 for a start; 1 or more for a redrive
+   */
+  public int redriveCount() {
+    return redriveCount;
   }
 
   /**
@@ -162,7 +204,8 @@ public final class TaskStart {
         && Objects.equals(messageId, that.messageId)
         && duplicate == that.duplicate
         && idempotencyKey.equals(that.idempotencyKey)
-        && requestedAt.equals(that.requestedAt);
+        && requestedAt.equals(that.requestedAt)
+        && redriveCount == that.redriveCount;
   }
 
   /**
@@ -173,7 +216,14 @@ public final class TaskStart {
   @Override
   public int hashCode() {
     return Objects.hash(
-        taskId, timestamp, executionArn, messageId, duplicate, idempotencyKey, requestedAt);
+        taskId,
+        timestamp,
+        executionArn,
+        messageId,
+        duplicate,
+        idempotencyKey,
+        requestedAt,
+        redriveCount);
   }
 
   /**
@@ -197,6 +247,8 @@ public final class TaskStart {
         + idempotencyKey
         + ", requestedAt="
         + requestedAt
+        + ", redriveCount="
+        + redriveCount
         + "]";
   }
 }

@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
-import software.amazon.awssdk.core.SdkClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
@@ -20,10 +21,11 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
  * then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter function (or, in
  * queue mode, sends the task to the queue); {@link #latest(String)}, {@link #history(String)},
- * {@link #await(String, Duration)} and {@link #failedSince(Instant)} read the items. The client
- * uses only the calls the construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or
- * {@code sqs:SendMessage} in queue mode) and {@code grantReadStatus} ({@code dynamodb:Query})
- * allow.
+ * {@link #await(String, Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the
+ * items; {@link #retry(String)} starts a failed task anew and {@link #redrive(String)} redrives its
+ * execution. The client uses only the calls the construct's {@code grantStartTask} ({@code
+ * lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode), {@code grantReadStatus}
+ * ({@code dynamodb:Query}) and {@code grantRedrive} ({@code states:RedriveExecution}) allow.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -50,6 +52,9 @@ public final class TaskStatusClient implements AutoCloseable {
   /** The variable that holds the failed-task index's name, when the index exists. */
   public static final String ENV_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
 
+  /** The variable that holds the open-task index's name, when the index (the sweeper's) exists. */
+  public static final String ENV_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
+
   /** The variable Lambda sets to the function's region. */
   static final String ENV_REGION = "AWS_REGION";
 
@@ -70,13 +75,19 @@ public final class TaskStatusClient implements AutoCloseable {
 
   private final TaskTable table;
   private final TaskStarter starter;
+  private final ExecutionRedriver redriver;
   private final Poller poller;
-  private final List<SdkClient> owned;
+  private final List<SdkAutoCloseable> owned;
 
   private TaskStatusClient(
-      TaskTable table, TaskStarter starter, Poller poller, List<SdkClient> owned) {
+      TaskTable table,
+      TaskStarter starter,
+      ExecutionRedriver redriver,
+      Poller poller,
+      List<SdkAutoCloseable> owned) {
     this.table = table;
     this.starter = starter;
+    this.redriver = redriver;
     this.poller = poller;
     this.owned = List.copyOf(owned);
   }
@@ -94,9 +105,10 @@ public final class TaskStatusClient implements AutoCloseable {
   /**
    * A client configured by the process's environment variables, as the construct's {@code
    * clientEnvironment()} sets them for a function: {@value #ENV_TABLE}, {@value #ENV_STARTER},
-   * {@value #ENV_QUEUE_URL} (queue mode) and {@value #ENV_FAILED_INDEX} (with the failed-task
-   * index). It builds its own SDK clients with the default region and credentials chains and the
-   * URLConnection HTTP client, and closes them when closed.
+   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index)
+   * and {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index). It builds its own SDK
+   * clients with the default region and credentials chains and the URLConnection HTTP client, and
+   * closes them when closed.
    *
    * @return the client
    * @throws IllegalStateException naming the variable that is missing or blank
@@ -120,6 +132,7 @@ public final class TaskStatusClient implements AutoCloseable {
     Optional<String> starter = variable(environment, ENV_STARTER);
     Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
     Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
+    Optional<String> openIndex = variable(environment, ENV_OPEN_INDEX);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
       throw new IllegalStateException(
           "none of "
@@ -131,9 +144,9 @@ public final class TaskStatusClient implements AutoCloseable {
               + " is set: give the function the environment of the construct's"
               + " clientEnvironment(), and grant it grantStartTask and grantReadStatus");
     }
-    if (failedIndex.isPresent() && table.isEmpty()) {
+    if (table.isEmpty() && (failedIndex.isPresent() || openIndex.isPresent())) {
       throw new IllegalStateException(
-          ENV_FAILED_INDEX
+          (failedIndex.isPresent() ? ENV_FAILED_INDEX : ENV_OPEN_INDEX)
               + " is set but "
               + ENV_TABLE
               + " is not: the index belongs to the table");
@@ -143,6 +156,7 @@ public final class TaskStatusClient implements AutoCloseable {
     starter.ifPresent(builder::starterFunction);
     queueUrl.ifPresent(builder::queueUrl);
     failedIndex.ifPresent(builder::failedTaskIndex);
+    openIndex.ifPresent(builder::openTaskIndex);
     variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
     return builder.build();
   }
@@ -206,7 +220,10 @@ public final class TaskStatusClient implements AutoCloseable {
   /**
    * Waits until the task's latest start is {@code DONE} or {@code FAILED}, reading it with
    * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of your
-   * own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}.
+   * own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}; after a
+   * {@link #redrive(String)}, await the start it returns: until the redriven attempt writes the
+   * item, the latest start is still the earlier attempt's {@code FAILED}, which this method
+   * returns.
    *
    * @param taskId the task id
    * @param timeout how long to wait; zero reads once
@@ -219,10 +236,11 @@ public final class TaskStatusClient implements AutoCloseable {
     Arguments.taskId(taskId);
     Arguments.notNegative(timeout, "timeout");
     TaskTable table = table();
-    return poller.untilFinal(
+    return poller.until(
         taskId,
         timeout,
         () -> table.newest(taskId),
+        record -> record.status().isFinal(),
         seen ->
             "task '"
                 + taskId
@@ -245,16 +263,27 @@ public final class TaskStatusClient implements AutoCloseable {
    * task happen meanwhile: it follows the item of the start's own execution. For a direct start
    * that is the execution the starter answered with; in queue mode, where the starter starts it
    * later, the execution named {@link ExecutionNames#of(String, String)} of the task id and the
-   * start's {@link TaskStart#idempotencyKey()}, which the client sent in the message.
+   * start's {@link TaskStart#idempotencyKey()}, which the client sent in the message; for a {@link
+   * #redrive(String)}, the execution redriven, whose item it already knows.
    *
    * <p>No read pages the task's history. A direct start's item is at the start's timestamp, or, if
    * another start of the task took that one first, at one of the next 10 whole seconds; each read
    * queries that window. A queued start's item, and a duplicate's (whose answer has no timestamp),
    * started at or after {@link TaskStart#requestedAt()} by the starter's clock; each read queries
    * the task's items from that time less {@link #CLOCK_SKEW_ALLOWANCE} on, newest first. Once the
-   * item is found, each read queries its key alone.
+   * item is found (a redrive's from the first read), each read queries its key alone.
    *
-   * @param start what {@link #start(String)} or {@link #retry(String)} returned
+   * <p>A redriven start is final only for its own attempt: the item must be {@code DONE} or {@code
+   * FAILED} with a {@code RedriveCount} of at least the start's {@link TaskStart#redriveCount()}.
+   * Until the redriven attempt writes it, the item still shows the earlier attempt's {@code
+   * FAILED}, which is not the answer; the attempt may then reopen it ({@code STARTED}) first or
+   * finish it at once, depending on where the redrive resumes and whether the reconciler saw the
+   * redrive first. If Step Functions' status change events of the redriven attempt are lost (they
+   * are best effort) and it wrote nothing itself, as when it resumed at a {@code Fail} state, the
+   * item never changes and this times out.
+   *
+   * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
+   *     returned
    * @param timeout how long to wait; zero reads once
    * @return the start's item, with its final status
    * @throws IllegalArgumentException if the timeout is negative
@@ -265,24 +294,34 @@ public final class TaskStatusClient implements AutoCloseable {
     Objects.requireNonNull(start, "start must not be null");
     Arguments.notNegative(timeout, "timeout");
     String taskId = start.taskId();
+    int attempt = start.redriveCount();
     String execution =
         start
             .executionArn()
-            .map(arn -> "execution " + arn)
+            .map(
+                arn ->
+                    "execution "
+                        + arn
+                        + (attempt > 0 ? ", redriven as attempt " + attempt + " or later" : ""))
             .orElseGet(
                 () ->
                     "message "
                         + start.messageId().orElse("?")
                         + ", execution "
                         + ExecutionNames.of(taskId, start.idempotencyKey()));
-    String notYet =
-        start.executionArn().isPresent()
-            ? "its item has not been written yet"
-            : "its item has not been written yet (has the starter received the message?)";
-    return poller.untilFinal(
+    String notYet;
+    if (attempt > 0) {
+      notYet = "its item is not there any more (has it expired?)";
+    } else if (start.executionArn().isPresent()) {
+      notYet = "its item has not been written yet";
+    } else {
+      notYet = "its item has not been written yet (has the starter received the message?)";
+    }
+    return poller.until(
         taskId,
         timeout,
         StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE),
+        record -> record.status().isFinal() && record.redriveCount() >= attempt,
         seen ->
             "task '"
                 + taskId
@@ -291,13 +330,22 @@ public final class TaskStatusClient implements AutoCloseable {
                 + ") did not finish within "
                 + timeout
                 + ": "
-                + seen.map(
-                        record ->
-                            "its item (timestamp "
-                                + record.timestamp().toPlainString()
-                                + ") is still "
-                                + record.status())
+                + seen.map(record -> "its item (timestamp " + describe(record, attempt))
                     .orElse(notYet));
+  }
+
+  /** What an item that is not the answer yet shows, after its timestamp. */
+  private static String describe(TaskRecord record, int attempt) {
+    String timestamp = record.timestamp().toPlainString();
+    if (record.status().isFinal()) {
+      return timestamp
+          + ") is still "
+          + record.status()
+          + " from attempt "
+          + record.redriveCount()
+          + ": the redriven attempt has not written it yet";
+    }
+    return timestamp + ") is still " + record.status();
   }
 
   /**
@@ -316,9 +364,47 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
+   * The open starts: every item still {@code STARTED}, from the sweeper's open-task index, earliest
+   * {@code Deadline} first (the deadline is the start's second plus the same timeout for every
+   * start, so this is about oldest start first; an item reopened for a redrive keeps its first
+   * attempt's deadline). Each page is one {@code Query} of the index, never a {@code Scan}; all
+   * pages are read.
+   *
+   * <p>The index, like every global secondary index, is eventually consistent: a start of the last
+   * second may be missing, and one that finished a moment ago may still be listed, as {@code
+   * STARTED}. An item listed past its {@link TaskRecord#deadline()} is overdue, and the sweeper
+   * will resolve it from its execution's real status.
+   *
+   * @return the unexpired open items
+   * @throws IllegalStateException if the client has no table, or no open-task index (the message
+   *     says how to enable it)
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> open() {
+    return table().open(Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} open starts of {@link #open()}, the earliest deadlines: reading pages
+   * of {@code limit} items only until that many are found.
+   *
+   * @param limit the most items to return, 1 or more
+   * @return at most {@code limit} unexpired open items, earliest deadline first
+   * @throws IllegalArgumentException if the limit is less than 1
+   * @throws IllegalStateException if the client has no table, or no open-task index
+   * @throws TaskStatusException if an item is not one the workflow writes
+   */
+  public List<TaskRecord> open(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1, got " + limit);
+    }
+    return table().open(limit);
+  }
+
+  /**
    * Starts the task again after its latest start failed, as {@link #start(String)} does, with its
-   * own idempotency key. The check and the start are two calls: two clients retrying the same task
-   * at once may both start it.
+   * own idempotency key: a new execution, which runs the work anew. The check and the start are two
+   * calls: two clients retrying the same task at once may both start it.
    *
    * @param taskId the task id
    * @return what was started (or sent)
@@ -359,10 +445,58 @@ public final class TaskStatusClient implements AutoCloseable {
     return starter.start(taskId);
   }
 
+  /**
+   * Redrives the execution of the task's latest start, with Step Functions' {@code
+   * RedriveExecution}: no new execution and no new item. As AWS documents it, a redrive continues a
+   * failed, timed-out or aborted Standard execution from the step that did not succeed, with the
+   * same input, the same definition and the same execution ARN; steps that succeeded are not run
+   * again (in a {@code Parallel} or inline {@code Map} state, only the branches or iterations that
+   * failed are). Step Functions redrives an execution only within 14 days of its end, and never an
+   * Express one. The workflow then records the new attempt on the same item: it may reopen it
+   * ({@code STARTED}, {@code RedriveCount} one higher), and it finishes it {@code DONE} or {@code
+   * FAILED}; a {@code DONE} item after a redrive keeps the {@code Error} and {@code Cause} of the
+   * failure it recovered from.
+   *
+   * <p>A redrive is not a retry. When the work failed and the workflow caught the error (the work's
+   * error, or a failure to record {@code DONE}), it recorded {@code FAILED} and the execution
+   * failed at its {@code Fail} state: that state is the step that did not succeed, so a redrive
+   * resumes there and fails again at once, with the same error. A redrive helps when the execution
+   * broke off where no Catch took it: it timed out or was aborted, or a step failed with an error
+   * the workflow does not catch ({@code States.Runtime}, or {@code RecordStarted} out of DynamoDB
+   * retries); it then resumes at the step that was running or failed. To run the work anew, use
+   * {@link #retry(String)}.
+   *
+   * <p>The client refuses, without calling Step Functions, what the item already tells: no item,
+   * {@code DONE}, still {@code STARTED}, an Express execution ({@code :express:} in its ARN), or an
+   * end ({@code UpdatedAt}, by the builder's {@link Builder#clock(Clock) clock}) more than 14 days
+   * ago. Step Functions decides the rest ({@code ExecutionNotRedrivable}: the execution is running
+   * or succeeded though the item does not say so yet, its history is too long, ...). Two clients
+   * redriving at once cannot both redrive it: the second is refused as running. Each call sends a
+   * fresh client token, so the SDK's retries of this one call redrive at most once.
+   *
+   * <p>It needs the construct's {@code grantRedrive} ({@code states:RedriveExecution} on the state
+   * machine's executions) and {@code grantReadStatus} (to read the latest start). Pass the result
+   * to {@link #await(TaskStart, Duration)} to wait for the redriven attempt's end.
+   *
+   * @param taskId the task id
+   * @return the redrive: the latest start's execution and item, with the attempt in {@link
+   *     TaskStart#redriveCount()}
+   * @throws IllegalArgumentException if the task id is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskNotRedrivableException if the latest start cannot be redriven, with the {@link
+   *     TaskNotRedrivableException#reason() reason}
+   * @throws TaskStatusException if the latest item is not one the workflow writes
+   */
+  public TaskStart redrive(String taskId) {
+    Arguments.taskId(taskId);
+    TaskTable table = table();
+    return redriver.redrive(taskId, table.newest(taskId));
+  }
+
   /** Closes the SDK clients this client built; clients given to the builder stay open. */
   @Override
   public void close() {
-    owned.forEach(SdkClient::close);
+    owned.forEach(SdkAutoCloseable::close);
   }
 
   private TaskTable table() {
@@ -390,18 +524,20 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Configures a {@link TaskStatusClient}. Set the table to read status, the starter function or
-   * the queue to start tasks, or all of them. SDK clients not given are built with the defaults of
-   * {@link TaskStatusClient#fromEnvironment()} and closed with the client.
+   * Configures a {@link TaskStatusClient}. Set the table to read status (and redrive), the starter
+   * function or the queue to start tasks, or all of them. SDK clients not given are built with the
+   * defaults of {@link TaskStatusClient#fromEnvironment()} and closed with the client.
    */
   public static final class Builder {
     private String tableName;
     private String starterFunction;
     private String queueUrl;
     private String failedTaskIndex;
+    private String openTaskIndex;
     private DynamoDbClient dynamoDb;
     private LambdaClient lambda;
     private SqsClient sqs;
+    private SfnClient stepFunctions;
     private Region region;
     private Clock clock = Clock.systemUTC();
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
@@ -459,6 +595,18 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
+     * The open-task index (the sweeper's), which {@link TaskStatusClient#open()} queries.
+     *
+     * @param openTaskIndex the index's name, {@code OpenTasks}
+     * @return this builder
+     * @default none: {@code open} is unavailable
+     */
+    public Builder openTaskIndex(String openTaskIndex) {
+      this.openTaskIndex = Arguments.nonBlank(openTaskIndex, "openTaskIndex");
+      return this;
+    }
+
+    /**
      * The DynamoDB client to read the table with; the task status client never closes it.
      *
      * @param dynamoDb the client
@@ -497,8 +645,23 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The wall clock that tells which items have expired and, in queue mode, when a start was sent.
-     * Waiting itself is timed with {@link System#nanoTime()}.
+     * The Step Functions client to redrive executions with ({@link
+     * TaskStatusClient#redrive(String)}); the task status client never closes it.
+     *
+     * @param stepFunctions the client
+     * @return this builder
+     * @default one built on the first redrive, with the default chains and the URLConnection HTTP
+     *     client (an application that never redrives does not pay for it at start-up)
+     */
+    public Builder stepFunctions(SfnClient stepFunctions) {
+      this.stepFunctions = Objects.requireNonNull(stepFunctions, "stepFunctions must not be null");
+      return this;
+    }
+
+    /**
+     * The wall clock that tells which items have expired, when a start was sent and whether a
+     * failed start ended within the 14 days a redrive allows. Waiting itself is timed with {@link
+     * System#nanoTime()}.
      *
      * @param clock the clock
      * @return this builder
@@ -545,7 +708,7 @@ public final class TaskStatusClient implements AutoCloseable {
      *
      * @return the client
      * @throws IllegalStateException if neither a table, a starter function nor a queue is set, or
-     *     the failed-task index is set without the table
+     *     an index is set without the table
      * @throws IllegalArgumentException if the poll interval exceeds the maximum
      */
     public TaskStatusClient build() {
@@ -561,6 +724,12 @@ public final class TaskStatusClient implements AutoCloseable {
                 + ") needs"
                 + " tableName: the index belongs to the table");
       }
+      if (openTaskIndex != null && tableName == null) {
+        throw new IllegalStateException(
+            "openTaskIndex ("
+                + openTaskIndex
+                + ") needs tableName: the index belongs to the table");
+      }
       if (pollInterval.compareTo(maxPollInterval) > 0) {
         throw new IllegalArgumentException(
             "pollInterval ("
@@ -570,7 +739,7 @@ public final class TaskStatusClient implements AutoCloseable {
                 + maxPollInterval
                 + ")");
       }
-      List<SdkClient> owned = new ArrayList<>();
+      List<SdkAutoCloseable> owned = new ArrayList<>();
       try {
         TaskTable table =
             tableName == null
@@ -579,6 +748,7 @@ public final class TaskStatusClient implements AutoCloseable {
                     dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
                     tableName,
                     failedTaskIndex,
+                    openTaskIndex,
                     clock);
         TaskStarter starter = null;
         if (queueUrl != null) {
@@ -592,15 +762,24 @@ public final class TaskStatusClient implements AutoCloseable {
                   starterFunction,
                   clock);
         }
+        // Copies: the lambdas outlive this builder, which may still be changed and built again.
+        SfnClient given = stepFunctions;
+        Region lazyRegion = region;
+        ExecutionRedriver redriver =
+            new ExecutionRedriver(
+                given != null
+                    ? () -> given
+                    : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion))),
+                clock);
         return new TaskStatusClient(
-            table, starter, new Poller(pollInterval, maxPollInterval), owned);
+            table, starter, redriver, new Poller(pollInterval, maxPollInterval), owned);
       } catch (RuntimeException e) {
-        owned.forEach(SdkClient::close);
+        owned.forEach(SdkAutoCloseable::close);
         throw e;
       }
     }
 
-    private static <C extends SdkClient> C own(List<SdkClient> owned, C client) {
+    private static <C extends SdkAutoCloseable> C own(List<SdkAutoCloseable> owned, C client) {
       owned.add(client);
       return client;
     }

@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 /**
  * Reads a task's items with {@code Query} only (no {@code Scan}, no {@code DescribeTable}): what
  * {@code grantReadStatus} allows. Reads of the table are strongly consistent, so a status the
- * workflow has written is seen at once; the failed-task index, like every global secondary index,
- * is eventually consistent. Items past their {@code ExpiresAt} are left out everywhere: Time to
- * Live deletes them only within days.
+ * workflow has written is seen at once; the failed-task and open-task indexes, like every global
+ * secondary index, are eventually consistent. Items past their {@code ExpiresAt} are left out
+ * everywhere: Time to Live deletes them only within days.
  */
 final class TaskTable {
 
@@ -43,12 +43,19 @@ final class TaskTable {
   private final DynamoDbClient dynamoDb;
   private final String tableName;
   private final String failedIndex;
+  private final String openIndex;
   private final Clock clock;
 
-  TaskTable(DynamoDbClient dynamoDb, String tableName, String failedIndex, Clock clock) {
+  TaskTable(
+      DynamoDbClient dynamoDb,
+      String tableName,
+      String failedIndex,
+      String openIndex,
+      Clock clock) {
     this.dynamoDb = Objects.requireNonNull(dynamoDb, "dynamoDb");
     this.tableName = Objects.requireNonNull(tableName, "tableName");
     this.failedIndex = failedIndex;
+    this.openIndex = openIndex;
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
@@ -139,6 +146,32 @@ final class TaskTable {
         .filter(record -> !record.updatedAt().isBefore(since))
         .sorted(Comparator.comparing(TaskRecord::updatedAt))
         .toList();
+  }
+
+  /**
+   * At most {@code limit} live items of the open-task index, earliest {@code Deadline} first: the
+   * index's own order, since the workflow writes every deadline in one form, in which string order
+   * is time order. Pages of {@code limit} items are read until that many are found or none is left.
+   */
+  List<TaskRecord> open(int limit) {
+    if (openIndex == null) {
+      throw new IllegalStateException(
+          "open needs the open-task index: keep the TaskStatusWorkflow's sweeper on (the"
+              + " default, except with existingTable), then set openTaskIndex(\"OpenTasks\") on the"
+              + " client's builder, or pass the construct's clientEnvironment(), which sets"
+              + " TASK_STATUS_OPEN_INDEX");
+    }
+    QueryRequest.Builder query =
+        QueryRequest.builder()
+            .tableName(tableName)
+            .indexName(openIndex)
+            .keyConditionExpression(TaskItems.OPEN_INDEX_KEY + " = :open")
+            .expressionAttributeValues(Map.of(":open", string(TaskStatus.STARTED.name())))
+            .scanIndexForward(true);
+    if (limit < Integer.MAX_VALUE) {
+      query.limit(limit);
+    }
+    return live(query).limit(limit).toList();
   }
 
   /** A query of all the task's items, strongly consistent. */

@@ -6,9 +6,11 @@
  * environment variables the construct hands to an application ({@link
  * io.github.taskstatus.client.TaskStatusClient#fromEnvironment()}) or with its {@link
  * io.github.taskstatus.client.TaskStatusClient#builder() builder}. It starts a task by invoking the
- * starter function (or, in queue mode, by sending a message to the queue), and reads the task's
- * items, {@link io.github.taskstatus.client.TaskRecord}s, from the table with {@code Query} only:
- * exactly what the construct's {@code grantStartTask} and {@code grantReadStatus} allow.
+ * starter function (or, in queue mode, by sending a message to the queue), reads the task's items,
+ * {@link io.github.taskstatus.client.TaskRecord}s, from the table and its indexes with {@code
+ * Query} only, and redrives a failed start's execution with Step Functions' {@code
+ * RedriveExecution}: exactly what the construct's {@code grantStartTask}, {@code grantReadStatus}
+ * and {@code grantRedrive} allow.
  *
  * <p>Failures of this library are {@link io.github.taskstatus.client.TaskStatusException}s;
  * failures of an AWS call itself (network, permissions, throttling after the SDK's retries) surface

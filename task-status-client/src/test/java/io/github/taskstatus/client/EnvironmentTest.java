@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -97,6 +99,56 @@ class EnvironmentTest {
   }
 
   @Test
+  void theOpenTaskIndexVariableConfiguresOpen() {
+    aws.dynamoDb()
+        .put(
+            Items.open(
+                "Toast",
+                "1795617000",
+                "2026-11-25T14:30:00.000Z",
+                "toast",
+                "2026-11-25T14:45:00.000Z"));
+    Map<String, String> environment =
+        Map.of(
+            "TASK_STATUS_TABLE",
+            FakeAws.TABLE,
+            "TASK_STATUS_OPEN_INDEX",
+            "OpenTasks",
+            "AWS_REGION",
+            "eu-west-1");
+
+    try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
+      assertThat(client.open()).extracting(TaskRecord::taskId).containsExactly("Toast");
+    }
+
+    assertThat(aws.requests("Query"))
+        .singleElement()
+        .satisfies(
+            query -> assertThat(query.json().get("IndexName").asText()).isEqualTo("OpenTasks"));
+  }
+
+  @Test
+  void redriveBuildsItsStepFunctionsClientInTheRegion() {
+    // The client built from the environment has the system clock: a failure of an hour ago.
+    Instant ended = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+    aws.dynamoDb().put(failed("Breakfast", "1795617300", ended.toString(), "x"));
+    aws.stepFunctions().execution(Items.ARN_PREFIX + "x", "FAILED", ended);
+    Map<String, String> environment =
+        Map.of("TASK_STATUS_TABLE", FakeAws.TABLE, "AWS_REGION", "eu-west-1");
+
+    try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
+      assertThat(client.redrive("Breakfast").redriveCount()).isEqualTo(1);
+    }
+
+    assertThat(aws.requests("RedriveExecution"))
+        .singleElement()
+        .satisfies(
+            redrive ->
+                assertThat(redrive.header("Authorization"))
+                    .contains("/eu-west-1/states/aws4_request"));
+  }
+
+  @Test
   void aQueueUrlSwitchesStartsToTheQueue() {
     Map<String, String> environment =
         Map.of(
@@ -134,6 +186,23 @@ class EnvironmentTest {
         .hasMessage(
             "the environment variable TASK_STATUS_STARTER is set but blank; set it to a"
                 + " value or leave it out");
+  }
+
+  @Test
+  void anOpenTaskIndexWithoutTableIsRefused() {
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.fromEnvironment(
+                    Map.of(
+                            "TASK_STATUS_STARTER",
+                            FakeAws.STARTER,
+                            "TASK_STATUS_OPEN_INDEX",
+                            "OpenTasks")
+                        ::get))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "TASK_STATUS_OPEN_INDEX is set but TASK_STATUS_TABLE is not: the index"
+                + " belongs to the table");
   }
 
   @Test

@@ -30,15 +30,17 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
- * DynamoDB, Lambda and SQS on one local HTTP endpoint, speaking the wire protocols the SDK speaks
- * to the real services: DynamoDB's JSON 1.0 ({@code X-Amz-Target: DynamoDB_20120810.Query}, with
- * {@code x-amz-crc32}), Lambda's REST {@code Invoke} (function errors in {@code
- * X-Amz-Function-Error}) and SQS's JSON 1.0 ({@code AmazonSQS.SendMessage}, with the body's MD5,
- * which the SDK checks). Every request is recorded for assertions.
+ * DynamoDB, Lambda, SQS and Step Functions on one local HTTP endpoint, speaking the wire protocols
+ * the SDK speaks to the real services: DynamoDB's JSON 1.0 ({@code X-Amz-Target:
+ * DynamoDB_20120810.Query}, with {@code x-amz-crc32}), Lambda's REST {@code Invoke} (function
+ * errors in {@code X-Amz-Function-Error}), SQS's JSON 1.0 ({@code AmazonSQS.SendMessage}, with the
+ * body's MD5, which the SDK checks) and Step Functions' JSON 1.0 ({@code
+ * AWSStepFunctions.RedriveExecution}). Every request is recorded for assertions.
  */
 final class FakeAws implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -87,6 +89,7 @@ final class FakeAws implements AutoCloseable {
 
   private final HttpServer server;
   private final FakeDynamoDb dynamoDb = new FakeDynamoDb();
+  private final FakeStepFunctions stepFunctions = new FakeStepFunctions();
   private final List<Request> requests = new ArrayList<>();
   private final List<SdkAutoCloseable> clients = new ArrayList<>();
 
@@ -102,6 +105,10 @@ final class FakeAws implements AutoCloseable {
 
   FakeDynamoDb dynamoDb() {
     return dynamoDb;
+  }
+
+  FakeStepFunctions stepFunctions() {
+    return stepFunctions;
   }
 
   /** Sets the starter function's behaviour. */
@@ -160,7 +167,17 @@ final class FakeAws implements AutoCloseable {
             .build());
   }
 
-  /** A client on all three fakes, in direct mode, with fast polling. */
+  SfnClient sfnClient() {
+    return keep(
+        SfnClient.builder()
+            .endpointOverride(endpoint())
+            .region(Region.US_EAST_1)
+            .credentialsProvider(credentials())
+            .httpClientBuilder(UrlConnectionHttpClient.builder())
+            .build());
+  }
+
+  /** A client on all four fakes, in direct mode, with fast polling. */
   TaskStatusClient.Builder client() {
     return TaskStatusClient.builder()
         .tableName(TABLE)
@@ -168,6 +185,7 @@ final class FakeAws implements AutoCloseable {
         .dynamoDb(dynamoDbClient())
         .lambda(lambdaClient())
         .sqs(sqsClient())
+        .stepFunctions(sfnClient())
         .pollInterval(Duration.ofMillis(5))
         .maxPollInterval(Duration.ofMillis(20));
   }
@@ -235,6 +253,9 @@ final class FakeAws implements AutoCloseable {
     }
     if (target != null && target.startsWith("AmazonSQS.")) {
       return sqs(request);
+    }
+    if (target != null && target.startsWith("AWSStepFunctions.")) {
+      return stepFunctions.handle(request.operation(), request.json());
     }
     if (request.method().equals("POST")
         && request.path().startsWith("/2015-03-31/functions/")

@@ -17,18 +17,28 @@ import java.util.regex.Pattern;
 
 /**
  * The workflow's table as DynamoDB serves it to {@code Query}: partition key {@code taskId} (S),
- * sort key {@code timestamp} (N), and optionally the sparse {@code FailedTasks} index ({@code
- * FailedIndexKey} S, {@code UpdatedAt} S). It checks a request as strictly as DynamoDB does where a
- * client is likely to err: reserved words used without a placeholder, undefined or unused
- * placeholders, conditions on attributes that are not the keys, a wrong value type, consistent
- * reads of a global secondary index. Pages end at {@code Limit} (with a {@code LastEvaluatedKey},
- * as DynamoDB gives even when nothing follows) or at {@link #maxPageItems(int)}, which stands in
- * for DynamoDB's 1 MB page. Numbers are stored normalised, as DynamoDB does ({@code 1.10} comes
- * back as {@code 1.1}). Every page it serves is recorded ({@link #pages()}) so that tests can check
- * which items a client read.
+ * sort key {@code timestamp} (N), and its sparse indexes, {@code FailedTasks} ({@code
+ * FailedIndexKey} S, {@code UpdatedAt} S) and {@code OpenTasks} ({@code OpenIndexKey} S, {@code
+ * Deadline} S), each holding only the items that have both of its keys. It checks a request as
+ * strictly as DynamoDB does where a client is likely to err: reserved words used without a
+ * placeholder, undefined or unused placeholders, conditions on attributes that are not the keys, a
+ * wrong value type, consistent reads of a global secondary index. Pages end at {@code Limit} (with
+ * a {@code LastEvaluatedKey}, as DynamoDB gives even when nothing follows) or at {@link
+ * #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored normalised, as
+ * DynamoDB does ({@code 1.10} comes back as {@code 1.1}). Every page it serves is recorded ({@link
+ * #pages()}) so that tests can check which items a client read.
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
+  static final String OPEN_INDEX = "OpenTasks";
+
+  /** A global secondary index's key schema; its sort key is a string. */
+  private record Index(String partitionKey, String sortKey) {}
+
+  private static final Map<String, Index> INDEXES =
+      Map.of(
+          INDEX, new Index("FailedIndexKey", "UpdatedAt"),
+          OPEN_INDEX, new Index("OpenIndexKey", "Deadline"));
   private static final Set<String> RESERVED =
       Set.of(
           "timestamp",
@@ -49,7 +59,6 @@ final class FakeDynamoDb {
               + "|(?i:BETWEEN)\\s+(:\\w+)\\s+(?i:AND)\\s+(:\\w+))\\s*)?");
 
   private final List<ObjectNode> items = new ArrayList<>();
-  private boolean hasIndex = true;
   private int maxPageItems = 1_000;
   private int queries;
   private final List<List<ObjectNode>> pages = new ArrayList<>();
@@ -60,12 +69,6 @@ final class FakeDynamoDb {
     ObjectNode stored = normalised(item);
     items.removeIf(existing -> sameKey(existing, stored));
     items.add(stored);
-    return this;
-  }
-
-  /** Whether the table has the failed-task index. */
-  synchronized FakeDynamoDb hasIndex(boolean hasIndex) {
-    this.hasIndex = hasIndex;
     return this;
   }
 
@@ -125,14 +128,14 @@ final class FakeDynamoDb {
       }
     }
     String index = request.has("IndexName") ? request.get("IndexName").asText() : null;
-    if (index != null && !(hasIndex && index.equals(INDEX))) {
+    if (index != null && !INDEXES.containsKey(index)) {
       throw new Invalid("The table does not have the specified index: " + index);
     }
     if (index != null && request.path("ConsistentRead").asBoolean(false)) {
       throw new Invalid("Consistent reads are not supported on global secondary indexes");
     }
-    String partitionKey = index == null ? "taskId" : "FailedIndexKey";
-    String sortKey = index == null ? "timestamp" : "UpdatedAt";
+    String partitionKey = index == null ? "taskId" : INDEXES.get(index).partitionKey();
+    String sortKey = index == null ? "timestamp" : INDEXES.get(index).sortKey();
     String sortType = index == null ? "N" : "S";
 
     Expression expression = new Expression(request);
@@ -215,6 +218,13 @@ final class FakeDynamoDb {
         }
       }
     }
+    if (request.has("Limit") && request.get("Limit").asInt() < 1) {
+      throw new Invalid(
+          "1 validation error detected: Value '"
+              + request.get("Limit").asText()
+              + "' at 'limit' failed to satisfy constraint: Member must have value greater than or"
+              + " equal to 1");
+    }
     int pageSize =
         Math.min(
             maxPageItems, request.has("Limit") ? request.get("Limit").asInt() : Integer.MAX_VALUE);
@@ -235,8 +245,9 @@ final class FakeDynamoDb {
     key.set("taskId", item.get("taskId"));
     key.set("timestamp", item.get("timestamp"));
     if (index != null) {
-      key.set("FailedIndexKey", item.get("FailedIndexKey"));
-      key.set("UpdatedAt", item.get("UpdatedAt"));
+      Index schema = INDEXES.get(index);
+      key.set(schema.partitionKey(), item.get(schema.partitionKey()));
+      key.set(schema.sortKey(), item.get(schema.sortKey()));
     }
     return key;
   }

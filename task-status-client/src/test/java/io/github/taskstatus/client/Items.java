@@ -31,6 +31,21 @@ final class Items {
     return item;
   }
 
+  /** A STARTED item as the workflow writes it with the sweeper: in the open-task index. */
+  static ObjectNode open(
+      String taskId, String timestamp, String updatedAt, String executionName, String deadline) {
+    ObjectNode item = item(taskId, timestamp, "STARTED", updatedAt, executionName);
+    n(item, "RedriveCount", "0");
+    s(item, "OpenIndexKey", "STARTED");
+    s(item, "Deadline", deadline);
+    return item;
+  }
+
+  /** The item as written by attempt {@code redriveCount} of its execution. */
+  static ObjectNode attempt(ObjectNode item, int redriveCount) {
+    return n(item, "RedriveCount", Integer.toString(redriveCount));
+  }
+
   static ObjectNode s(ObjectNode item, String name, String value) {
     item.putObject(name).put("S", value);
     return item;

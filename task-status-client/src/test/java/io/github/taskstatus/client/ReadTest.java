@@ -13,6 +13,8 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ReadTest extends ClientTest {
   /** 2026-11-25T10:35:26Z. */
@@ -122,6 +124,98 @@ class ReadTest extends ClientTest {
     assertThat(record.cause()).isEmpty();
     assertThat(record.expiresAt()).isEmpty();
     assertThat(record.requestedTimestamp()).isEmpty();
+    assertThat(record.redriveCount()).isZero();
+    assertThat(record.deadline()).isEmpty();
+  }
+
+  @Test
+  void aRedrivenItemIsReadWithItsRedriveCountAndDeadline() {
+    // A redrive finished the item DONE and kept the error it recovered from.
+    ObjectNode stored =
+        Items.attempt(
+            item("Breakfast", "1795617326.12345", "DONE", "2026-11-26T09:00:00.250Z", "b-1"), 2);
+    Items.s(stored, "Error", "States.Timeout");
+    Items.s(stored, "Cause", "The execution timed out");
+    Items.s(stored, "Deadline", "2026-11-25T14:50:26.000Z");
+    aws.dynamoDb().put(stored);
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.status()).isEqualTo(TaskStatus.DONE);
+    assertThat(record.redriveCount()).isEqualTo(2);
+    assertThat(record.deadline()).contains(Instant.parse("2026-11-25T14:50:26Z"));
+    assertThat(record.error()).contains("States.Timeout");
+    assertThat(record.cause()).contains("The execution timed out");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1.5", "-1", "2147483648"})
+  void aRedriveCountThatIsNoWholeNumberOfRedrivesIsAClearError(String count) {
+    aws.dynamoDb()
+        .put(
+            Items.n(
+                item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x"),
+                "RedriveCount",
+                count));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has RedriveCount "
+                + count
+                + ", which is not a redrive count (a whole number, 0 or more)");
+  }
+
+  @Test
+  void aRedriveCountOfTheWrongTypeIsAClearError() {
+    aws.dynamoDb()
+        .put(
+            Items.s(
+                item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x"),
+                "RedriveCount",
+                "1"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has RedriveCount of type"
+                + " S; the workflow writes it as N");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "2026-11-25T14:50:26Z",
+        "2026-11-25T14:50:26.5Z",
+        "2026-11-25T14:50:26.000+01:00",
+        "2026-11-31T14:50:26.000Z",
+        "tomorrow"
+      })
+  void aDeadlineNotInTheWorkflowsFormIsAClearError(String deadline) {
+    aws.dynamoDb()
+        .put(Items.open("Breakfast", "1795617326", "2026-11-25T14:35:27.000Z", "x", deadline));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Deadline '"
+                + deadline
+                + "', which is not a UTC time with milliseconds such as"
+                + " 2026-01-01T12:00:00.123Z");
+  }
+
+  @Test
+  void aDeadlineOfTheWrongTypeIsAClearError() {
+    aws.dynamoDb()
+        .put(
+            Items.n(
+                item("Breakfast", "1795617326", "STARTED", "2026-11-25T14:35:27.000Z", "x"),
+                "Deadline",
+                "1795618226"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Deadline of type"
+                + " N; the workflow writes it as S");
   }
 
   @Test

@@ -24,6 +24,7 @@ class ValidationTest extends ClientTest {
         client::latest,
         client::history,
         client::retry,
+        client::redrive,
         taskId -> client.await(taskId, Duration.ZERO));
   }
 
@@ -86,6 +87,9 @@ class ValidationTest extends ClientTest {
     assertThatThrownBy(() -> client.failedSince(null))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("since must not be null");
+    assertThatThrownBy(() -> client.open(0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limit must be at least 1, got 0");
   }
 
   @Test
@@ -116,6 +120,20 @@ class ValidationTest extends ClientTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessage(
             "failedTaskIndex (FailedTasks) needs tableName: the index belongs to the" + " table");
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.builder()
+                    .starterFunction(FakeAws.STARTER)
+                    .openTaskIndex("OpenTasks")
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("openTaskIndex (OpenTasks) needs tableName: the index belongs to the table");
+    assertThatThrownBy(() -> TaskStatusClient.builder().openTaskIndex(" "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("openTaskIndex must not be blank");
+    assertThatThrownBy(() -> TaskStatusClient.builder().stepFunctions(null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("stepFunctions must not be null");
     assertThatThrownBy(
             () ->
                 aws.client()
