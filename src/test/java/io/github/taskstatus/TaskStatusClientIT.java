@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.taskstatus.client.TaskAwaitTimeoutException;
+import io.github.taskstatus.client.TaskNotRedrivableException;
 import io.github.taskstatus.client.TaskNotRetryableException;
 import io.github.taskstatus.client.TaskRecord;
 import io.github.taskstatus.client.TaskStart;
@@ -17,12 +18,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.stepfunctions.Wait;
+import software.amazon.awscdk.services.stepfunctions.WaitTime;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The task-status-client against the local cloud: an application starts a task, waits for it, reads
  * its history, lists failed tasks with a Query on the sparse index, retries one, and in queue mode
- * sends to the queue; expired items that Time to Live has not deleted yet are skipped.
+ * sends to the queue; expired items that Time to Live has not deleted yet are skipped; as a role
+ * with only the library's grants, lists the open tasks and redrives a stopped one.
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class TaskStatusClientIT {
@@ -172,6 +177,74 @@ class TaskStatusClientIT {
                 assertThat(e.isInvalidTask()).isFalse();
               });
       assertThat(cloud.items("Orphan")).isEmpty();
+    }
+  }
+
+  @Test
+  void aRoleWithTheLibrarysGrantsListsOpenTasksAndRedrivesAStoppedOne() {
+    try (LocalCloud cloud =
+            LocalCloud.start(
+                Synth.stack(
+                    stack -> {
+                      TaskStatusWorkflow workflow =
+                          TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                              .work(
+                                  Wait.Builder.create(stack, "Simmer")
+                                      .time(
+                                          WaitTime.duration(
+                                              software.amazon.awscdk.Duration.minutes(5)))
+                                      .build())
+                              .build();
+                      Role app = Synth.role(stack, "App");
+                      workflow.grantStartTask(app);
+                      workflow.grantReadStatus(app);
+                      workflow.grantRedrive(app);
+                    }),
+                "--wait-ms",
+                "Simmer=3000");
+        LocalCloud.RoleClients app = cloud.as("App");
+        TaskStatusClient tasks =
+            TaskStatusClient.builder()
+                .tableName(cloud.tableName())
+                .starterFunction(cloud.starter())
+                .openTaskIndex("OpenTasks")
+                .dynamoDb(app.dynamodb())
+                .lambda(app.lambda())
+                .stepFunctions(app.sfn())
+                .pollInterval(Duration.ofMillis(50))
+                .build()) {
+      TaskStart first = tasks.start("Stew");
+      cloud.awaitItem(
+          "Stew", first.timestamp().orElseThrow().toPlainString(), LocalCloud.status("STARTED"));
+      assertThat(tasks.open())
+          .singleElement()
+          .satisfies(
+              open -> {
+                assertThat(open.taskId()).isEqualTo("Stew");
+                assertThat(open.status()).isEqualTo(TaskStatus.STARTED);
+                assertThat(open.deadline())
+                    .hasValueSatisfying(d -> assertThat(d).isAfter(Instant.now()));
+              });
+
+      cloud.stepFunctions.stopExecution(b -> b.executionArn(first.executionArn().orElseThrow()));
+      TaskRecord stopped = tasks.await(first, PATIENCE);
+      assertThat(stopped.status()).isEqualTo(TaskStatus.FAILED);
+      assertThat(stopped.error()).hasValue("States.Aborted");
+      assertThat(tasks.open()).isEmpty();
+
+      TaskStart redriven = tasks.redrive("Stew");
+      assertThat(redriven.redriveCount()).isEqualTo(1);
+      assertThat(redriven.executionArn()).isEqualTo(first.executionArn());
+      TaskRecord done = tasks.await(redriven, PATIENCE);
+      assertThat(done.status()).isEqualTo(TaskStatus.DONE);
+      assertThat(done.redriveCount()).isEqualTo(1);
+      assertThat(tasks.history("Stew")).hasSize(1);
+
+      assertThatThrownBy(() -> tasks.redrive("Stew"))
+          .isInstanceOfSatisfying(
+              TaskNotRedrivableException.class,
+              e -> assertThat(e.reason()).isEqualTo(TaskNotRedrivableException.Reason.DONE));
+      assertThat(cloud.denials()).isEmpty();
     }
   }
 }
