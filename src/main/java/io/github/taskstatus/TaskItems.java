@@ -94,6 +94,13 @@ record TaskItems(
   /** Which attempt of its execution last wrote the item: its redrive count. */
   static final String REDRIVE_COUNT = "RedriveCount";
 
+  /**
+   * The item's history: one {@code {Attempt, Status, At}} entry per finished attempt, with {@code
+   * Error} for a failure (its Cause is the item's own only for the last failure, so an item stays
+   * far below DynamoDB's 400 KB however often it is redriven).
+   */
+  static final String ATTEMPTS = "Attempts";
+
   static final String CONDITIONAL_CHECK_FAILED = "DynamoDB.ConditionalCheckFailedException";
 
   /**
@@ -279,6 +286,24 @@ record TaskItems(
       values.put(":cause", DynamoAttributeValue.fromString(JsonPath.stringAt(error + ".Cause")));
       set.append(", #Error = :error, #Cause = :cause");
     }
+    Map<String, DynamoAttributeValue> entry =
+        ordered(
+            "Attempt", number(attempt),
+            "Status", DynamoAttributeValue.fromString(status),
+            "At", enteredTime());
+    if (error != null) {
+      entry.put("Error", DynamoAttributeValue.fromString(JsonPath.stringAt(error + ".Error")));
+    }
+    values.put(
+        ":attempts", DynamoAttributeValue.fromList(List.of(DynamoAttributeValue.fromMap(entry))));
+    values.put(":noAttempts", DynamoAttributeValue.fromList(List.of()));
+    // Once per attempt: the condition lets no attempt finish an item twice.
+    set.append(
+        ", "
+            + ATTEMPTS
+            + " = list_append(if_not_exists("
+            + ATTEMPTS
+            + ", :noAttempts), :attempts)");
     if (retention != null) {
       // The starter computed it: States.MathAdd takes 32-bit integers, Unix times outgrow them.
       values.put(":expiresAt", number(input + ".expiresAt"));

@@ -74,7 +74,14 @@ class FailureHandlingTest {
     assertThat(parameters.get("UpdateExpression").asText())
         .isEqualTo(
             "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
-                + " #Error = :error, #Cause = :cause, ExecutionArn = :self REMOVE OpenIndexKey");
+                + " #Error = :error, #Cause = :cause,"
+                + " Attempts = list_append(if_not_exists(Attempts, :noAttempts), :attempts),"
+                + " ExecutionArn = :self REMOVE OpenIndexKey");
+    assertThat(parameters.at("/ExpressionAttributeValues/:attempts/L/0/M/Error"))
+        .as("the attempt's history entry names its error")
+        .isEqualTo(Synth.parse("{\"S.$\": \"$.error.Error\"}"));
+    assertThat(parameters.at("/ExpressionAttributeValues/:attempts/L/0/M/Status/S").asText())
+        .isEqualTo("FAILED");
     assertThat(parameters.at("/ExpressionAttributeValues/:error"))
         .isEqualTo(Synth.parse("{\"S.$\": \"$.error.Error\"}"));
     assertThat(parameters.at("/ExpressionAttributeValues/:cause"))

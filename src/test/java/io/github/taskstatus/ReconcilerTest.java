@@ -130,7 +130,9 @@ class ReconcilerTest {
     assertThat(parameters.get("UpdateExpression").asText())
         .isEqualTo(
             "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
-                + " #Error = :error, #Cause = :cause, ExecutionArn = :self REMOVE OpenIndexKey");
+                + " #Error = :error, #Cause = :cause,"
+                + " Attempts = list_append(if_not_exists(Attempts, :noAttempts), :attempts),"
+                + " ExecutionArn = :self REMOVE OpenIndexKey");
     assertThat(parameters.at("/ExpressionAttributeValues/:attempt/N.$").asText())
         .isEqualTo("States.Format('{}', $.attempt)");
     assertThat(parameters.at("/ExpressionAttributeValues/:self/S.$").asText())

@@ -3,6 +3,8 @@ package io.github.taskstatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -90,6 +92,21 @@ class RedriveIT {
                 && item.get("RedriveCount").n().equals(String.valueOf(attempt)));
   }
 
+  /** The item's history, one "attempt status [error]" per finished attempt, each with a time. */
+  private static List<String> attempts(Map<String, AttributeValue> item) {
+    return item.get("Attempts").l().stream()
+        .map(AttributeValue::m)
+        .map(
+            entry -> {
+              assertThat(Instant.parse(entry.get("At").s())).isBefore(Instant.now());
+              return entry.get("Attempt").n()
+                  + " "
+                  + entry.get("Status").s()
+                  + (entry.containsKey("Error") ? " " + entry.get("Error").s() : "");
+            })
+        .toList();
+  }
+
   @Test
   void aRedrivenSuccessReopensTheItemThenEndsDoneKeepingTheFailureItRecoveredFrom() {
     LocalCloud.Invocation started = aborted("Soup");
@@ -105,6 +122,7 @@ class RedriveIT {
     assertThat(done.get("Error").s()).isEqualTo("States.Aborted");
     assertThat(done.get("Cause").s()).isEqualTo("stopped by the test");
     assertThat(done.get("ExecutionArn").s()).isEqualTo(started.executionArn());
+    assertThat(attempts(done)).containsExactly("0 FAILED States.Aborted", "1 DONE");
     assertThat(cloud.items("Soup")).hasSize(1);
     assertThat(cloud.execution(started.executionArn()).get("transitions").toString())
         .as("the redrive resumed at the state that was running, not at the start")
@@ -121,6 +139,7 @@ class RedriveIT {
     Map<String, AttributeValue> failed = finalFor(started, 1);
     assertThat(failed.get("Status").s()).isEqualTo("FAILED");
     assertThat(failed.get("Error").s()).isEqualTo("OvenOnFire");
+    assertThat(attempts(failed)).containsExactly("0 FAILED States.Aborted", "1 FAILED OvenOnFire");
     assertThat(cloud.awaitExecution(started.executionArn()).status())
         .isEqualTo(ExecutionStatus.FAILED);
   }
@@ -139,6 +158,7 @@ class RedriveIT {
     Map<String, AttributeValue> again = finalFor(started, 1);
     assertThat(again.get("Status").s()).isEqualTo("FAILED");
     assertThat(again.get("Error").s()).isEqualTo("OvenOnFire");
+    assertThat(attempts(again)).containsExactly("0 FAILED OvenOnFire", "1 FAILED OvenOnFire");
     assertThat(cloud.execution(started.executionArn()).get("transitions").toString())
         .endsWith("\"RecordFailed\",\"TaskFailed\",\"TaskFailed\"]");
   }

@@ -221,7 +221,21 @@ class StateMachineTest {
     assertThat(state("RecordDone").at("/Parameters/UpdateExpression").asText())
         .isEqualTo(
             "SET #Status = :status, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
+                + " Attempts = list_append(if_not_exists(Attempts, :noAttempts), :attempts),"
                 + " ExecutionArn = :self REMOVE OpenIndexKey");
+    assertThat(state("RecordDone").at("/Parameters/ExpressionAttributeValues"))
+        .as("one entry for this attempt, appended to the history or to an empty one")
+        .isEqualTo(
+            Synth.parse(
+                """
+        {":status": {"S": "DONE"}, ":started": {"S": "STARTED"},
+         ":self": {"S.$": "$$.Execution.Id"},
+         ":attempt": {"N.$": "States.Format('{}', $$.Execution.RedriveCount)"},
+         ":updatedAt": {"S.$": "$$.State.EnteredTime"},
+         ":attempts": {"L": [{"M": {
+             "Attempt": {"N.$": "States.Format('{}', $$.Execution.RedriveCount)"},
+             "Status": {"S": "DONE"}, "At": {"S.$": "$$.State.EnteredTime"}}}]},
+         ":noAttempts": {"L": []}}"""));
     assertThat(state("RecordDone").get("End").asBoolean()).isTrue();
   }
 
