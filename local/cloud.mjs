@@ -120,7 +120,7 @@ export async function startLocalCloud({
     name: 'inspect', unsigned: true,
     match: (req) => req.path.startsWith('/_local/'),
     handle: async (req) => json(await ({
-      '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs })),
+      '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs, outcomes: e.outcomes ?? [] })),
       '/_local/invocations': () => lambda.invocations,
       '/_local/async': () => lambda.asyncEvents,
       '/_local/environments': () => lambda.environments.map((e) => ({ id: e.id, pid: e.process?.pid, function: e.fn.name, version: e.version, initType: e.initType, lifecycle: e.lifecycle })),

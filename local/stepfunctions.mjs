@@ -441,6 +441,8 @@ export class StepFunctions {
         if (event.type === 'StateRetried') execution.retries.push(event.state.name);
       }
     })().catch(() => {});
+    // Each run's outcome, for inspection: an Express execution may run twice, each run its own way.
+    const settled = () => (execution.outcomes ??= []).push({ status: execution.status, error: execution.error });
     return run.result.then((output) => {
       Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
     }, (error) => {
@@ -450,7 +452,7 @@ export class StepFunctions {
       Object.assign(execution, timedOut
         ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
         : { status: 'FAILED', error: cause.name, cause: cause.message });
-    });
+    }).finally(settled);
   }
 
   /** The interpreter's run of an execution, from StartAt or (a redrive) from another state. */
