@@ -6,6 +6,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -29,6 +31,10 @@ final class TaskItems {
   static final String OPEN_INDEX_KEY = "OpenIndexKey";
   static final String DEADLINE = "Deadline";
   static final String REDRIVE_COUNT = "RedriveCount";
+  static final String ATTEMPTS = "Attempts";
+  // An Attempts entry's own attributes; its Status and Error are named as the item's are.
+  static final String ATTEMPT = "Attempt";
+  static final String AT = "At";
 
   /**
    * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}: UTC
@@ -63,13 +69,65 @@ final class TaskItems {
         optionalNumber(item, EXPIRES_AT, where).map(seconds -> epoch(seconds, EXPIRES_AT, where)),
         optionalNumber(item, REQUESTED_TIMESTAMP, where),
         optionalNumber(item, REDRIVE_COUNT, where)
-            .map(count -> redriveCount(count, where))
+            .map(count -> redriveCount(count, REDRIVE_COUNT, where))
             .orElse(0),
-        optionalString(item, DEADLINE, where).map(deadline -> deadline(deadline, where)));
+        optionalString(item, DEADLINE, where).map(deadline -> deadline(deadline, where)),
+        attempts(item, where));
+  }
+
+  /**
+   * The {@code Attempts} history, in the order the workflow appended it: a list of maps, each
+   * {@code {Attempt (N), Status (S), At (S)}} and, for a failure, {@code Error (S)}. None on items
+   * written before the workflow recorded attempts, nor on an item none of whose attempts finished.
+   */
+  private static List<TaskAttempt> attempts(Map<String, AttributeValue> item, String where) {
+    AttributeValue value = item.get(ATTEMPTS);
+    if (value == null) {
+      return List.of();
+    }
+    if (!value.hasL()) {
+      throw wrongType(ATTEMPTS, "L", value, where);
+    }
+    List<TaskAttempt> attempts = new ArrayList<>(value.l().size());
+    for (int i = 0; i < value.l().size(); i++) {
+      attempts.add(attempt(value.l().get(i), ATTEMPTS + "[" + i + "]", where));
+    }
+    return attempts;
+  }
+
+  /** One entry of the history; {@code path} names it in messages, as {@code Attempts[1]}. */
+  private static TaskAttempt attempt(AttributeValue value, String path, String where) {
+    if (!value.hasM()) {
+      throw wrongType(path, "M", value, where);
+    }
+    Map<String, AttributeValue> entry = value.m();
+    String attempt = path + "." + ATTEMPT;
+    String status = path + "." + STATUS;
+    String at = path + "." + AT;
+    return new TaskAttempt(
+        redriveCount(requiredNumber(entry, ATTEMPT, attempt, where), attempt, where),
+        finalStatus(requiredString(entry, STATUS, status, where), status, where),
+        instant(requiredString(entry, AT, at, where), at, where),
+        optionalString(entry, ERROR, path + "." + ERROR, where));
+  }
+
+  /** How an attempt ended: DONE or FAILED, never STARTED. */
+  private static TaskStatus finalStatus(String value, String name, String where) {
+    if (value.equals(TaskStatus.DONE.name()) || value.equals(TaskStatus.FAILED.name())) {
+      return TaskStatus.valueOf(value);
+    }
+    throw new TaskStatusException(
+        "the item ("
+            + where
+            + ") has "
+            + name
+            + " '"
+            + value
+            + "', which is not how an attempt ends (DONE or FAILED)");
   }
 
   /** A redrive count: a whole number, 0 or more, as Step Functions counts redrives. */
-  private static int redriveCount(BigDecimal count, String where) {
+  private static int redriveCount(BigDecimal count, String name, String where) {
     try {
       if (count.signum() >= 0) {
         return count.intValueExact();
@@ -81,7 +139,7 @@ final class TaskItems {
         "the item ("
             + where
             + ") has "
-            + REDRIVE_COUNT
+            + name
             + " "
             + count.toPlainString()
             + ", which is not a redrive count (a whole number, 0 or more)");
@@ -155,17 +213,38 @@ final class TaskItems {
 
   private static String requiredString(
       Map<String, AttributeValue> item, String name, String where) {
-    return optionalString(item, name, where).orElseThrow(() -> missing(name, "S", where));
+    return requiredString(item, name, name, where);
+  }
+
+  /**
+   * The string under {@code key} in {@code attributes} (the item or a map within it), which
+   * messages call {@code name}.
+   */
+  private static String requiredString(
+      Map<String, AttributeValue> attributes, String key, String name, String where) {
+    return optionalString(attributes, key, name, where)
+        .orElseThrow(() -> missing(name, "S", where));
   }
 
   private static BigDecimal requiredNumber(
       Map<String, AttributeValue> item, String name, String where) {
-    return optionalNumber(item, name, where).orElseThrow(() -> missing(name, "N", where));
+    return requiredNumber(item, name, name, where);
+  }
+
+  private static BigDecimal requiredNumber(
+      Map<String, AttributeValue> attributes, String key, String name, String where) {
+    return optionalNumber(attributes, key, name, where)
+        .orElseThrow(() -> missing(name, "N", where));
   }
 
   private static Optional<String> optionalString(
       Map<String, AttributeValue> item, String name, String where) {
-    AttributeValue value = item.get(name);
+    return optionalString(item, name, name, where);
+  }
+
+  private static Optional<String> optionalString(
+      Map<String, AttributeValue> attributes, String key, String name, String where) {
+    AttributeValue value = attributes.get(key);
     if (value == null) {
       return Optional.empty();
     }
@@ -177,7 +256,12 @@ final class TaskItems {
 
   private static Optional<BigDecimal> optionalNumber(
       Map<String, AttributeValue> item, String name, String where) {
-    AttributeValue value = item.get(name);
+    return optionalNumber(item, name, name, where);
+  }
+
+  private static Optional<BigDecimal> optionalNumber(
+      Map<String, AttributeValue> attributes, String key, String name, String where) {
+    AttributeValue value = attributes.get(key);
     if (value == null) {
       return Optional.empty();
     }

@@ -2,6 +2,7 @@ package io.github.taskstatus.client;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -29,6 +30,11 @@ import java.util.Optional;
  *     start's second plus the state machine's timeout plus a grace period), when the workflow has
  *     the sweeper; a finished item keeps it, and an item reopened for a redrive keeps its first
  *     attempt's
+ * @param attempts the item's history ({@code Attempts}): one entry per finished attempt of its
+ *     execution, in the order they finished, so a redriven item that failed and then succeeded has
+ *     {@code [0 FAILED, 1 DONE]}; empty for an item still {@code STARTED} in its first attempt and
+ *     for items written before the workflow recorded attempts (such an item, redriven later, has
+ *     only the entries of the attempts that finished since)
  */
 public record TaskRecord(
     String taskId,
@@ -41,10 +47,12 @@ public record TaskRecord(
     Optional<Instant> expiresAt,
     Optional<BigDecimal> requestedTimestamp,
     int redriveCount,
-    Optional<Instant> deadline) {
+    Optional<Instant> deadline,
+    List<TaskAttempt> attempts) {
 
   /**
-   * Creates a record; every value is required, absent optional attributes are empty.
+   * Creates a record; every value is required, absent optional attributes are empty. The record
+   * keeps an unmodifiable copy of {@code attempts}.
    *
    * @param taskId the task id
    * @param timestamp the sort key, in Unix seconds
@@ -57,7 +65,8 @@ public record TaskRecord(
    * @param requestedTimestamp the timestamp the start asked for, if a collision moved it
    * @param redriveCount the attempt that last wrote the item, 0 or more
    * @param deadline when the item counts as overdue while open, if the workflow sets one
-   * @throws NullPointerException naming the missing value
+   * @param attempts the finished attempts, in the order they finished; empty if none is recorded
+   * @throws NullPointerException naming the missing value, or if an attempt is {@code null}
    * @throws IllegalArgumentException if the redrive count is negative
    */
   public TaskRecord {
@@ -71,15 +80,19 @@ public record TaskRecord(
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(requestedTimestamp, "requestedTimestamp");
     Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(attempts, "attempts");
+    attempts.forEach(attempt -> Objects.requireNonNull(attempt, "attempts element"));
+    attempts = List.copyOf(attempts);
     if (redriveCount < 0) {
       throw new IllegalArgumentException("redriveCount must not be negative, got " + redriveCount);
     }
   }
 
   /**
-   * Creates a record of an item without {@code RedriveCount} and {@code Deadline}: the first
-   * attempt's, without a deadline. This is the constructor the record had before it recorded
-   * attempts and deadlines, kept so that code calling it still compiles and links.
+   * Creates a record of an item without {@code RedriveCount}, {@code Deadline} and {@code
+   * Attempts}: the first attempt's, without a deadline or a history. This is the constructor the
+   * record had before it recorded attempts and deadlines, kept so that code calling it still
+   * compiles and links.
    *
    * @param taskId the task id
    * @param timestamp the sort key, in Unix seconds
@@ -113,7 +126,8 @@ public record TaskRecord(
         expiresAt,
         requestedTimestamp,
         0,
-        Optional.empty());
+        Optional.empty(),
+        List.of());
   }
 
   /**

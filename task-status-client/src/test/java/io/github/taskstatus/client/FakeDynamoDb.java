@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
  * wrong value type, consistent reads of a global secondary index. Pages end at {@code Limit} (with
  * a {@code LastEvaluatedKey}, as DynamoDB gives even when nothing follows) or at {@link
  * #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored normalised, as
- * DynamoDB does ({@code 1.10} comes back as {@code 1.1}). Every page it serves is recorded ({@link
- * #pages()}) so that tests can check which items a client read.
+ * DynamoDB does ({@code 1.10} comes back as {@code 1.1}), those in lists and maps too. Every page
+ * it serves is recorded ({@link #pages()}) so that tests can check which items a client read.
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
@@ -280,16 +280,24 @@ final class FakeDynamoDb {
   private static ObjectNode normalised(ObjectNode item) {
     ObjectNode copy = item.deepCopy();
     for (Map.Entry<String, JsonNode> field : copy.properties()) {
-      JsonNode value = field.getValue();
-      if (value.has("N")) {
-        if (!value.get("N").isTextual()) {
-          throw new IllegalArgumentException("The value for the field 'N' must be a STRING");
-        }
-        ((ObjectNode) value)
-            .put("N", new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
-      }
+      normalise(field.getValue());
     }
     return copy;
+  }
+
+  /** Normalises the numbers of one attribute value, those in its lists and maps too. */
+  private static void normalise(JsonNode value) {
+    if (value.has("N")) {
+      if (!value.get("N").isTextual()) {
+        throw new IllegalArgumentException("The value for the field 'N' must be a STRING");
+      }
+      ((ObjectNode) value)
+          .put("N", new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
+    } else if (value.has("L")) {
+      value.get("L").forEach(FakeDynamoDb::normalise);
+    } else if (value.has("M")) {
+      value.get("M").forEach(FakeDynamoDb::normalise);
+    }
   }
 
   private static FakeAws.Reply error(String type, String message) {

@@ -1,5 +1,6 @@
 package io.github.taskstatus.client;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** Items as the workflow writes them, in DynamoDB's JSON: every value a string. */
@@ -44,6 +45,30 @@ final class Items {
   /** The item as written by attempt {@code redriveCount} of its execution. */
   static ObjectNode attempt(ObjectNode item, int redriveCount) {
     return n(item, "RedriveCount", Integer.toString(redriveCount));
+  }
+
+  /**
+   * The item with the {@code Attempts} history the workflow appends to as each attempt finishes: a
+   * list of maps, in order.
+   */
+  static ObjectNode attempts(ObjectNode item, ObjectNode... entries) {
+    ArrayNode list = item.putObject("Attempts").putArray("L");
+    for (ObjectNode entry : entries) {
+      list.addObject().set("M", entry);
+    }
+    return item;
+  }
+
+  /** An entry of the {@code Attempts} history; {@code error} only for a failure, else null. */
+  static ObjectNode entry(int attempt, String status, String at, String error) {
+    ObjectNode entry = FakeAws.JSON.createObjectNode();
+    n(entry, "Attempt", Integer.toString(attempt));
+    s(entry, "Status", status);
+    s(entry, "At", at);
+    if (error != null) {
+      s(entry, "Error", error);
+    }
+    return entry;
   }
 
   static ObjectNode s(ObjectNode item, String name, String value) {

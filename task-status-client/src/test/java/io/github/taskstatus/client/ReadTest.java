@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ReadTest extends ClientTest {
@@ -126,6 +128,7 @@ class ReadTest extends ClientTest {
     assertThat(record.requestedTimestamp()).isEmpty();
     assertThat(record.redriveCount()).isZero();
     assertThat(record.deadline()).isEmpty();
+    assertThat(record.attempts()).isEmpty();
   }
 
   @Test
@@ -146,6 +149,172 @@ class ReadTest extends ClientTest {
     assertThat(record.deadline()).contains(Instant.parse("2026-11-25T14:50:26Z"));
     assertThat(record.error()).contains("States.Timeout");
     assertThat(record.cause()).contains("The execution timed out");
+  }
+
+  @Test
+  void aRedrivenItemIsReadWithItsAttemptsInTheOrderTheyFinished() {
+    ObjectNode stored =
+        Items.attempt(
+            item("Breakfast", "1795617326.12345", "DONE", "2026-11-26T09:00:00.250Z", "b-1"), 1);
+    Items.s(stored, "Error", "States.Aborted");
+    Items.s(stored, "Cause", "stopped by hand");
+    Items.attempts(
+        stored,
+        Items.entry(0, "FAILED", "2026-11-25T14:36:00.007Z", "States.Aborted"),
+        Items.entry(1, "DONE", "2026-11-26T09:00:00.250Z", null));
+    aws.dynamoDb().put(stored);
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.attempts())
+        .containsExactly(
+            new TaskAttempt(
+                0,
+                TaskStatus.FAILED,
+                Instant.parse("2026-11-25T14:36:00.007Z"),
+                Optional.of("States.Aborted")),
+            new TaskAttempt(
+                1, TaskStatus.DONE, Instant.parse("2026-11-26T09:00:00.250Z"), Optional.empty()));
+  }
+
+  @Test
+  void anAttemptOfTheHighestRedriveCountIsRead() {
+    aws.dynamoDb()
+        .put(attemptsItem(Items.entry(2147483647, "DONE", "2026-11-25T14:35:27.000Z", null)));
+
+    assertThat(client.latest("Breakfast").orElseThrow().attempts())
+        .extracting(TaskAttempt::attempt)
+        .containsExactly(Integer.MAX_VALUE);
+  }
+
+  @Test
+  void anAttemptsEntryWithAttributesOfANewerWorkflowIsRead() {
+    ObjectNode entry = Items.entry(0, "FAILED", "2026-11-25T14:35:27.000Z", "Boom");
+    Items.s(entry, "Cause", "a newer workflow may record more");
+    aws.dynamoDb().put(attemptsItem(entry));
+
+    assertThat(client.latest("Breakfast").orElseThrow().attempts())
+        .containsExactly(
+            new TaskAttempt(
+                0, TaskStatus.FAILED, Instant.parse("2026-11-25T14:35:27Z"), Optional.of("Boom")));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {"S | {\"S\":\"0 FAILED\"}", "M | {\"M\":{}}", "SS | {\"SS\":[\"0\"]}"})
+  void anAttemptsAttributeThatIsNoListIsAClearError(String type, String value) throws Exception {
+    ObjectNode stored = item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x");
+    stored.set("Attempts", FakeAws.JSON.readTree(value));
+    aws.dynamoDb().put(stored);
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts of type "
+                + type
+                + "; the workflow writes it as L");
+  }
+
+  @Test
+  void anAttemptsEntryThatIsNoMapIsAClearError() {
+    ObjectNode stored =
+        Items.attempts(
+            item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x"),
+            Items.entry(0, "FAILED", "2026-11-25T14:35:27.000Z", "Boom"));
+    ((ArrayNode) stored.at("/Attempts/L")).addObject().put("S", "1 DONE");
+    aws.dynamoDb().put(stored);
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[1] of type S;"
+                + " the workflow writes it as M");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"Attempt, N", "Status, S", "At, S"})
+  void anAttemptsEntryWithoutARequiredAttributeIsAClearError(String name, String type) {
+    ObjectNode entry = Items.entry(0, "FAILED", "2026-11-25T14:35:27.000Z", "Boom");
+    entry.remove(name);
+    aws.dynamoDb().put(attemptsItem(entry));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has no Attempts[0]."
+                + name
+                + " ("
+                + type
+                + "); is this the table of a TaskStatusWorkflow?");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"Attempt, S, N", "Status, N, S", "At, N, S", "Error, N, S"})
+  void anAttemptsEntryAttributeOfTheWrongTypeIsAClearError(
+      String name, String stored, String written) {
+    ObjectNode entry = Items.entry(0, "FAILED", "2026-11-25T14:35:27.000Z", "Boom");
+    entry.putObject(name).put(stored, "0");
+    aws.dynamoDb().put(attemptsItem(entry));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0]."
+                + name
+                + " of type "
+                + stored
+                + "; the workflow writes it as "
+                + written);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"1.5", "-1", "2147483648"})
+  void anAttemptThatIsNoWholeNumberOfRedrivesIsAClearError(String attempt) {
+    ObjectNode entry = Items.entry(0, "FAILED", "2026-11-25T14:35:27.000Z", "Boom");
+    Items.n(entry, "Attempt", attempt);
+    aws.dynamoDb().put(attemptsItem(entry));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0].Attempt "
+                + attempt
+                + ", which is not a redrive count (a whole number, 0 or more)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"STARTED", "PAUSED", "done", ""})
+  void anAttemptStatusOtherThanDoneOrFailedIsAClearError(String status) {
+    aws.dynamoDb().put(attemptsItem(Items.entry(0, status, "2026-11-25T14:35:27.000Z", null)));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0].Status '"
+                + status
+                + "', which is not how an attempt ends (DONE or FAILED)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"yesterday", "2026-11-25 14:35:27.000Z", "2026-11-25T14:35:27.000"})
+  void anAttemptTimeThatIsNoInstantIsAClearError(String at) {
+    aws.dynamoDb().put(attemptsItem(Items.entry(0, "DONE", at, null)));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0].At '"
+                + at
+                + "', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z");
+  }
+
+  /** The item of a first attempt, its history {@code entry} alone. */
+  private static ObjectNode attemptsItem(ObjectNode entry) {
+    ObjectNode stored =
+        Items.attempts(
+            item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x"), entry);
+    return Items.attempt(stored, 0);
   }
 
   @ParameterizedTest

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The record's constructors: the canonical one checks its values, the earlier one still works. */
+/**
+ * The record's constructors: the canonical one checks its values and copies the attempts, the
+ * earlier one still works.
+ */
 class TaskRecordTest {
   private static final BigDecimal TIMESTAMP = new BigDecimal("1795617326.12345");
   private static final Instant UPDATED = Instant.parse("2026-11-25T14:35:27Z");
   private static final String ARN = Items.ARN_PREFIX + "x";
 
   @Test
-  void theConstructorWithoutAttemptAndDeadlineMakesAFirstAttemptWithoutDeadline() {
+  void theConstructorWithoutAttemptDeadlineAndHistoryMakesAFirstAttemptWithoutThem() {
     TaskRecord record =
         new TaskRecord(
             "Breakfast",
@@ -30,6 +36,7 @@ class TaskRecordTest {
 
     assertThat(record.redriveCount()).isZero();
     assertThat(record.deadline()).isEmpty();
+    assertThat(record.attempts()).isEmpty();
     assertThat(record)
         .isEqualTo(
             new TaskRecord(
@@ -43,20 +50,45 @@ class TaskRecordTest {
                 Optional.empty(),
                 Optional.empty(),
                 0,
-                Optional.empty()));
+                Optional.empty(),
+                List.of()));
   }
 
   @Test
   void aNegativeRedriveCountOrAMissingDeadlineIsRefused() {
-    assertThatThrownBy(() -> record(-1, Optional.empty()))
+    assertThatThrownBy(() -> record(-1, Optional.empty(), List.of()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("redriveCount must not be negative, got -1");
-    assertThatThrownBy(() -> record(0, null))
+    assertThatThrownBy(() -> record(0, null, List.of()))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("deadline");
   }
 
-  private static TaskRecord record(int redriveCount, Optional<Instant> deadline) {
+  @Test
+  void theAttemptsAreAnUnmodifiableCopy() {
+    TaskAttempt first = new TaskAttempt(0, TaskStatus.FAILED, UPDATED, Optional.of("Boom"));
+    List<TaskAttempt> attempts = new ArrayList<>(List.of(first));
+
+    TaskRecord record = record(0, Optional.empty(), attempts);
+    attempts.add(new TaskAttempt(1, TaskStatus.DONE, UPDATED, Optional.empty()));
+
+    assertThat(record.attempts()).containsExactly(first);
+    assertThatThrownBy(() -> record.attempts().clear())
+        .isInstanceOf(UnsupportedOperationException.class);
+  }
+
+  @Test
+  void missingAttemptsOrANullAttemptIsRefused() {
+    assertThatThrownBy(() -> record(0, Optional.empty(), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("attempts");
+    assertThatThrownBy(() -> record(0, Optional.empty(), Arrays.asList((TaskAttempt) null)))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("attempts element");
+  }
+
+  private static TaskRecord record(
+      int redriveCount, Optional<Instant> deadline, List<TaskAttempt> attempts) {
     return new TaskRecord(
         "Breakfast",
         TIMESTAMP,
@@ -68,6 +100,7 @@ class TaskRecordTest {
         Optional.empty(),
         Optional.empty(),
         redriveCount,
-        deadline);
+        deadline,
+        attempts);
   }
 }
