@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Timeout;
 class ChaosIT {
   @Test
   void everyAcknowledgedStartEndsTrueUnderEveryFault() {
-    ChaosRun.Outcome outcome = ChaosRun.run(40, 19, System.out);
+    ChaosRun.Outcome outcome = ChaosRun.run(40, 19, true, System.out);
     System.out.println(outcome.line());
 
     assertThat(outcome.problems()).isEmpty();
@@ -26,5 +26,16 @@ class ChaosIT {
     assertThat(outcome.lost()).isZero();
     assertThat(outcome.done() + outcome.failed()).isEqualTo(outcome.items());
     assertThat(outcome.failed()).as("failures, timeouts and stops happened").isPositive();
+  }
+
+  @Test
+  void withoutTheSweeperLostEventsLeaveItemsStartedAndTheRunSaysSo() {
+    ChaosRun.Outcome outcome = ChaosRun.run(40, 19, false, System.out);
+    System.out.println("without the sweeper: " + outcome.line());
+
+    assertThat(outcome.stuck()).as("items whose events were lost").isPositive();
+    assertThat(outcome.passed()).isFalse();
+    assertThat(outcome.wrong()).isZero();
+    assertThat(outcome.lost()).isZero();
   }
 }

@@ -36,10 +36,12 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  * failed Standard ones are redriven; then, once the sweeper has had its time, every start the
  * starter acknowledged is checked against what its execution really did.
  *
- * <p>As a program ({@code benchmarks/chaos.sh}): {@code ChaosRun [--tasks N] [--seed S]}; progress
- * on standard error, the figures on standard output, last line exactly {@code tasks=N
- * acknowledged=A items=I done=D failed=F stuck=S wrong=W lost=L seconds=T}; exit status 0 only if
- * every task was acknowledged and nothing is stuck, wrong or lost.
+ * <p>As a program ({@code benchmarks/chaos.sh}): {@code ChaosRun [--tasks N] [--seed S]
+ * [--no-baseline]}; progress on standard error, the figures on standard output: the same run
+ * without the sweeper first (the baseline: what lost events leave {@code STARTED}), then as the
+ * last line exactly {@code tasks=N acknowledged=A items=I done=D failed=F stuck=S wrong=W lost=L
+ * seconds=T}; exit status 0 only if every task was acknowledged and nothing is stuck, wrong or
+ * lost.
  */
 final class ChaosRun {
   /** Every fault of the local cloud, at these rates (chaos.mjs). */
@@ -135,14 +137,15 @@ final class ChaosRun {
         .otherwise(cook);
   }
 
-  static Synth stack(StateMachineType type) {
+  static Synth stack(StateMachineType type, boolean sweeper) {
     return Synth.workflowWith(
         stack ->
             TaskStatusWorkflowProps.builder()
                 .stateMachineType(type)
                 .queue(true)
                 .work(work(stack))
-                .timeout(software.amazon.awscdk.Duration.seconds(TIMEOUT_SECONDS)));
+                .timeout(software.amazon.awscdk.Duration.seconds(TIMEOUT_SECONDS))
+                .sweeper(sweeper));
   }
 
   /** One workflow on its own local cloud, and the tasks started on it. */
@@ -156,11 +159,14 @@ final class ChaosRun {
     final Set<String> stopped = Collections.synchronizedSet(new HashSet<>());
     int redriven;
 
-    Side(String name, StateMachineType type, long seed, PrintStream log) {
+    final boolean sweeper;
+
+    Side(String name, StateMachineType type, boolean sweeper, long seed, PrintStream log) {
       this.name = name;
       this.standard = type == StateMachineType.STANDARD;
       this.log = log;
-      List<String> options = new ArrayList<>(List.of(SWEEPER));
+      this.sweeper = sweeper;
+      List<String> options = new ArrayList<>(sweeper ? List.of(SWEEPER) : List.of());
       options.addAll(
           List.of(
               "--chaos",
@@ -173,7 +179,7 @@ final class ChaosRun {
               "Linger=60000",
               "--visibility-timeout-ms",
               "3000"));
-      this.cloud = LocalCloud.start(stack(type), options.toArray(String[]::new));
+      this.cloud = LocalCloud.start(stack(type, sweeper), options.toArray(String[]::new));
     }
 
     /** Starts the tasks: the first half by invoking the starter, the second through the queue. */
@@ -286,7 +292,10 @@ final class ChaosRun {
       }
     }
 
-    /** Waits until every execution has ended and no item is STARTED, or until {@code until}. */
+    /**
+     * Waits until every execution has ended and, with the sweeper, no item is STARTED, or until
+     * {@code until}. Without the sweeper, it gives the events a few seconds more, then stops.
+     */
     void settle(Instant until) {
       while (Instant.now().isBefore(until)) {
         boolean quiet =
@@ -295,6 +304,10 @@ final class ChaosRun {
                 && cloud.inspect("deliveries").findValuesAsText("status").stream()
                     .noneMatch("PENDING"::equals);
         if (quiet && stuck().isEmpty()) {
+          return;
+        }
+        if (quiet && !sweeper) {
+          pause(5000);
           return;
         }
         pause(500);
@@ -447,14 +460,19 @@ final class ChaosRun {
     return ids;
   }
 
-  static Outcome run(int tasks, long seed, PrintStream log) {
+  /**
+   * One run.
+   *
+   * @param sweeper whether the workflows sweep (false: the baseline, what lost events leave)
+   */
+  static Outcome run(int tasks, long seed, boolean sweeper, PrintStream log) {
     long began = System.nanoTime();
     Random random = new Random(seed);
     int standardTasks = tasks - tasks / 2;
     List<String> problems = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(6);
-    try (Side standard = new Side("standard", StateMachineType.STANDARD, seed, log);
-        Side express = new Side("express", StateMachineType.EXPRESS, seed + 1, log)) {
+    try (Side standard = new Side("standard", StateMachineType.STANDARD, sweeper, seed, log);
+        Side express = new Side("express", StateMachineType.EXPRESS, sweeper, seed + 1, log)) {
       List<String> standardIds = ids("s", standardTasks, true, random);
       List<String> expressIds = ids("e", tasks / 2, false, random);
       standardIds.forEach(id -> standard.tasks.put(id, kindOf(id)));
@@ -547,12 +565,15 @@ final class ChaosRun {
   public static void main(String[] args) {
     int tasks = 300;
     long seed = 19;
+    boolean withBaseline = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
+        case "--no-baseline" -> withBaseline = false;
         default -> {
-          System.err.println("chaos: unknown argument " + args[i] + " (--tasks N, --seed S)");
+          System.err.println(
+              "chaos: unknown argument " + args[i] + " (--tasks N, --seed S, --no-baseline)");
           System.exit(2);
         }
       }
@@ -561,8 +582,20 @@ final class ChaosRun {
       System.err.println("chaos: --tasks must be at least 2, got " + tasks);
       System.exit(2);
     }
-    Outcome outcome = run(tasks, seed, System.err);
+    Outcome outcome = run(tasks, seed, true, System.err);
     outcome.problems().forEach(p -> System.out.println("problem: " + p));
+    if (withBaseline) {
+      // The same tasks and faults without the sweeper, in the same run: what it resolves.
+      Outcome unswept = run(tasks, seed, false, System.err);
+      unswept.problems().stream()
+          .filter(p -> !p.contains(": still STARTED"))
+          .forEach(p -> System.err.println("baseline problem: " + p));
+      System.out.println("baseline without the sweeper: " + unswept.line());
+      System.out.printf(
+          Locale.ROOT,
+          "sweeper resolved %d items the events left STARTED%n",
+          unswept.stuck() - outcome.stuck());
+    }
     System.out.println(outcome.line());
     System.exit(outcome.passed() ? 0 : 1);
   }

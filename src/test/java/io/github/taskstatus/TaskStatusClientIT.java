@@ -238,6 +238,9 @@ class TaskStatusClientIT {
       TaskRecord done = tasks.await(redriven, PATIENCE);
       assertThat(done.status()).isEqualTo(TaskStatus.DONE);
       assertThat(done.redriveCount()).isEqualTo(1);
+      assertThat(done.attempts())
+          .extracting(a -> a.attempt() + " " + a.status() + " " + a.error().orElse("-"))
+          .containsExactly("0 FAILED States.Aborted", "1 DONE -");
       assertThat(tasks.history("Stew")).hasSize(1);
 
       assertThatThrownBy(() -> tasks.redrive("Stew"))
