@@ -48,15 +48,79 @@ class RunLocalIT {
   }
 
   @Test
-  void aBadOptionIsRefusedWithTheUsage() throws IOException, InterruptedException {
+  void anIdAfterTwoDashesMayStartWithADashAndAStarterFailureIsOneReadableLine(@TempDir Path out)
+      throws IOException, InterruptedException {
+    String tooLong = "x".repeat(1025);
+    Path log = out.resolve("run-local.log");
     Process process =
-        new ProcessBuilder(List.of("bash", SCRIPT.toString(), "--wait", "0"))
+        new ProcessBuilder(
+                List.of("bash", SCRIPT.toString(), "--wait", "1", "--", "-Dessert", tooLong))
             .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
             .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    boolean finished = process.waitFor(5, TimeUnit.MINUTES);
+    if (!finished) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+    }
+    String output = Files.readString(log, StandardCharsets.UTF_8);
 
-    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(output).contains("--wait must be a whole number of seconds >= 1, got '0'");
+    assertThat(finished).as(output).isTrue();
+    assertThat(process.exitValue()).as(output).isEqualTo(1);
+    assertThat(output).containsPattern("-Dessert @ \\S+  Status = DONE");
+    List<String> failures = output.lines().filter(l -> l.contains("the starter failed")).toList();
+    assertThat(failures)
+        .as(output)
+        .singleElement()
+        .asString()
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \"x{40}…\": the starter failed:"
+                + " io\\.github\\.taskstatus\\.starter\\.InvalidTaskException: taskId is 1025"
+                + " bytes in UTF-8; the maximum is 1024");
+    assertThat(output).doesNotContain(tooLong).doesNotContain("stackTrace");
+    assertThat(output.strip()).endsWith("tasks=2 done=1 failed=1 stuck=0");
+  }
+
+  @Test
+  void aBadOptionIsRefusedWithTheUsage() throws IOException, InterruptedException {
+    Run run = runQuickly("--wait", "0");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo("run-local: --wait must be a whole number of seconds >= 1, got '0'\n");
+  }
+
+  @Test
+  void anEmptyTaskIdIsRefusedBeforeAnythingSlow() throws IOException, InterruptedException {
+    Run run = runQuickly("Breakfast", "");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo(
+            "run-local: a task id must not be empty or blank, got '' (usage: run-local.sh"
+                + " [taskId...] [--wait SECONDS] [-- taskId...])\n");
+  }
+
+  @Test
+  void anUnknownOptionPointsToTwoDashes() throws IOException, InterruptedException {
+    Run run = runQuickly("-Dessert");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo(
+            "run-local: unknown option -Dessert (an id that starts with '-' goes after --; usage:"
+                + " run-local.sh [taskId...] [--wait SECONDS] [-- taskId...])\n");
+  }
+
+  private record Run(int exitCode, String output) {}
+
+  /** Runs the script with arguments it refuses before any build, synth or cloud: in seconds. */
+  private static Run runQuickly(String... arguments) throws IOException, InterruptedException {
+    List<String> command = new java.util.ArrayList<>(List.of("bash", SCRIPT.toString()));
+    command.addAll(List.of(arguments));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("refused at once").isTrue();
+    return new Run(process.exitValue(), output);
   }
 }
