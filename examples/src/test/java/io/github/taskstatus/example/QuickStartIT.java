@@ -93,7 +93,8 @@ class QuickStartIT {
     assertThat(build.output())
         .contains("Running com.example.TasksStackIT")
         .containsPattern(
-            "Tests run: 1, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: .* in com\\.example\\.TasksStackIT");
+            "Tests run: 1, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: .*"
+                + " in com\\.example\\.TasksStackIT");
 
     Path node = LOCAL.resolve("node_modules/node/bin/node");
     Run synth =
