@@ -76,7 +76,7 @@ class QuickStartIT {
     // the build below and the one the CDK CLI starts through cdk.json.
     List<String> maven = new ArrayList<>();
     maven.add("-B");
-    maven.add("-Dmaven.repo.local=" + System.getProperty("maven.repo.local", defaultRepository()));
+    maven.add("-Dmaven.repo.local=" + ThisBuild.mavenRepository());
     if (Boolean.getBoolean("taskstatus.maven.offline")) {
       maven.add("-o");
     }
@@ -122,10 +122,6 @@ class QuickStartIT {
 
     assertThat(readme.get("context")).isEqualTo(example);
     assertThat(readme.get("app").asText()).isEqualTo("mvn -e -q compile exec:java");
-  }
-
-  private static String defaultRepository() {
-    return Path.of(System.getProperty("user.home"), ".m2", "repository").toString();
   }
 
   private record Run(int exitCode, String output) {}

@@ -23,13 +23,14 @@ class RunLocalIT {
   void threeStartsIncludingTwoOfOneTaskEachEndDoneInItsOwnItem(@TempDir Path out)
       throws IOException, InterruptedException {
     Path log = out.resolve("run-local.log");
-    Process process =
+    ProcessBuilder script =
         new ProcessBuilder(
                 List.of(
                     "bash", SCRIPT.toString(), "Breakfast", "Breakfast", "Lunch", "--wait", "2"))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    ThisBuild.shareMavenRepository(script.environment());
+    Process process = script.start();
     boolean finished = process.waitFor(5, TimeUnit.MINUTES);
     if (!finished) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -52,12 +53,13 @@ class RunLocalIT {
       throws IOException, InterruptedException {
     String tooLong = "x".repeat(1025);
     Path log = out.resolve("run-local.log");
-    Process process =
+    ProcessBuilder script =
         new ProcessBuilder(
                 List.of("bash", SCRIPT.toString(), "--wait", "1", "--", "-Dessert", tooLong))
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    ThisBuild.shareMavenRepository(script.environment());
+    Process process = script.start();
     boolean finished = process.waitFor(5, TimeUnit.MINUTES);
     if (!finished) {
       process.descendants().forEach(ProcessHandle::destroyForcibly);
