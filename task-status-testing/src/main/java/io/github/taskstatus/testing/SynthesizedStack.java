@@ -83,7 +83,8 @@ final class SynthesizedStack {
     try {
       ObjectNode json =
           (ObjectNode) JSON.readTree(assembly.resolve(stack.getTemplateFile()).toFile());
-      ObjectNode outputs = json.with("Outputs");
+      ObjectNode outputs =
+          json.get("Outputs") instanceof ObjectNode existing ? existing : json.putObject("Outputs");
       int index = 0;
       for (TaskStatusWorkflow workflow : synthesized.workflowsOfThisStack()) {
         Map<String, String> keys = new LinkedHashMap<>();
