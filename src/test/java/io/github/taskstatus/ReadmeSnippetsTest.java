@@ -13,7 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every Java snippet of the READMEs compiles as a reader would paste it: each {@code ```java} block
@@ -27,14 +27,17 @@ class ReadmeSnippetsTest {
   /** Tags this build leaves to another: the build that compiles them says so in its tests. */
   private static final Set<String> COMPILED_ELSEWHERE = Set.of("cdk-nag-3");
 
+  static List<String> readmes() {
+    return List.of("README.md", "task-status-client/README.md", "task-status-testing/README.md");
+  }
+
   /** The test classpath as surefire gives it (its manifest-only jar is not for javac). */
   private static String classpath() {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(
-      strings = {"README.md", "task-status-client/README.md", "task-status-testing/README.md"})
+  @MethodSource("readmes")
   void everyJavaSnippetCompilesAsAWholeFile(String readme) {
     List<Block> blocks =
         JavaSnippets.read(Path.of(readme)).stream().filter(b -> b.tag().isEmpty()).toList();
@@ -47,8 +50,7 @@ class ReadmeSnippetsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(
-      strings = {"README.md", "task-status-client/README.md", "task-status-testing/README.md"})
+  @MethodSource("readmes")
   void everyTagNamesTheBuildThatCompilesTheSnippet(String readme) {
     assertThat(JavaSnippets.read(Path.of(readme)))
         .extracting(Block::tag)

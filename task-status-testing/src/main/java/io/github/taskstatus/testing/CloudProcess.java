@@ -161,16 +161,19 @@ final class CloudProcess implements AutoCloseable {
     try {
       process.getOutputStream().close();
       if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        kill(process);
       }
     } catch (IOException e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+      kill(process);
     } catch (InterruptedException e) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
+      kill(process);
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** The Lambda JVMs are the cloud's children: killed with it, they would outlive it. */
+  private static void kill(Process process) {
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
+    process.destroyForcibly();
   }
 }
