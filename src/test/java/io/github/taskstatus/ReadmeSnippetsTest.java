@@ -36,6 +36,13 @@ class ReadmeSnippetsTest {
     return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
   }
 
+  /** A Markdown file of the given lines in {@code dir}. */
+  private static Path markdown(Path dir, String... lines) throws IOException {
+    Path readme = dir.resolve("README.md");
+    Files.writeString(readme, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+    return readme;
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("readmes")
   void everyJavaSnippetCompilesAsAWholeFile(String readme) {
@@ -60,11 +67,9 @@ class ReadmeSnippetsTest {
   @Test
   void aBrokenSnippetIsReportedWithItsReadmeLineAndTheCompilersMessage(@TempDir Path dir)
       throws IOException {
-    Path readme = dir.resolve("README.md");
-    Files.writeString(
-        readme,
-        String.join(
-            "\n",
+    Path readme =
+        markdown(
+            dir,
             "# Title",
             "",
             "  ```java",
@@ -77,9 +82,7 @@ class ReadmeSnippetsTest {
             "",
             "```java",
             "tasks.grantStartTask(appRole);",
-            "```",
-            ""),
-        StandardCharsets.UTF_8);
+            "```");
 
     List<String> problems = JavaSnippets.compile(JavaSnippets.read(readme), classpath());
 
@@ -96,11 +99,9 @@ class ReadmeSnippetsTest {
   @Test
   void snippetsOfOneFileSeeEachOtherAndDeprecatedApiIsAProblem(@TempDir Path dir)
       throws IOException {
-    Path readme = dir.resolve("README.md");
-    Files.writeString(
-        readme,
-        String.join(
-            "\n",
+    Path readme =
+        markdown(
+            dir,
             "```java",
             "package com.example;",
             "",
@@ -114,9 +115,7 @@ class ReadmeSnippetsTest {
             "  Meal breakfast = new Meal(\"Breakfast\");",
             "  Integer answer = new Integer(42);",
             "}",
-            "```",
-            ""),
-        StandardCharsets.UTF_8);
+            "```");
 
     assertThat(JavaSnippets.compile(JavaSnippets.read(readme), classpath()))
         .singleElement()

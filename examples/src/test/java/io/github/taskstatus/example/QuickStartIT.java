@@ -9,11 +9,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -124,25 +124,10 @@ class QuickStartIT {
     assertThat(readme.get("app").asText()).isEqualTo("mvn -e -q compile exec:java");
   }
 
-  private record Run(int exitCode, String output) {}
-
   private static Run run(Path directory, List<String> command, Map<String, String> environment)
       throws IOException, InterruptedException {
-    Path log = Files.createTempFile(directory, "run", ".log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(directory.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+    ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
     builder.environment().putAll(environment);
-    Process process = builder.start();
-    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-    if (!finished) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
-    assertThat(finished).as(output).isTrue();
-    return new Run(process.exitValue(), output);
+    return Run.of(builder, Files.createTempFile(directory, "run", ".log"), Duration.ofMinutes(10));
   }
 }

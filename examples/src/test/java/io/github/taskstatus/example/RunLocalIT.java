@@ -3,11 +3,11 @@ package io.github.taskstatus.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,24 +22,10 @@ class RunLocalIT {
   @Test
   void threeStartsIncludingTwoOfOneTaskEachEndDoneInItsOwnItem(@TempDir Path out)
       throws IOException, InterruptedException {
-    Path log = out.resolve("run-local.log");
-    ProcessBuilder script =
-        new ProcessBuilder(
-                List.of(
-                    "bash", SCRIPT.toString(), "Breakfast", "Breakfast", "Lunch", "--wait", "2"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    ThisBuild.shareMavenRepository(script.environment());
-    Process process = script.start();
-    boolean finished = process.waitFor(5, TimeUnit.MINUTES);
-    if (!finished) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
+    Run run = runScript(out, "Breakfast", "Breakfast", "Lunch", "--wait", "2");
+    String output = run.output();
 
-    assertThat(finished).as(output).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(run.exitCode()).as(output).isZero();
     assertThat(output.lines().filter(l -> l.matches(".*Breakfast @ \\S+  Status = DONE")))
         .as("each start of Breakfast has an item of its own")
         .hasSize(2);
@@ -52,23 +38,10 @@ class RunLocalIT {
   void anIdAfterTwoDashesMayStartWithADashAndAStarterFailureIsOneReadableLine(@TempDir Path out)
       throws IOException, InterruptedException {
     String tooLong = "x".repeat(1025);
-    Path log = out.resolve("run-local.log");
-    ProcessBuilder script =
-        new ProcessBuilder(
-                List.of("bash", SCRIPT.toString(), "--wait", "1", "--", "-Dessert", tooLong))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    ThisBuild.shareMavenRepository(script.environment());
-    Process process = script.start();
-    boolean finished = process.waitFor(5, TimeUnit.MINUTES);
-    if (!finished) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
+    Run run = runScript(out, "--wait", "1", "--", "-Dessert", tooLong);
+    String output = run.output();
 
-    assertThat(finished).as(output).isTrue();
-    assertThat(process.exitValue()).as(output).isEqualTo(1);
+    assertThat(run.exitCode()).as(output).isEqualTo(1);
     assertThat(output).containsPattern("-Dessert @ \\S+  Status = DONE");
     List<String> failures = output.lines().filter(l -> l.contains("the starter failed")).toList();
     assertThat(failures)
@@ -114,15 +87,27 @@ class RunLocalIT {
                 + " run-local.sh [taskId...] [--wait SECONDS] [-- taskId...])\n");
   }
 
-  private record Run(int exitCode, String output) {}
+  /** Runs the script as a user does, with the Maven repository of this build. */
+  private static Run runScript(Path out, String... arguments)
+      throws IOException, InterruptedException {
+    ProcessBuilder script = new ProcessBuilder(command(arguments));
+    ThisBuild.shareMavenRepository(script.environment());
+    return Run.of(script, out.resolve("run-local.log"), Duration.ofMinutes(5));
+  }
 
   /** Runs the script with arguments it refuses before any build, synth or cloud: in seconds. */
   private static Run runQuickly(String... arguments) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("bash", SCRIPT.toString()));
+    Path log = Files.createTempFile("run-local", ".log");
+    try {
+      return Run.of(new ProcessBuilder(command(arguments)), log, Duration.ofSeconds(10));
+    } finally {
+      Files.delete(log);
+    }
+  }
+
+  private static List<String> command(String... arguments) {
+    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
     command.addAll(List.of(arguments));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).as("refused at once").isTrue();
-    return new Run(process.exitValue(), output);
+    return command;
   }
 }
