@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Runs the example app on this machine, no AWS account or Docker needed:
-#   examples/run-local.sh [taskId...] [--wait SECONDS]
+#   examples/run-local.sh [taskId...] [--wait SECONDS] [-- taskId...]
 # Synthesizes the example with the CDK CLI, deploys it to the local cloud on 127.0.0.1 (local/:
 # DynamoDB, Step Functions, Lambda with AWS's runtime interface client, SQS, EventBridge), starts
 # every task id at once through the starter, prints each item's status as it changes, and ends
 # with a summary line: tasks=3 done=3 failed=0 stuck=0. Default: one task, Breakfast, 5 s.
+# Everything after -- is a task id, so an id may start with '-'.
 set -euo pipefail
 
+usage="usage: run-local.sh [taskId...] [--wait SECONDS] [-- taskId...]"
 tasks=()
 wait_seconds=5
 while [ $# -gt 0 ]; do
   case "$1" in
-    --wait) [ $# -ge 2 ] || { echo "run-local: --wait needs a number of seconds" >&2; exit 2; }
+    --) shift; tasks+=("$@"); break ;;
+    --wait) [ $# -ge 2 ] || { echo "run-local: --wait needs a number of seconds ($usage)" >&2; exit 2; }
             wait_seconds="$2"; shift 2 ;;
     --wait=*) wait_seconds="${1#--wait=}"; shift ;;
-    -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    -*) echo "run-local: unknown option $1 (usage: run-local.sh [taskId...] [--wait SECONDS])" >&2; exit 2 ;;
+    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "run-local: unknown option $1 (an id that starts with '-' goes after --; $usage)" >&2; exit 2 ;;
     *) tasks+=("$1"); shift ;;
   esac
 done
@@ -23,6 +26,13 @@ done
 case "$wait_seconds" in
   ''|*[!0-9]*|0) echo "run-local: --wait must be a whole number of seconds >= 1, got '$wait_seconds'" >&2; exit 2 ;;
 esac
+# Checked before anything slow: the starter refuses a blank id too, but only after the build,
+# the synth and the start of the local cloud.
+for task in "${tasks[@]}"; do
+  if [ -z "${task//[[:space:]]/}" ]; then
+    echo "run-local: a task id must not be empty or blank, got '$task' ($usage)" >&2; exit 2
+  fi
+done
 
 examples="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$examples")"

@@ -21,12 +21,15 @@
 //     [--function-env <FunctionLogicalId>:<NAME>=<value>]...
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
 //     [--express-reruns <how many Express executions run twice>]
+//     [--runtime-lib <directory of jars | jar>]...
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
 // stdin closes or on SIGTERM, so it never outlives the process that started it. The cloud runs
 // in the stack's account and region: --account and --region, else the assembly manifest's
 // environment for the stack, else 000000000000 and us-east-1. With --clock,
 // it runs itself under libfaketime (clock.mjs): every service and every Lambda JVM reads a wall
-// clock set to that time.
+// clock set to that time. --runtime-lib gives the jars of AWS's Lambda runtime interface client
+// (and what it needs) that Java functions run in, each a jar or a directory of jars; without it,
+// target/lambda-runtime next to this file, where the repository's build copies them.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -72,7 +75,7 @@ function cloudFormationRoute(template) {
 export async function startLocalCloud({
   template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
   faults = {}, apiFaults = {}, failTargets = {}, scheduleOverrides = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
-  chaos = new Chaos(), functionEnvironment = {},
+  chaos = new Chaos(), functionEnvironment = {}, runtimeLibs,
 }) {
   await checkPatches();
   await checkIamPatch();
@@ -87,7 +90,7 @@ export async function startLocalCloud({
   const logs = new Logs(template, { iam });
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
-  const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, functionEnvironment });
+  const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, functionEnvironment, runtimeLibs });
   const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns, chaos });
   const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, scheduleOverrides, retryDelayMs: eventRetryMs });
   try {
@@ -206,6 +209,7 @@ export function parseArgs(argv) {
       case '--async-retry-ms': options.asyncRetryDelaysMs = value.split(',').map(Number); break;
       case '--clock': options.clock = value; break;
       case '--express-reruns': options.expressReruns = Number(value); break;
+      case '--runtime-lib': (options.runtimeLibs ??= []).push(value); break;
       default: throw new Error(`unknown option ${flag}`);
     }
   }

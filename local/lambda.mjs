@@ -56,7 +56,8 @@ export class Lambda {
    * @param {import('./template.mjs').Template} template
    * @param {object} options code (logical id, or its start, or '*' -> jar), assembly (cdk.out dir),
    *   asyncRetryDelaysMs ([first, second] retry delays; Lambda's are one and two minutes),
-   *   runtimeLibs (the runtime interface client's jars)
+   *   runtimeLibs (the runtime interface client's jars: a directory of them, or a list of jars and
+   *   directories)
    */
   constructor(template, { iam, credentials, sqs, code = {}, assembly, asyncRetryDelaysMs = [60_000, 120_000], runtimeLibs = DEFAULT_RUNTIME_LIBS, functionEnvironment = {} } = {}) {
     Object.assign(this, { template, iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, runtimeLibs, functionEnvironment });
@@ -96,8 +97,8 @@ export class Lambda {
   async start({ gatewayEndpoint, onLog = () => {} }) {
     this.gatewayEndpoint = gatewayEndpoint;
     this.onLog = onLog;
-    const runtimeJars = existsSync(this.runtimeLibs)
-      ? readdirSync(this.runtimeLibs).filter((f) => f.endsWith('.jar')).map((f) => path.join(this.runtimeLibs, f)) : [];
+    const runtimeJars = [].concat(this.runtimeLibs).flatMap((lib) => (lib.endsWith('.jar') ? [lib]
+      : existsSync(lib) ? readdirSync(lib).filter((f) => f.endsWith('.jar')).map((f) => path.join(lib, f)) : []));
     for (const fn of this.functions.values()) {
       const p = this.template.resolve(fn.properties);
       Object.assign(fn, {

@@ -29,6 +29,20 @@ function parseArgs(argv) {
 }
 
 const time = () => new Date().toISOString().slice(11, 23);
+
+/** A task id as one short quoted token, whatever it holds (empty, long, control characters). */
+const shown = (taskId) => JSON.stringify(taskId.length > 40 ? `${taskId.slice(0, 40)}…` : taskId);
+
+/** A function error as one line, `ErrorType: message`, without the stack trace Lambda adds. */
+function starterError(payload) {
+  try {
+    const { errorType, errorMessage } = JSON.parse(payload);
+    return [errorType, errorMessage].filter(Boolean).join(': ').replace(/\s*\n\s*/g, ' ');
+  } catch {
+    return String(payload).replace(/\s*\n\s*/g, ' ');
+  }
+}
+
 const say = (message) => process.stdout.write(`${time()}  ${message}\n`);
 
 async function main() {
@@ -46,12 +60,12 @@ async function main() {
     const starter = Object.values(cloud.aliases)[0] ?? Object.values(cloud.functions)[0];
     const table = Object.values(cloud.tables)[0];
     say(`local cloud ${cloud.endpoint}: table ${table}, starter ${starter.split(':').slice(-2).join(':')}`);
-    say(`starting ${options.tasks.map((t) => JSON.stringify(t)).join(', ')} at once`);
+    say(`starting ${options.tasks.map(shown).join(', ')} at once`);
 
     const starts = await Promise.all(options.tasks.map(async (taskId) => {
       const result = await lambda.invoke(starter, JSON.stringify({ taskId }));
       if (result.functionError) {
-        say(`${taskId}: the starter failed: ${result.payload}`);
+        say(`${shown(taskId)}: the starter failed: ${starterError(result.payload)}`);
         return null;
       }
       const answer = JSON.parse(result.payload);

@@ -71,11 +71,10 @@ record QueueSettings(
         1,
         window ? MAX_BATCH_SIZE : 10,
         window
-            ? " (with a maxBatchingWindow; a batch must fit the"
-                + " starter's "
+            ? " with a maxBatchingWindow: a batch must fit the starter's "
                 + StarterFunction.TIMEOUT_SECONDS
-                + " s timeout)"
-            : " (up to " + MAX_BATCH_SIZE + " with a maxBatchingWindow)");
+                + " s timeout"
+            : ": up to " + MAX_BATCH_SIZE + " with a maxBatchingWindow");
     Settings.checkSeconds(
         problems, "queueOptions.maxBatchingWindow", o.getMaxBatchingWindow(), 0, 300, "");
     Settings.checkWhole(
@@ -84,7 +83,7 @@ record QueueSettings(
         o.getMaxConcurrency(),
         2,
         1000,
-        " (the event source's limits)");
+        ": the event source's limits");
     Settings.checkWhole(
         problems, "queueOptions.maxReceiveCount", o.getMaxReceiveCount(), 1, 1000, "");
     Settings.checkSeconds(
@@ -93,7 +92,7 @@ record QueueSettings(
         o.getVisibilityTimeout(),
         MIN_VISIBILITY_SECONDS,
         43_200,
-        " (at least six times the starter's " + StarterFunction.TIMEOUT_SECONDS + " s timeout)");
+        ": at least six times the starter's " + StarterFunction.TIMEOUT_SECONDS + " s timeout");
     Settings.checkSeconds(
         problems, "queueOptions.retentionPeriod", o.getRetentionPeriod(), 60, 1_209_600, "");
     return new QueueSettings(

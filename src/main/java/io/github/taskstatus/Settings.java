@@ -102,30 +102,31 @@ record Settings(
         wait,
         1,
         maxWait,
-        " ("
+        ": "
             + type
             + " executions last at most "
-            + maxSeconds
-            + " s, less "
+            + human(maxSeconds)
+            + ", less "
             + MIN_TIMEOUT_MARGIN_SECONDS
-            + " s for the DynamoDB steps)");
+            + " s for the DynamoDB steps");
 
     Duration timeout = props.getTimeout();
-    long leastTimeout =
-        wait != null && !wait.isUnresolved()
-            ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS
-            : 1;
+    boolean knownWait = wait != null && !wait.isUnresolved();
     checkSeconds(
         problems,
         "timeout",
         timeout,
-        leastTimeout,
+        knownWait ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1,
         maxSeconds,
-        " (at least "
-            + MIN_TIMEOUT_MARGIN_SECONDS
-            + " s more than the wait, at most the "
-            + type
-            + " maximum)");
+        knownWait
+            ? ": at least "
+                + MIN_TIMEOUT_MARGIN_SECONDS
+                + " s more than the wait of "
+                + human(seconds(wait))
+                + ", at most what "
+                + type
+                + " executions may last"
+            : ": at most what " + type + " executions may last");
     boolean alarms = !Boolean.FALSE.equals(props.getAlarms());
     if (props.getAlarmTopic() != null && !alarms) {
       problems.add("alarmTopic needs alarms: alarms is false, so there is nothing to notify it");
@@ -154,7 +155,7 @@ record Settings(
         props.getRetention(),
         MIN_RETENTION_SECONDS,
         MAX_RETENTION_SECONDS,
-        " (1 hour to 10 years, that is 3,653 days)");
+        ": 1 hour to 10 years, leap days included");
 
     boolean sweeper =
         props.getSweeper() != null ? props.getSweeper() : props.getExistingTable() == null;
@@ -206,9 +207,10 @@ record Settings(
   }
 
   /**
-   * Adds a problem unless {@code value} is null, a token, or whole seconds in [min, max].
+   * Adds a problem unless {@code value} is null, a token, or whole seconds in [min, max]. Every
+   * duration in the message is given as people write it and in seconds: {@code 1 h (3600 s)}.
    *
-   * @param why what the range comes from, appended to the message
+   * @param why what the range comes from, appended to it (": ..."), or an empty string
    */
   static void checkSeconds(
       List<String> problems, String prop, Duration value, long min, long max, String why) {
@@ -220,16 +222,20 @@ record Settings(
       problems.add(
           prop
               + " must be whole seconds from "
-              + min
+              + human(min)
               + " to "
-              + max
+              + human(max)
               + why
               + "; got "
-              + show(seconds));
+              + human(seconds));
     }
   }
 
-  /** Adds a problem unless {@code value} is null, a token, or a whole number in [min, max]. */
+  /**
+   * Adds a problem unless {@code value} is null, a token, or a whole number in [min, max].
+   *
+   * @param why what the range comes from, appended to it (": ..."), or an empty string
+   */
   static void checkWhole(
       List<String> problems, String prop, Number value, long min, long max, String why) {
     if (value == null || Token.isUnresolved(value)) {
@@ -250,11 +256,36 @@ record Settings(
         / 1000;
   }
 
-  private static String show(double seconds) {
-    return (seconds == Math.rint(seconds)
-            ? String.valueOf((long) seconds)
-            : String.valueOf(seconds))
-        + " s";
+  /**
+   * A number of seconds in days, hours, minutes and seconds, followed by the seconds when that is
+   * not already all it says: {@code 0 s}, {@code 1.5 s}, {@code 6 min (360 s)}, {@code 365 days
+   * (31536000 s)}, {@code 364 days 23 h 59 min 50 s (31535990 s)}.
+   */
+  static String human(double seconds) {
+    if (seconds != Math.rint(seconds) || seconds < 60) {
+      return (seconds == Math.rint(seconds)
+              ? String.valueOf((long) seconds)
+              : String.valueOf(seconds))
+          + " s";
+    }
+    long total = (long) seconds;
+    List<String> parts = new ArrayList<>();
+    long days = total / 86_400;
+    if (days > 0) {
+      parts.add(days + (days == 1 ? " day" : " days"));
+    }
+    long hours = total % 86_400 / 3600;
+    if (hours > 0) {
+      parts.add(hours + " h");
+    }
+    long minutes = total % 3600 / 60;
+    if (minutes > 0) {
+      parts.add(minutes + " min");
+    }
+    if (total % 60 > 0) {
+      parts.add(total % 60 + " s");
+    }
+    return String.join(" ", parts) + " (" + total + " s)";
   }
 
   /**

@@ -9,15 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The README's props table and the builders agree with the props class, prop for prop. */
+/**
+ * The README's props table and the builders agree with the props class, prop for prop; its contents
+ * and its links within itself lead to its sections.
+ */
 class DocumentationTest {
   private static final Path README = Path.of(System.getProperty("taskstatus.readme", "README.md"));
   private static final Pattern ROW = Pattern.compile("^\\| `(\\w+)` \\| `(\\w+)` \\| (.+?) \\|");
+  private static final Pattern HEADING = Pattern.compile("^(#{1,6}) (.+?)\\s*$");
 
   /** Prop name to its type's simple name, from the props class's getters. */
   private static List<String> props() {
@@ -98,6 +105,62 @@ class DocumentationTest {
                 .forEach(a -> created.add(a.getNode().getId())));
 
     assertThat(documented).isEqualTo(created);
+  }
+
+  /** The README's headings (outside code blocks), without their hashes. */
+  private static List<String> headings(int... levels) throws IOException {
+    List<String> headings = new ArrayList<>();
+    boolean code = false;
+    for (String line : Files.readAllLines(README)) {
+      if (line.strip().startsWith("```")) {
+        code = !code;
+      }
+      Matcher heading = HEADING.matcher(line);
+      if (!code
+          && heading.matches()
+          && Arrays.stream(levels).anyMatch(l -> l == heading.group(1).length())) {
+        headings.add(heading.group(2));
+      }
+    }
+    return headings;
+  }
+
+  /** The anchor GitHub gives a heading: lower case, punctuation dropped, spaces as hyphens. */
+  private static String anchor(String heading) {
+    return "#" + heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+  }
+
+  @Test
+  void everyLinkWithinTheReadmeLeadsToAHeading() throws IOException {
+    Set<String> anchors = new HashSet<>();
+    for (String heading : headings(1, 2, 3, 4)) {
+      anchors.add(anchor(heading));
+    }
+    Matcher link = Pattern.compile("\\]\\((#[^)]+)\\)").matcher(Files.readString(README));
+    List<String> broken = new ArrayList<>();
+    while (link.find()) {
+      if (!anchors.contains(link.group(1))) {
+        broken.add(link.group(1));
+      }
+    }
+
+    assertThat(broken).as("links to headings that do not exist").isEmpty();
+  }
+
+  @Test
+  void theContentsLinkEverySection() throws IOException {
+    String readme = Files.readString(README);
+    int start = readme.indexOf("## Contents\n");
+    assertThat(start).as("README has a table of contents").isNotNegative();
+    String contents = readme.substring(start, readme.indexOf("\n## ", start + 1));
+
+    for (String section : headings(2)) {
+      if (!section.equals("Contents")) {
+        assertThat(contents)
+            .as("the contents link %s", section)
+            .contains("(" + anchor(section) + ")");
+      }
+    }
   }
 
   @Test

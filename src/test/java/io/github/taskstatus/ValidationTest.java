@@ -1,5 +1,6 @@
 package io.github.taskstatus;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +22,10 @@ import software.amazon.awscdk.services.stepfunctions.LogLevel;
 import software.amazon.awscdk.services.stepfunctions.Pass;
 import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
-/** Bad props fail at synth with a message naming the prop, the value and what is allowed. */
+/**
+ * Bad props make the constructor throw, with a message naming the prop, the value and what is
+ * allowed, durations as people write them next to their seconds.
+ */
 class ValidationTest {
 
   /** Props built in the stack they are synthesized in (some need constructs of their own). */
@@ -53,19 +57,19 @@ class ValidationTest {
         invalid(
             "waitDuration fraction",
             s -> props().waitDuration(Duration.millis(1500)).build(),
-            "waitDuration must be whole seconds from 1 to 31535990",
-            "got 1.5 s"),
+            "waitDuration must be whole seconds from 1 s to 364 days 23 h 59 min 50 s (31535990 s):"
+                + " STANDARD executions last at most 365 days (31536000 s), less 10 s for the"
+                + " DynamoDB steps; got 1.5 s"),
         invalid(
             "waitDuration zero",
             s -> props().waitDuration(Duration.seconds(0)).build(),
-            "waitDuration must be whole seconds from 1 to 31535990",
-            "got 0 s"),
+            "waitDuration must be whole seconds from 1 s to 364 days 23 h 59 min 50 s (31535990 s)",
+            "; got 0 s"),
         invalid(
             "waitDuration over a year",
             s -> props().waitDuration(Duration.days(366)).build(),
-            "waitDuration must be whole seconds from 1 to 31535990 (STANDARD executions last at"
-                + " most 31536000 s",
-            "got 31622400 s"),
+            "waitDuration must be whole seconds from 1 s to 364 days 23 h 59 min 50 s (31535990 s)",
+            "; got 366 days (31622400 s)"),
         invalid(
             "waitDuration over Express",
             s ->
@@ -73,14 +77,15 @@ class ValidationTest {
                     .stateMachineType(StateMachineType.EXPRESS)
                     .waitDuration(Duration.minutes(5))
                     .build(),
-            "waitDuration must be whole seconds from 1 to 290 (EXPRESS executions last at most"
-                + " 300 s",
-            "got 300 s"),
+            "waitDuration must be whole seconds from 1 s to 4 min 50 s (290 s): EXPRESS"
+                + " executions last at most 5 min (300 s), less 10 s for the DynamoDB steps; got 5"
+                + " min (300 s)"),
         invalid(
             "timeout shorter than the wait",
             s -> props().waitDuration(Duration.seconds(60)).timeout(Duration.seconds(65)).build(),
-            "timeout must be whole seconds from 70 to 31536000",
-            "got 65 s"),
+            "timeout must be whole seconds from 1 min 10 s (70 s) to 365 days (31536000 s): at"
+                + " least 10 s more than the wait of 1 min (60 s), at most what STANDARD"
+                + " executions may last; got 1 min 5 s (65 s)"),
         invalid(
             "Express timeout",
             s ->
@@ -88,8 +93,8 @@ class ValidationTest {
                     .stateMachineType(StateMachineType.EXPRESS)
                     .timeout(Duration.minutes(6))
                     .build(),
-            "timeout must be whole seconds from 40 to 300",
-            "EXPRESS maximum); got 360 s"),
+            "timeout must be whole seconds from 40 s to 5 min (300 s): at least 10 s more than the"
+                + " wait of 30 s, at most what EXPRESS executions may last; got 6 min (360 s)"),
         invalid(
             "work and waitDuration",
             s ->
@@ -133,14 +138,18 @@ class ValidationTest {
         invalid(
             "retention under an hour",
             s -> props().retention(Duration.minutes(30)).build(),
-            "retention must be whole seconds from 3600 to 315619200 (1 hour to 10 years, that is"
-                + " 3,653 days); got"
-                + " 1800 s"),
+            "retention must be whole seconds from 1 h (3600 s) to 3653 days (315619200 s): 1 hour"
+                + " to 10 years, leap days included; got 30 min (1800 s)"),
+        invalid(
+            "retention over 10 years",
+            s -> props().retention(Duration.days(3654)).build(),
+            "retention must be whole seconds from 1 h (3600 s) to 3653 days (315619200 s)",
+            "; got 3654 days (315705600 s)"),
         invalid(
             "batchSize over 10",
             s -> queueOptions(TaskQueueOptions.builder().batchSize(11)),
-            "queueOptions.batchSize must be a whole number from 1 to 10 (up to 130 with a"
-                + " maxBatchingWindow); got 11"),
+            "queueOptions.batchSize must be a whole number from 1 to 10: up to 130 with a"
+                + " maxBatchingWindow; got 11"),
         invalid(
             "batchSize over what fits the starter's timeout",
             s ->
@@ -148,17 +157,18 @@ class ValidationTest {
                     TaskQueueOptions.builder()
                         .batchSize(131)
                         .maxBatchingWindow(Duration.seconds(5))),
-            "queueOptions.batchSize must be a whole number from 1 to 130 (with a"
-                + " maxBatchingWindow; a batch must fit the starter's 30 s timeout); got 131"),
+            "queueOptions.batchSize must be a whole number from 1 to 130 with a maxBatchingWindow:"
+                + " a batch must fit the starter's 30 s timeout; got 131"),
         invalid(
             "maxBatchingWindow",
             s -> queueOptions(TaskQueueOptions.builder().maxBatchingWindow(Duration.minutes(6))),
-            "queueOptions.maxBatchingWindow must be whole seconds from 0 to 300; got 360 s"),
+            "queueOptions.maxBatchingWindow must be whole seconds from 0 s to 5 min (300 s); got 6"
+                + " min (360 s)"),
         invalid(
             "maxConcurrency",
             s -> queueOptions(TaskQueueOptions.builder().maxConcurrency(1)),
-            "queueOptions.maxConcurrency must be a whole number from 2 to 1000 (the event"
-                + " source's limits); got 1"),
+            "queueOptions.maxConcurrency must be a whole number from 2 to 1000: the event source's"
+                + " limits; got 1"),
         invalid(
             "maxReceiveCount",
             s -> queueOptions(TaskQueueOptions.builder().maxReceiveCount(0)),
@@ -166,12 +176,13 @@ class ValidationTest {
         invalid(
             "visibilityTimeout",
             s -> queueOptions(TaskQueueOptions.builder().visibilityTimeout(Duration.seconds(60))),
-            "queueOptions.visibilityTimeout must be whole seconds from 180 to 43200 (at least six"
-                + " times the starter's 30 s timeout); got 60 s"),
+            "queueOptions.visibilityTimeout must be whole seconds from 3 min (180 s) to 12 h (43200"
+                + " s): at least six times the starter's 30 s timeout; got 1 min (60 s)"),
         invalid(
             "retentionPeriod",
             s -> queueOptions(TaskQueueOptions.builder().retentionPeriod(Duration.days(15))),
-            "queueOptions.retentionPeriod must be whole seconds from 60 to 1209600; got 1296000 s"),
+            "queueOptions.retentionPeriod must be whole seconds from 1 min (60 s) to 14 days"
+                + " (1209600 s); got 15 days (1296000 s)"),
         invalid(
             "queue false with options",
             s -> props().queue(false).queueOptions(TaskQueueOptions.builder().build()).build(),
@@ -191,6 +202,42 @@ class ValidationTest {
   void badPropsAreRejectedNamingThePropTheValueAndWhatIsAllowed(
       String name, Props props, String[] problems) {
     assertInvalid(props, problems);
+  }
+
+  @Test
+  void theTimeoutOfCustomWorkIsCheckedWithoutTalkOfAWait() {
+    assertThatThrownBy(
+            () ->
+                Synth.stack(
+                    stack ->
+                        new TaskStatusWorkflow(
+                            stack,
+                            "Tasks",
+                            props()
+                                .work(Pass.Builder.create(stack, "Cook").build())
+                                .timeout(Duration.seconds(0))
+                                .build())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "Invalid TaskStatusWorkflow props:\n - timeout must be whole seconds from 1 s to 365"
+                + " days (31536000 s): at most what STANDARD executions may last; got 0 s");
+  }
+
+  @Test
+  void tenYearsOfRetentionWrittenAsDaysWithLeapDaysAreAccepted() {
+    assertThatNoException()
+        .isThrownBy(() -> Synth.workflow(props().retention(Duration.days(3653)).build()));
+  }
+
+  @Test
+  void durationsAreWrittenAsPeopleWriteThemNextToTheirSeconds() {
+    assertThat(Settings.human(0)).isEqualTo("0 s");
+    assertThat(Settings.human(1.5)).isEqualTo("1.5 s");
+    assertThat(Settings.human(59)).isEqualTo("59 s");
+    assertThat(Settings.human(60)).isEqualTo("1 min (60 s)");
+    assertThat(Settings.human(3661)).isEqualTo("1 h 1 min 1 s (3661 s)");
+    assertThat(Settings.human(86_400)).isEqualTo("1 day (86400 s)");
+    assertThat(Settings.human(365 * 86_400)).isEqualTo("365 days (31536000 s)");
   }
 
   @Test

@@ -3,11 +3,11 @@ package io.github.taskstatus.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,23 +22,10 @@ class RunLocalIT {
   @Test
   void threeStartsIncludingTwoOfOneTaskEachEndDoneInItsOwnItem(@TempDir Path out)
       throws IOException, InterruptedException {
-    Path log = out.resolve("run-local.log");
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    "bash", SCRIPT.toString(), "Breakfast", "Breakfast", "Lunch", "--wait", "2"))
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    boolean finished = process.waitFor(5, TimeUnit.MINUTES);
-    if (!finished) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-    }
-    String output = Files.readString(log, StandardCharsets.UTF_8);
+    Run run = runScript(out, "Breakfast", "Breakfast", "Lunch", "--wait", "2");
+    String output = run.output();
 
-    assertThat(finished).as(output).isTrue();
-    assertThat(process.exitValue()).as(output).isZero();
+    assertThat(run.exitCode()).as(output).isZero();
     assertThat(output.lines().filter(l -> l.matches(".*Breakfast @ \\S+  Status = DONE")))
         .as("each start of Breakfast has an item of its own")
         .hasSize(2);
@@ -48,15 +35,79 @@ class RunLocalIT {
   }
 
   @Test
-  void aBadOptionIsRefusedWithTheUsage() throws IOException, InterruptedException {
-    Process process =
-        new ProcessBuilder(List.of("bash", SCRIPT.toString(), "--wait", "0"))
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+  void anIdAfterTwoDashesMayStartWithADashAndAStarterFailureIsOneReadableLine(@TempDir Path out)
+      throws IOException, InterruptedException {
+    String tooLong = "x".repeat(1025);
+    Run run = runScript(out, "--wait", "1", "--", "-Dessert", tooLong);
+    String output = run.output();
 
-    assertThat(process.waitFor(1, TimeUnit.MINUTES)).isTrue();
-    assertThat(process.exitValue()).isEqualTo(2);
-    assertThat(output).contains("--wait must be a whole number of seconds >= 1, got '0'");
+    assertThat(run.exitCode()).as(output).isEqualTo(1);
+    assertThat(output).containsPattern("-Dessert @ \\S+  Status = DONE");
+    List<String> failures = output.lines().filter(l -> l.contains("the starter failed")).toList();
+    assertThat(failures)
+        .as(output)
+        .singleElement()
+        .asString()
+        .matches(
+            "\\d\\d:\\d\\d:\\d\\d\\.\\d{3}  \"x{40}…\": the starter failed:"
+                + " io\\.github\\.taskstatus\\.starter\\.InvalidTaskException: taskId is 1025"
+                + " bytes in UTF-8; the maximum is 1024");
+    assertThat(output).doesNotContain(tooLong).doesNotContain("stackTrace");
+    assertThat(output.strip()).endsWith("tasks=2 done=1 failed=1 stuck=0");
+  }
+
+  @Test
+  void aBadOptionIsRefusedWithTheUsage() throws IOException, InterruptedException {
+    Run run = runQuickly("--wait", "0");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo("run-local: --wait must be a whole number of seconds >= 1, got '0'\n");
+  }
+
+  @Test
+  void anEmptyTaskIdIsRefusedBeforeAnythingSlow() throws IOException, InterruptedException {
+    Run run = runQuickly("Breakfast", "");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo(
+            "run-local: a task id must not be empty or blank, got '' (usage: run-local.sh"
+                + " [taskId...] [--wait SECONDS] [-- taskId...])\n");
+  }
+
+  @Test
+  void anUnknownOptionPointsToTwoDashes() throws IOException, InterruptedException {
+    Run run = runQuickly("-Dessert");
+
+    assertThat(run.exitCode()).isEqualTo(2);
+    assertThat(run.output())
+        .isEqualTo(
+            "run-local: unknown option -Dessert (an id that starts with '-' goes after --; usage:"
+                + " run-local.sh [taskId...] [--wait SECONDS] [-- taskId...])\n");
+  }
+
+  /** Runs the script as a user does, with the Maven repository of this build. */
+  private static Run runScript(Path out, String... arguments)
+      throws IOException, InterruptedException {
+    ProcessBuilder script = new ProcessBuilder(command(arguments));
+    ThisBuild.shareMavenRepository(script.environment());
+    return Run.of(script, out.resolve("run-local.log"), Duration.ofMinutes(5));
+  }
+
+  /** Runs the script with arguments it refuses before any build, synth or cloud: in seconds. */
+  private static Run runQuickly(String... arguments) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("run-local", ".log");
+    try {
+      return Run.of(new ProcessBuilder(command(arguments)), log, Duration.ofSeconds(10));
+    } finally {
+      Files.delete(log);
+    }
+  }
+
+  private static List<String> command(String... arguments) {
+    List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+    command.addAll(List.of(arguments));
+    return command;
   }
 }

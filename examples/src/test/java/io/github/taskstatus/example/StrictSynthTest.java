@@ -40,6 +40,7 @@ class StrictSynthTest {
             .redirectOutput(log.toFile());
     synth.environment().put("CDK_DISABLE_CLI_TELEMETRY", "1");
     synth.environment().put("JSII_NODE", node.toString());
+    ThisBuild.shareMavenRepository(synth.environment());
     Process process = synth.start();
     assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("cdk synth finished").isTrue();
 
