@@ -168,13 +168,13 @@ record Settings(
         props.getSweepInterval(),
         MIN_SWEEP_INTERVAL_SECONDS,
         MAX_SWEEP_INTERVAL_SECONDS,
-        " (whole minutes, 1 minute to 1 day)");
+        ": whole minutes, 1 minute to 1 day");
     Duration sweepInterval =
         props.getSweepInterval() != null ? props.getSweepInterval() : DEFAULT_SWEEP_INTERVAL;
     if (!sweepInterval.isUnresolved() && seconds(sweepInterval) % 60 != 0) {
       problems.add(
-          "sweepInterval must be whole minutes (a rate schedule's unit); got "
-              + show(seconds(sweepInterval)));
+          "sweepInterval must be whole minutes: a rate schedule's unit; got "
+              + human(seconds(sweepInterval)));
     }
 
     if (!problems.isEmpty()) {

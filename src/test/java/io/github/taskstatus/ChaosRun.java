@@ -326,10 +326,10 @@ final class ChaosRun {
 
     /**
      * Checks every acknowledged start against its execution: figures {items, done, failed, stuck,
-     * wrong, lost, duplicates, stale attempts}. A Standard start has exactly one item. An Express start may have
-     * more, one per execution of the same name (Express does not enforce unique names, so a
-     * redelivered message starts a second execution: README, "Workflow type"), each checked against
-     * its own execution.
+     * wrong, lost, duplicates, stale attempts}. A Standard start has exactly one item. An Express
+     * start may have more, one per execution of the same name (Express does not enforce unique
+     * names, so a redelivered message starts a second execution: README, "Workflow type"), each
+     * checked against its own execution.
      */
     int[] check(List<String> problems) {
       Map<String, JsonNode> executions = executions();

@@ -146,6 +146,19 @@ class ValidationTest {
             "retention must be whole seconds from 1 h (3600 s) to 3653 days (315619200 s)",
             "; got 3654 days (315705600 s)"),
         invalid(
+            "sweepInterval under a minute",
+            s -> props().sweepInterval(Duration.seconds(30)).build(),
+            "sweepInterval must be whole seconds from 1 min (60 s) to 1 day (86400 s): whole"
+                + " minutes, 1 minute to 1 day; got 30 s"),
+        invalid(
+            "sweepInterval not whole minutes",
+            s -> props().sweepInterval(Duration.seconds(90)).build(),
+            "sweepInterval must be whole minutes: a rate schedule's unit; got 1 min 30 s (90 s)"),
+        invalid(
+            "sweepInterval without the sweeper",
+            s -> props().sweeper(false).sweepInterval(Duration.minutes(10)).build(),
+            "sweepInterval needs the sweeper: sweeper is false"),
+        invalid(
             "batchSize over 10",
             s -> queueOptions(TaskQueueOptions.builder().batchSize(11)),
             "queueOptions.batchSize must be a whole number from 1 to 10: up to 130 with a"
