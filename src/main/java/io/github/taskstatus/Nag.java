@@ -73,6 +73,11 @@ final class Nag {
       "A schedule's event carries nothing to replay: the next sweep, one interval later, does the"
           + " same work; a sweep EventBridge could not start is alarmed (SweepScheduleFailedAlarm)";
 
+  /** Why the status event pipe's role may list streams on {@code *}. */
+  static final String LIST_STREAMS =
+      "dynamodb:ListStreams has no resource type (Service Authorization Reference): it is"
+          + " granted on * alone, in this policy; the stream itself is read with grants on its ARN";
+
   private Nag() {}
 
   /**

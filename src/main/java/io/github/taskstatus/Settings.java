@@ -32,7 +32,9 @@ record Settings(
     boolean failedTaskIndex,
     boolean dashboard,
     boolean sweeper,
-    Duration sweepInterval) {
+    Duration sweepInterval,
+    WorkerSettings worker,
+    boolean statusEvents) {
 
   static final Duration DEFAULT_WAIT = Duration.seconds(30);
   static final LogLevel DEFAULT_LOG_LEVEL = LogLevel.ALL;
@@ -91,8 +93,9 @@ record Settings(
               + "'");
     }
 
+    final WorkerSettings worker = WorkerSettings.of(props, type, problems);
     Duration wait =
-        props.getWork() != null
+        props.getWork() != null || worker != null
             ? null
             : props.getWaitDuration() != null ? props.getWaitDuration() : DEFAULT_WAIT;
     long maxWait = maxSeconds - MIN_TIMEOUT_MARGIN_SECONDS;
@@ -111,11 +114,24 @@ record Settings(
             + " s for the DynamoDB steps");
 
     Duration timeout = props.getTimeout();
+    if (worker != null && !worker.workTimeout().isUnresolved()) {
+      // The worker's time is the wait: the timeout must leave room for the DynamoDB steps.
+      checkSeconds(
+          problems,
+          "timeout",
+          timeout,
+          (long) seconds(worker.workTimeout()) + MIN_TIMEOUT_MARGIN_SECONDS,
+          maxSeconds,
+          ": at least "
+              + MIN_TIMEOUT_MARGIN_SECONDS
+              + " s more than worker.workTimeout, "
+              + human(seconds(worker.workTimeout())));
+    }
     boolean knownWait = wait != null && !wait.isUnresolved();
     checkSeconds(
         problems,
         "timeout",
-        timeout,
+        worker != null ? null : timeout,
         knownWait ? (long) Math.ceil(seconds(wait)) + MIN_TIMEOUT_MARGIN_SECONDS : 1,
         maxSeconds,
         knownWait
@@ -177,13 +193,27 @@ record Settings(
               + human(seconds(sweepInterval)));
     }
 
+    boolean statusEvents =
+        Boolean.TRUE.equals(props.getStatusEvents()) || props.getStatusEventBus() != null;
+    if (Boolean.FALSE.equals(props.getStatusEvents()) && props.getStatusEventBus() != null) {
+      problems.add("statusEventBus needs status events: statusEvents is false");
+    }
+    if (statusEvents
+        && props.getExistingTable() != null
+        && props.getExistingTable().getTableStreamArn() == null) {
+      problems.add(
+          "statusEvents with existingTable needs the table's stream: import it with"
+              + " Table.fromTableAttributes(...).tableStreamArn(...), its stream view type"
+              + " NEW_AND_OLD_IMAGES (or NEW_IMAGE)");
+    }
+
     if (!problems.isEmpty()) {
       throw new IllegalArgumentException(
           "Invalid TaskStatusWorkflow props:\n - " + String.join("\n - ", problems));
     }
 
     if (timeout == null) {
-      timeout = defaultTimeout(wait, maxSeconds);
+      timeout = worker != null ? worker.defaultTimeout() : defaultTimeout(wait, maxSeconds);
     }
     RemovalPolicy removal =
         props.getRemovalPolicy() != null ? props.getRemovalPolicy() : RemovalPolicy.RETAIN;
@@ -203,7 +233,9 @@ record Settings(
         Boolean.TRUE.equals(props.getFailedTaskIndex()),
         Boolean.TRUE.equals(props.getDashboard()),
         sweeper,
-        sweeper ? sweepInterval : null);
+        sweeper ? sweepInterval : null,
+        worker,
+        statusEvents);
   }
 
   /**

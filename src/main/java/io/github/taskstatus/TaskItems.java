@@ -73,6 +73,14 @@ record TaskItems(
   static final String DONE = "DONE";
   static final String FAILED = "FAILED";
 
+  /**
+   * A task stopped on purpose ({@code TaskStatusClient.cancel}): final, with the reason as Cause.
+   */
+  static final String CANCELLED = "CANCELLED";
+
+  /** The error a cancellation stops the execution with, and the cancelled item records. */
+  static final String CANCELLED_ERROR = "TaskStatus.Cancelled";
+
   /** The attribute DynamoDB's Time to Live reads: Unix seconds after which an item may go. */
   static final String EXPIRES_AT = "ExpiresAt";
 

@@ -57,7 +57,7 @@ final class TaskStatusAlarms {
   }
 
   static List<Alarm> create(Construct scope, TaskStatusMetrics metrics, ITopic topic, IKey key) {
-    TaskQueues queues = metrics.queues();
+    final TaskQueues queues = metrics.queues();
     IQueue starterDeadLetters = metrics.starterDeadLetters();
     TaskStatusReconciler reconciler = metrics.reconciler();
     MetricOptions sum = MetricOptions.builder().period(PERIOD).statistic("Sum").build();
@@ -147,6 +147,32 @@ final class TaskStatusAlarms {
               "SweepScheduleFailedAlarm",
               failedInvocations(sweeper.schedule()),
               "EventBridge could not start a sweep"));
+    }
+    TaskWorkers workers = metrics.workers();
+    if (workers != null && workers.deadLetterQueue() != null) {
+      alarms.add(
+          alarm(
+              scope,
+              "WorkerDeadLetterQueueAlarm",
+              depth(workers.deadLetterQueue(), max),
+              "A task's message was received again and again without being answered: its workers"
+                  + " died (the task itself failed with States.HeartbeatTimeout)"));
+    }
+    TaskStatusEvents events = metrics.events();
+    if (events != null) {
+      alarms.add(
+          alarm(
+              scope,
+              "StatusEventShaperFailedAlarm",
+              events.shaper().metricFailed(sum),
+              "Status change events could not be shaped: the pipe retries, then dead-letters"));
+      alarms.add(
+          alarm(
+              scope,
+              "StatusEventDeadLetterQueueAlarm",
+              depth(events.deadLetterQueue(), max),
+              "Status changes were not published: the status event dead-letter queue names their"
+                  + " stream records (which the stream keeps for 24 hours)"));
     }
     if (queues.deadLetterQueue() != null) {
       alarms.add(

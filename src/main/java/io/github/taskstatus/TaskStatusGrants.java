@@ -28,6 +28,8 @@ final class TaskStatusGrants {
   static final String CLIENT_QUEUE_URL = "TASK_STATUS_QUEUE_URL";
   static final String CLIENT_FAILED_INDEX = "TASK_STATUS_FAILED_INDEX";
   static final String CLIENT_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
+  static final String CLIENT_RECONCILER = "TASK_STATUS_RECONCILER";
+  static final String CLIENT_WORKER_QUEUE_URL = "TASK_STATUS_WORKER_QUEUE_URL";
 
   /** Moving dead letters back: the task, its listing and cancelling, reading and deleting. */
   static final String[] REDRIVE_SOURCE_ACTIONS = {
@@ -45,6 +47,8 @@ final class TaskStatusGrants {
   private final TaskQueues queues;
   private final boolean failedTaskIndex;
   private final boolean openTaskIndex;
+  private final TaskWorkers workers;
+  private final StateMachine reconciler;
 
   TaskStatusGrants(
       ITable table,
@@ -52,13 +56,17 @@ final class TaskStatusGrants {
       IFunction starter,
       TaskQueues queues,
       boolean failedTaskIndex,
-      boolean openTaskIndex) {
+      boolean openTaskIndex,
+      TaskWorkers workers,
+      StateMachine reconciler) {
     this.table = table;
     this.stateMachine = stateMachine;
     this.starter = starter;
     this.queues = queues;
     this.failedTaskIndex = failedTaskIndex;
     this.openTaskIndex = openTaskIndex;
+    this.workers = workers;
+    this.reconciler = reconciler;
   }
 
   /** The variables {@code TaskStatusClient.fromEnvironment()} reads. */
@@ -74,6 +82,12 @@ final class TaskStatusGrants {
     }
     if (openTaskIndex) {
       environment.put(CLIENT_OPEN_INDEX, TaskTable.OPEN_INDEX);
+    }
+    if (reconciler != null && standard()) {
+      environment.put(CLIENT_RECONCILER, reconciler.getStateMachineArn());
+    }
+    if (workers != null) {
+      environment.put(CLIENT_WORKER_QUEUE_URL, workers.queue().getQueueUrl());
     }
     return environment;
   }
@@ -142,11 +156,38 @@ final class TaskStatusGrants {
 
   /** RedriveExecution on this state machine's executions: what the client's redrive calls. */
   Grant redrive(IGrantable grantee) {
-    if (stateMachine.getStateMachineType() != StateMachineType.STANDARD) {
+    if (!standard()) {
       throw new IllegalStateException(
           "grantRedrive needs a STANDARD workflow: Step Functions redrives no EXPRESS execution");
     }
     return stateMachine.grantExecution(grantee, "states:RedriveExecution");
+  }
+
+  /**
+   * StopExecution on this state machine's executions, and StartExecution on the reconciler, which
+   * the client starts to record the cancellation at once: what the client's cancel calls.
+   */
+  Grant cancel(IGrantable grantee) {
+    if (!standard()) {
+      throw new IllegalStateException(
+          "grantCancel needs a STANDARD workflow: Step Functions stops no EXPRESS execution");
+    }
+    if (reconciler != null) {
+      reconciler.grantStartExecution(grantee);
+    }
+    return stateMachine.grantExecution(grantee, "states:StopExecution");
+  }
+
+  /** What a worker calls: see {@link TaskWorkers#grantWork}. */
+  Grant work(IGrantable grantee) {
+    if (workers == null) {
+      throw new IllegalStateException("grantWork needs a worker: set worker(...)");
+    }
+    return workers.grantWork(grantee, stateMachine, table);
+  }
+
+  private boolean standard() {
+    return stateMachine.getStateMachineType() == StateMachineType.STANDARD;
   }
 
   private IQueue requireQueue(String grant) {

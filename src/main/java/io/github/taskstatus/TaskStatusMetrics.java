@@ -23,7 +23,9 @@ record TaskStatusMetrics(
     IQueue starterDeadLetters,
     TaskQueues queues,
     TaskStatusReconciler reconciler,
-    TaskStatusSweeper sweeper) {
+    TaskStatusSweeper sweeper,
+    TaskWorkers workers,
+    TaskStatusEvents events) {
 
   Metric tasksStarted(MetricOptions options) {
     return stateMachine.metricStarted(options);

@@ -76,6 +76,7 @@ record TaskStatusReconciler(
   static final String READ_EVENT = "ReadEvent";
   static final String DESCRIBE = "DescribeExecution";
   static final String MARK_FAILED = "MarkFailed";
+  static final String MARK_CANCELLED = "MarkCancelled";
   static final String REOPEN = "ReopenRedrivenItem";
   static final String READ_ITEM = "ReadItem";
   static final String NOT_RECONCILED = "SendToDeadLetterQueue";
@@ -421,6 +422,15 @@ record TaskStatusReconciler(
             TaskItems.FAILED,
             TaskItems.NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT,
             "$.failure");
+    TaskStateBase markCancelled =
+        items.finish(
+            scope,
+            MARK_CANCELLED,
+            "Marks the task CANCELLED with the reason it was stopped for, for the attempt that"
+                + " ended; creates the item if there is none",
+            TaskItems.CANCELLED,
+            TaskItems.NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT,
+            "$.failure");
     TaskStateBase reopen =
         items.reopen(
             scope,
@@ -519,6 +529,19 @@ record TaskStatusReconciler(
                 "The execution ran past the state machine's timeout",
                 write))
         .when(
+            Condition.and(
+                Condition.stringEquals("$.execution.Status", "ABORTED"),
+                reported(ERROR),
+                Condition.stringEquals(ERROR, TaskItems.CANCELLED_ERROR),
+                reported(CAUSE)),
+            cancelled(scope, "CancelledWithReason", CAUSE, write))
+        .when(
+            Condition.and(
+                Condition.stringEquals("$.execution.Status", "ABORTED"),
+                reported(ERROR),
+                Condition.stringEquals(ERROR, TaskItems.CANCELLED_ERROR)),
+            cancelled(scope, "Cancelled", "Cancelled without a reason", write))
+        .when(
             Condition.and(Condition.stringEquals("$.execution.Status", "ABORTED"), reported(CAUSE)),
             failure(scope, "AbortedWithCause", "States.Aborted", CAUSE, write))
         .when(
@@ -587,8 +610,11 @@ record TaskStatusReconciler(
         .when(Condition.and(complete.toArray(Condition[]::new)), explain)
         .otherwise(undeliverable);
     noFailure.next(write);
-    write.when(Condition.stringEquals("$.action", "reopen"), reopen).otherwise(markFailed);
-    for (TaskStateBase writing : List.of(markFailed, reopen)) {
+    write
+        .when(Condition.stringEquals("$.action", "reopen"), reopen)
+        .when(Condition.isPresent("$.failure.Cancelled"), markCancelled)
+        .otherwise(markFailed);
+    for (TaskStateBase writing : List.of(markFailed, markCancelled, reopen)) {
       writing.next(reconciled);
       writing.addCatch(
           readItem,
@@ -703,6 +729,29 @@ record TaskStatusReconciler(
         Pass.Builder.create(scope, id)
             .parameters(
                 TaskItems.ordered("Error", literalOrPath(error), "Cause", literalOrPath(cause)))
+            .resultPath("$.failure")
+            .build();
+    pass.next(next);
+    return pass;
+  }
+
+  /**
+   * A Pass that sets {@code $.failure} for a cancellation (stopped with the error {@code
+   * TaskStatus.Cancelled}): that error, the reason as cause (a literal, or a path when it starts
+   * with {@code $}), and the mark that routes the write to {@code MarkCancelled}.
+   */
+  private static Pass cancelled(Construct scope, String id, String reason, IChainable next) {
+    Pass pass =
+        Pass.Builder.create(scope, id)
+            .comment("Stopped by TaskStatusClient.cancel: CANCELLED, not FAILED")
+            .parameters(
+                TaskItems.ordered(
+                    "Error",
+                    TaskItems.CANCELLED_ERROR,
+                    "Cause",
+                    literalOrPath(reason),
+                    "Cancelled",
+                    true))
             .resultPath("$.failure")
             .build();
     pass.next(next);

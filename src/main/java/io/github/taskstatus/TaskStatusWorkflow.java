@@ -12,6 +12,7 @@ import software.amazon.awscdk.services.iam.Grant;
 import software.amazon.awscdk.services.iam.IGrantable;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.lambda.IFunction;
+import software.amazon.awscdk.services.pipes.CfnPipe;
 import software.amazon.awscdk.services.sqs.IQueue;
 import software.amazon.awscdk.services.stepfunctions.StateMachine;
 import software.constructs.Construct;
@@ -47,6 +48,8 @@ public class TaskStatusWorkflow extends Construct {
   private final StarterFunction starter;
   private final TaskStatusReconciler reconciler;
   private final TaskStatusSweeper sweeper;
+  private final TaskWorkers workers;
+  private final TaskStatusEvents events;
   private final TaskQueues queues;
   private final TaskStatusMetrics metrics;
   private final List<Alarm> alarms;
@@ -79,8 +82,14 @@ public class TaskStatusWorkflow extends Construct {
 
     table = TaskTable.of(this, p, settings);
     TaskItems items = TaskItems.ofTasks(table, settings);
-    TaskStateMachine tasks = TaskStateMachine.create(this, items, p.getWork(), settings, logs, key);
+    workers = settings.worker() != null ? TaskWorkers.create(this, settings, key) : null;
+    TaskStateMachine tasks =
+        TaskStateMachine.create(
+            this, items, workers != null ? workers.handOff() : p.getWork(), settings, logs, key);
     stateMachine = tasks.machine();
+    if (workers != null) {
+      workers.grantHandOff(stateMachine);
+    }
     starter = new StarterFunction(this, settings, stateMachine, logs, key);
     tasks.config().startedBy(starter.function());
     reconciler =
@@ -94,6 +103,11 @@ public class TaskStatusWorkflow extends Construct {
     logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue(), key);
+    events =
+        settings.statusEvents()
+            ? TaskStatusEvents.create(
+                this, table, stateMachine, p.getStatusEventBus(), settings, logs, key)
+            : null;
     grants =
         new TaskStatusGrants(
             table,
@@ -101,7 +115,9 @@ public class TaskStatusWorkflow extends Construct {
             starter.invocable(),
             queues,
             settings.failedTaskIndex(),
-            settings.sweeper());
+            settings.sweeper(),
+            workers,
+            reconciler == null ? null : reconciler.stateMachine());
     metrics =
         new TaskStatusMetrics(
             stateMachine,
@@ -109,7 +125,9 @@ public class TaskStatusWorkflow extends Construct {
             starter.deadLetterQueue(),
             queues,
             reconciler,
-            sweeper);
+            sweeper,
+            workers,
+            events);
     alarms =
         settings.alarms() ? TaskStatusAlarms.create(this, metrics, p.getAlarmTopic(), key) : null;
     if (settings.dashboard()) {
@@ -183,6 +201,36 @@ public class TaskStatusWorkflow extends Construct {
    */
   public StateMachine getReconciler() {
     return reconciler == null ? null : reconciler.stateMachine();
+  }
+
+  /**
+   * The queue the state machine hands each task to, in worker mode ({@code worker}): the created
+   * one or {@code worker.existingQueue}.
+   *
+   * @return the worker queue, or {@code null} without a worker
+   */
+  public IQueue getWorkerQueue() {
+    return workers == null ? null : workers.queue();
+  }
+
+  /**
+   * Where a worker queue's message goes after {@code worker.maxReceiveCount} receives: a task whose
+   * workers kept dying (the task itself has failed with {@code States.HeartbeatTimeout} by then).
+   *
+   * @return the created worker dead-letter queue, that of a {@code worker.existingQueue} defined in
+   *     this app, or {@code null}
+   */
+  public IQueue getWorkerDeadLetterQueue() {
+    return workers == null ? null : workers.deadLetterQueue();
+  }
+
+  /**
+   * The EventBridge pipe that publishes status change events ({@code statusEvents}).
+   *
+   * @return the pipe, or {@code null} without status events
+   */
+  public CfnPipe getStatusEventPipe() {
+    return events == null ? null : events.pipe();
   }
 
   /**
@@ -272,6 +320,38 @@ public class TaskStatusWorkflow extends Construct {
    */
   public Grant grantRedrive(IGrantable grantee) {
     return grants.redrive(grantee);
+  }
+
+  /**
+   * Lets a principal cancel tasks the way {@code TaskStatusClient.cancel} does: {@code
+   * states:StopExecution} on this state machine's executions (with the error {@code
+   * TaskStatus.Cancelled} and the reason as cause), and {@code states:StartExecution} on the
+   * reconciler, which the client starts at once so the item says {@code CANCELLED} without waiting
+   * for the status change event. The client finds the execution from the task's item, so grant
+   * {@link #grantReadStatus} too.
+   *
+   * @param grantee who may cancel
+   * @return the grant on the executions
+   * @throws IllegalStateException for an {@code EXPRESS} workflow, whose executions cannot be
+   *     stopped
+   */
+  public Grant grantCancel(IGrantable grantee) {
+    return grants.cancel(grantee);
+  }
+
+  /**
+   * Lets a worker do what {@code TaskWorker} in task-status-client does: receive, delete and keep
+   * hidden (ChangeMessageVisibility) the worker queue's messages, answer its tasks ({@code
+   * states:SendTaskSuccess}, {@code SendTaskFailure} and {@code SendTaskHeartbeat} on this state
+   * machine), and record progress on their items ({@code dynamodb:UpdateItem} and {@code GetItem}
+   * on the table); with a customer-managed key, decrypt the queue's messages and the table.
+   *
+   * @param grantee the worker's principal
+   * @return the grant of the task answers
+   * @throws IllegalStateException without {@code worker}
+   */
+  public Grant grantWork(IGrantable grantee) {
+    return grants.work(grantee);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.github.taskstatus;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.RemovalPolicy;
 import software.amazon.awscdk.services.dynamodb.ITable;
+import software.amazon.awscdk.services.events.IEventBus;
 import software.amazon.awscdk.services.kms.IKey;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sns.ITopic;
@@ -42,6 +43,9 @@ public final class TaskStatusWorkflowProps {
   private final Boolean dashboard;
   private final Boolean sweeper;
   private final Duration sweepInterval;
+  private final TaskWorkerOptions worker;
+  private final Boolean statusEvents;
+  private final IEventBus statusEventBus;
 
   private TaskStatusWorkflowProps(Setters<?> b) {
     this.waitDuration = b.waitDuration;
@@ -67,6 +71,9 @@ public final class TaskStatusWorkflowProps {
     this.dashboard = b.dashboard;
     this.sweeper = b.sweeper;
     this.sweepInterval = b.sweepInterval;
+    this.worker = b.worker;
+    this.statusEvents = b.statusEvents;
+    this.statusEventBus = b.statusEventBus;
   }
 
   /**
@@ -361,6 +368,47 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
+   * External work: hand each task to a worker outside Step Functions (a container, a service, a
+   * person) through an SQS queue with a task token, and wait for its answer. The worker reports
+   * progress (which heartbeats), then succeeds or fails the task; {@code TaskWorker} in
+   * task-status-client does all of it, and {@link TaskStatusWorkflow#grantWork} gives a worker what
+   * it calls. Standard workflows only: an Express workflow cannot wait for a task token. Replaces
+   * the default wait, so neither {@link #getWork()} nor {@link #getWaitDuration()} may be set with
+   * it.
+   *
+   * @return the options, or {@code null} for no worker
+   * @default no worker: the work is {@link #getWork()} or the wait
+   */
+  public TaskWorkerOptions getWorker() {
+    return worker;
+  }
+
+  /**
+   * Publishes every change of a task's item ({@code STARTED}, progress, {@code DONE}, {@code
+   * FAILED}, {@code CANCELLED}, each attempt of a redrive) as an EventBridge event, source {@code
+   * task-status-workflow}, detail-type {@code Task Status Change}, with the state machine's ARN in
+   * {@code resources} (see the README for the detail's schema). The table's DynamoDB stream feeds
+   * an EventBridge pipe, whose Express enrichment shapes each change: no Lambda, no extra state
+   * transitions in the task's execution, and an event only for a write that changed the item.
+   *
+   * @return the value, or {@code null} for the default
+   * @default {@code false}; {@code true} when {@link #getStatusEventBus()} is set
+   */
+  public Boolean getStatusEvents() {
+    return statusEvents;
+  }
+
+  /**
+   * The event bus for {@link #getStatusEvents()}.
+   *
+   * @return the bus, or {@code null} for the default
+   * @default the account's default event bus
+   */
+  public IEventBus getStatusEventBus() {
+    return statusEventBus;
+  }
+
+  /**
    * The setters both builders share: {@link Builder} and {@link TaskStatusWorkflow.Builder}.
    *
    * @param <B> the concrete builder, returned by every setter
@@ -389,6 +437,9 @@ public final class TaskStatusWorkflowProps {
     private Boolean dashboard;
     private Boolean sweeper;
     private Duration sweepInterval;
+    private TaskWorkerOptions worker;
+    private Boolean statusEvents;
+    private IEventBus statusEventBus;
 
     Setters() {}
 
@@ -651,6 +702,39 @@ public final class TaskStatusWorkflowProps {
      */
     public B sweepInterval(Duration sweepInterval) {
       this.sweepInterval = sweepInterval;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getWorker()}.
+     *
+     * @param worker the worker options, or {@code null} for no worker
+     * @return this builder
+     */
+    public B worker(TaskWorkerOptions worker) {
+      this.worker = worker;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getStatusEvents()}.
+     *
+     * @param statusEvents whether to publish status change events, or {@code null} for the default
+     * @return this builder
+     */
+    public B statusEvents(Boolean statusEvents) {
+      this.statusEvents = statusEvents;
+      return self();
+    }
+
+    /**
+     * Sets {@link TaskStatusWorkflowProps#getStatusEventBus()}.
+     *
+     * @param statusEventBus the bus, or {@code null} for the default bus
+     * @return this builder
+     */
+    public B statusEventBus(IEventBus statusEventBus) {
+      this.statusEventBus = statusEventBus;
       return self();
     }
   }

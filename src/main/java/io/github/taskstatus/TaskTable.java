@@ -8,6 +8,7 @@ import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.StreamViewType;
 import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.dynamodb.TableEncryption;
 import software.amazon.awscdk.services.kms.IKey;
@@ -96,6 +97,8 @@ final class TaskTable {
                 PointInTimeRecoverySpecification.builder().pointInTimeRecoveryEnabled(true).build())
             .removalPolicy(settings.removalPolicy())
             .timeToLiveAttribute(settings.retention() != null ? TaskItems.EXPIRES_AT : null)
+            // Status events read the stream; both images, so a change can be told from its past.
+            .stream(settings.statusEvents() ? StreamViewType.NEW_AND_OLD_IMAGES : null)
             .build();
     if (settings.failedTaskIndex()) {
       table.addGlobalSecondaryIndex(

@@ -197,6 +197,46 @@ class ReconcilerTest {
   }
 
   @Test
+  void anExecutionStoppedAsACancellationIsMarkedCancelledWithItsReason() {
+    JsonNode choices = state("Explain").get("Choices");
+    JsonNode cancelledWithReason = null;
+    for (JsonNode choice : choices) {
+      if (choice.get("Next").asText().equals("CancelledWithReason")) {
+        cancelledWithReason = choice;
+      }
+    }
+    assertThat(cancelledWithReason).isNotNull();
+    assertThat(cancelledWithReason.toString())
+        .contains("\"StringEquals\":\"ABORTED\"")
+        .contains("\"StringEquals\":\"TaskStatus.Cancelled\"");
+    assertThat(state("CancelledWithReason").get("Parameters"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        {"Error": "TaskStatus.Cancelled", "Cause.$": "$.execution.Cause", "Cancelled": true}"""));
+    assertThat(state("Cancelled").at("/Parameters/Cause").asText())
+        .isEqualTo("Cancelled without a reason");
+    // Before the abort branches: a cancellation is no failure.
+    assertThat(choices.toString().indexOf("CancelledWithReason"))
+        .isLessThan(choices.toString().indexOf("AbortedWithCause"));
+
+    JsonNode write = state("MarkOrReopen").get("Choices");
+    assertThat(write.get(1))
+        .isEqualTo(
+            Synth.parse(
+                "{\"Variable\": \"$.failure.Cancelled\", \"IsPresent\": true,"
+                    + " \"Next\": \"MarkCancelled\"}"));
+    JsonNode mark = state("MarkCancelled").get("Parameters");
+    assertThat(mark.at("/ExpressionAttributeValues/:status/S").asText()).isEqualTo("CANCELLED");
+    assertThat(mark.get("ConditionExpression").asText())
+        .isEqualTo(TaskItems.NEW_OR_OWN_OPEN_TO_LATER_ATTEMPT);
+    assertThat(mark.get("UpdateExpression").asText())
+        .contains("#Error = :error, #Cause = :cause")
+        .doesNotContain("FailedIndexKey");
+    assertThat(state("MarkCancelled").at("/Catch/0/Next").asText()).isEqualTo("ReadItem");
+  }
+
+  @Test
   void aFinalItemOfThisExecutionIsLeftAloneAndAnotherStartsItemMovesOn() {
     assertThat(state("MarkFailed").get("Catch"))
         .isEqualTo(

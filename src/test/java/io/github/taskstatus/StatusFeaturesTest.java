@@ -13,6 +13,7 @@ import software.amazon.awscdk.services.dynamodb.Table;
 import software.amazon.awscdk.services.iam.AccountRootPrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.stepfunctions.StateMachineType;
 
 /** Retention, the failed-task index, the dashboard and what a client needs. */
 class StatusFeaturesTest {
@@ -140,7 +141,10 @@ class StatusFeaturesTest {
           TaskStatusWorkflow direct = new TaskStatusWorkflow(stack, "Tasks");
           assertThat(direct.clientEnvironment())
               .containsOnlyKeys(
-                  "TASK_STATUS_TABLE", "TASK_STATUS_STARTER", "TASK_STATUS_OPEN_INDEX")
+                  "TASK_STATUS_TABLE",
+                  "TASK_STATUS_STARTER",
+                  "TASK_STATUS_OPEN_INDEX",
+                  "TASK_STATUS_RECONCILER")
               .containsEntry("TASK_STATUS_OPEN_INDEX", "OpenTasks");
           TaskStatusWorkflow queued =
               TaskStatusWorkflow.Builder.create(stack, "Queued")
@@ -153,12 +157,24 @@ class StatusFeaturesTest {
                   "TASK_STATUS_STARTER",
                   "TASK_STATUS_QUEUE_URL",
                   "TASK_STATUS_FAILED_INDEX",
-                  "TASK_STATUS_OPEN_INDEX")
+                  "TASK_STATUS_OPEN_INDEX",
+                  "TASK_STATUS_RECONCILER")
               .containsEntry("TASK_STATUS_FAILED_INDEX", "FailedTasks");
           TaskStatusWorkflow unswept =
-              TaskStatusWorkflow.Builder.create(stack, "Unswept").sweeper(false).build();
+              TaskStatusWorkflow.Builder.create(stack, "Unswept")
+                  .sweeper(false)
+                  .stateMachineType(StateMachineType.EXPRESS)
+                  .build();
           assertThat(unswept.clientEnvironment())
+              .as("no sweeper's index; an Express workflow cannot be cancelled, so no reconciler")
               .containsOnlyKeys("TASK_STATUS_TABLE", "TASK_STATUS_STARTER");
+          TaskStatusWorkflow worked =
+              TaskStatusWorkflow.Builder.create(stack, "Worked")
+                  .worker(TaskWorkerOptions.builder().build())
+                  .build();
+          assertThat(worked.clientEnvironment())
+              .containsKey("TASK_STATUS_WORKER_QUEUE_URL")
+              .containsEntry("TASK_STATUS_RECONCILER", worked.getReconciler().getStateMachineArn());
         });
   }
 
