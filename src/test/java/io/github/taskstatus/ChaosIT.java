@@ -33,7 +33,8 @@ class ChaosIT {
     ChaosRun.Outcome outcome = ChaosRun.run(40, 19, false, System.out);
     System.out.println("without the sweeper: " + outcome.line());
 
-    assertThat(outcome.stuck()).as("items whose events were lost").isPositive();
+    // Express workflows send no status events at all: their timed-out tasks stay STARTED.
+    assertThat(outcome.stuck()).as("items whose events were lost or never sent").isPositive();
     assertThat(outcome.passed()).isFalse();
     assertThat(outcome.wrong()).isZero();
     assertThat(outcome.lost()).isZero();

@@ -464,15 +464,25 @@ final class ChaosRun {
     }
   }
 
-  /** The ids of a side's tasks: kinds drawn with fixed weights from a seeded source. */
+  /**
+   * The ids of a side's tasks: one of each kind first, then kinds drawn with fixed weights from a
+   * seeded source.
+   */
   static List<String> ids(String prefix, int count, boolean standard, Random random) {
     List<String> ids = new ArrayList<>();
+    // Every kind the side has at least once, however small the run, then drawn at random.
+    List<Kind> first =
+        standard
+            ? List.of(Kind.FAIL, Kind.SLOW, Kind.STOP, Kind.PLAIN)
+            : List.of(Kind.FAIL, Kind.SLOW, Kind.PLAIN);
     for (int i = 0; i < count; i++) {
       double r = random.nextDouble();
       Kind kind =
-          r < 0.15
-              ? Kind.FAIL
-              : r < 0.25 ? Kind.SLOW : r < 0.40 && standard ? Kind.STOP : Kind.PLAIN;
+          i < first.size()
+              ? first.get(i)
+              : r < 0.15
+                  ? Kind.FAIL
+                  : r < 0.25 ? Kind.SLOW : r < 0.40 && standard ? Kind.STOP : Kind.PLAIN;
       ids.add(String.format(Locale.ROOT, "%s%04d%s", prefix, i, kind.suffix()));
     }
     return ids;

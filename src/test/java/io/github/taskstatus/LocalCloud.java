@@ -63,6 +63,10 @@ final class LocalCloud implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   private LocalCloud(JsonNode template, List<String> options) throws IOException {
+    this(template, options, true);
+  }
+
+  private LocalCloud(JsonNode template, List<String> options, boolean starter) throws IOException {
     templateFile = Files.createTempFile("task-status-template", ".json");
     Synth.JSON.writeValue(templateFile.toFile(), template);
     List<String> command =
@@ -77,9 +81,10 @@ final class LocalCloud implements AutoCloseable {
                 "--account",
                 Synth.ACCOUNT,
                 "--region",
-                Synth.REGION,
-                "--code",
-                "TasksStarter=" + StarterCode.extractedJar()));
+                Synth.REGION));
+    if (starter) {
+      command.addAll(List.of("--code", "TasksStarter=" + StarterCode.extractedJar()));
+    }
     command.addAll(options);
     process =
         new ProcessBuilder(command)
@@ -199,6 +204,15 @@ final class LocalCloud implements AutoCloseable {
     }
   }
 
+  /** Deploys a stack without the library's starter function: plain CDK constructs only. */
+  static LocalCloud startWithoutStarter(Synth synth, String... options) {
+    try {
+      return new LocalCloud(synth.json, List.of(options), false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   static Path node() {
     Path node = HOME.resolve("node_modules/node/bin/node");
     if (!Files.isExecutable(node)) {
@@ -243,6 +257,11 @@ final class LocalCloud implements AutoCloseable {
 
   String stateMachineArn() {
     return name("stateMachines", "TasksStateMachine");
+  }
+
+  /** The ARN of the first state machine whose logical id starts with the prefix. */
+  String stateMachineArn(String logicalIdPrefix) {
+    return name("stateMachines", logicalIdPrefix);
   }
 
   String reconcilerArn() {

@@ -118,7 +118,16 @@ class TemplateCheckIT {
         "action without resource types on an ARN",
         statement(
             """
-            {"Effect": "Allow", "Action": "states:SendTaskSuccess", "Resource": {"Ref": "Machine"}}
+            {"Effect": "Allow", "Action": "states:ListStateMachines", "Resource": {"Ref": "Machine"}}
+            """));
+    mistake(
+        "task response on a resource that is no state machine",
+        statement(
+            """
+            {"Effect": "Allow", "Action": ["states:SendTaskSuccess", "states:SendTaskFailure",
+             "states:SendTaskHeartbeat"], "Resource": {"Ref": "Machine"}},
+            {"Effect": "Allow", "Action": "states:SendTaskSuccess",
+             "Resource": {"Fn::GetAtt": ["Table", "Arn"]}}
             """));
     mistake(
         "unknown condition key",
@@ -325,14 +334,34 @@ class TemplateCheckIT {
                 + " type of the actions granted on it (dynamodb:Query)");
   }
 
-  /** IAM's reference lists no resource type for SendTaskSuccess: only "*" matches it. */
+  /** IAM's reference lists no resource type for ListStateMachines: only "*" matches it. */
   @Test
   void anActionWithoutResourceTypesGrantedOnAnArnIsFound() {
     assertThat(found("action without resource types on an ARN"))
         .containsExactly(
-            "Policy Properties.PolicyDocument.Statement[0].Action: states:SendTaskSuccess applies"
+            "Policy Properties.PolicyDocument.Statement[0].Action: states:ListStateMachines applies"
                 + " to no resource type, so only Resource \"*\" can match it; it is granted on"
                 + " arn:aws:states:us-east-1:000000000000:stateMachine:Test-Machine-LOCAL");
+  }
+
+  /**
+   * The one exception to the reference: SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat have
+   * no resource type in it, yet Step Functions authorizes them on the task token's state machine
+   * (or activity), as {@code StateMachine.grantTaskResponse} grants them; on a state machine they
+   * pass (statement 0), on anything else they are still found (statement 1).
+   */
+  @Test
+  void taskResponsesAreAcceptedOnAStateMachineOnly() {
+    assertThat(found("task response on a resource that is no state machine"))
+        .containsExactly(
+            "Policy Properties.PolicyDocument.Statement[1].Action: states:SendTaskSuccess applies"
+                + " to activity (arn:${Partition}:states:${Region}:${Account}:activity:"
+                + "${ActivityName}), statemachine (arn:${Partition}:states:${Region}:${Account}:"
+                + "stateMachine:${StateMachineName}); none of the resources it is granted on is"
+                + " one: arn:aws:dynamodb:us-east-1:000000000000:table/Test-Table-LOCAL",
+            "Policy Properties.PolicyDocument.Statement[1].Resource:"
+                + " arn:aws:dynamodb:us-east-1:000000000000:table/Test-Table-LOCAL is no resource"
+                + " type of the actions granted on it (states:SendTaskSuccess)");
   }
 
   @Test
