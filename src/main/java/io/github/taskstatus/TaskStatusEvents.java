@@ -175,9 +175,9 @@ record TaskStatusEvents(CfnPipe pipe, StateMachine shaper, Queue deadLetterQueue
                     .build())
             .build();
     // The pipe starts reading as soon as it exists: its role must be able to by then.
-    pipe.addDependency(
+    pipe.addResourceDependency(
         (CfnResource) role.getNode().findChild("DefaultPolicy").getNode().getDefaultChild());
-    pipe.addDependency((CfnResource) listStreams.getNode().getDefaultChild());
+    pipe.addResourceDependency((CfnResource) listStreams.getNode().getDefaultChild());
     config.startedBy(pipe);
     return new TaskStatusEvents(pipe, shaper, deadLetterQueue);
   }

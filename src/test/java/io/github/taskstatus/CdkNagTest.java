@@ -21,6 +21,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
 import software.amazon.awscdk.cxapi.SynthesisMessage;
+import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Code;
 import software.amazon.awscdk.services.lambda.Function;
@@ -104,7 +105,23 @@ class CdkNagTest {
                       .retention(software.amazon.awscdk.Duration.days(30))
                       .failedTaskIndex(true)
                       .dashboard(true)
+                      .statusEvents(true)
                       .build();
+                }),
+        Arguments.of(
+            "a worker, status events, a key and the app and worker grants",
+            (Consumer<Stack>)
+                stack -> {
+                  TaskStatusWorkflow tasks =
+                      TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                          .encryptionKey(Synth.key(stack))
+                          .worker(TaskWorkerOptions.builder().build())
+                          .statusEvents(true)
+                          .build();
+                  Role app = Synth.role(stack, "App");
+                  tasks.grantStartTask(app);
+                  tasks.grantReadStatus(app);
+                  tasks.grantWork(Synth.role(stack, "Worker"));
                 }));
   }
 
@@ -123,6 +140,25 @@ class CdkNagTest {
                         stack, "Tasks", TaskStatusWorkflowProps.builder().tracing(false).build())))
         .anySatisfy(f -> assertThat(f).contains("AwsSolutions-SF2"))
         .anySatisfy(f -> assertThat(f).contains("Serverless-StepFunctionStateMachineXray"));
+  }
+
+  @Test
+  void grantRedriveAndGrantCancelBringTheExecutionsFindingToYourRoleAlone() {
+    List<String> findings =
+        findings(
+            stack -> {
+              TaskStatusWorkflow tasks = new TaskStatusWorkflow(stack, "Tasks");
+              Role app = Synth.role(stack, "App");
+              tasks.grantRedrive(app);
+              tasks.grantCancel(app);
+            });
+    assertThat(findings)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "/Test/App/DefaultPolicy/Resource: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>"
+                + ":states:eu-west-1:123456789012:execution:{\"Fn::Select\":[6,{\"Fn::Split\":"
+                + "[\":\",{\"Ref\":\"TasksStateMachineA4CB7752\"}]}]}:*]");
   }
 
   /** The user's function, imported so that its own findings do not mix with the workflow's. */

@@ -100,6 +100,8 @@ class DocumentationTest {
         stack ->
             TaskStatusWorkflow.Builder.create(stack, "Tasks")
                 .queue(true)
+                .worker(TaskWorkerOptions.builder().build())
+                .statusEvents(true)
                 .build()
                 .getAlarms()
                 .forEach(a -> created.add(a.getNode().getId())));

@@ -29,18 +29,20 @@ class AcknowledgmentReasonsTest {
   void everyAcknowledgmentHasAReason() {
     CheckedApp app = new CheckedApp(outdir);
     Stack stack = app.stack();
-    // Between them, the two configurations create every resource the library acknowledges on.
+    // Between them, the three configurations create every resource the library acknowledges on.
     TaskStatusWorkflow everyFeature = CheckedApp.everyFeature(stack);
     TaskStatusWorkflow express =
         TaskStatusWorkflow.Builder.create(stack, "ExpressTasks")
             .stateMachineType(StateMachineType.EXPRESS)
             .build();
+    final TaskStatusWorkflow workers = CheckedApp.workers(stack);
     // Synthesis runs anything the library adds late (aspects, lazy policies) before we look.
     app.synth();
 
     List<Acknowledgment> acknowledgments = new ArrayList<>();
     acknowledgments.addAll(acknowledgments(everyFeature));
     acknowledgments.addAll(acknowledgments(express));
+    acknowledgments.addAll(acknowledgments(workers));
 
     assertThat(acknowledgments).as("the library's cdk-nag 3 acknowledgments").isNotEmpty();
     assertThat(acknowledgments)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.ServerlessChecks;
 import io.github.taskstatus.TaskStatusWorkflow;
+import io.github.taskstatus.TaskWorkerOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -17,6 +18,8 @@ import software.amazon.awscdk.AppProps;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.Validations;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.amazon.awscdk.services.sns.Topic;
@@ -72,7 +75,35 @@ final class CheckedApp {
         .retention(Duration.days(30))
         .failedTaskIndex(true)
         .dashboard(true)
+        .statusEvents(true)
         .build();
+  }
+
+  /**
+   * A workflow whose work is an external worker, with status events, the key, and an application's
+   * and a worker's grants (grantRedrive and grantCancel bring the user's role a finding of its own,
+   * on every execution of the state machine; see the README): what {@link #everyFeature} cannot
+   * have beside custom work.
+   */
+  static TaskStatusWorkflow workers(Stack stack) {
+    Key key = Key.Builder.create(stack, "WorkersKey").enableKeyRotation(true).build();
+    TaskStatusWorkflow tasks =
+        TaskStatusWorkflow.Builder.create(stack, "Workers")
+            .encryptionKey(key)
+            .worker(TaskWorkerOptions.builder().build())
+            .statusEvents(true)
+            .build();
+    Role app =
+        Role.Builder.create(stack, "App")
+            .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+            .build();
+    tasks.grantStartTask(app);
+    tasks.grantReadStatus(app);
+    tasks.grantWork(
+        Role.Builder.create(stack, "Worker")
+            .assumedBy(new ServicePrincipal("ecs-tasks.amazonaws.com"))
+            .build());
+    return tasks;
   }
 
   /** The stack the consumer's constructs go in. */

@@ -43,6 +43,11 @@ class ZeroFindingsTest {
   }
 
   @Test
+  void workersStatusEventsAndEveryGrantHaveNoFinding() {
+    assertNoFindings(synth(CheckedApp::workers));
+  }
+
+  @Test
   void queueModeWithDefaultsHasNoFinding() {
     assertNoFindings(
         synth(stack -> TaskStatusWorkflow.Builder.create(stack, "Tasks").queue(true).build()));
