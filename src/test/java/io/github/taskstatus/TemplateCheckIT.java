@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awscdk.Duration;
 import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.events.EventBus;
 import software.amazon.awscdk.services.iam.Role;
 import software.amazon.awscdk.services.kms.Key;
 import software.amazon.awscdk.services.lambda.Code;
@@ -210,6 +211,22 @@ class TemplateCheckIT {
               .build();
         });
     CONFIGURATIONS.put("every feature, every grant", TemplateCheckIT::everyFeature);
+    CONFIGURATIONS.put(
+        "a worker, status events on a bus of their own, a key, every grant",
+        stack -> {
+          TaskStatusWorkflow tasks =
+              TaskStatusWorkflow.Builder.create(stack, "Tasks")
+                  .encryptionKey(Synth.key(stack))
+                  .worker(TaskWorkerOptions.builder().build())
+                  .statusEventBus(EventBus.Builder.create(stack, "Bus").build())
+                  .build();
+          Role app = Synth.role(stack, "App");
+          tasks.grantStartTask(app);
+          tasks.grantReadStatus(app);
+          tasks.grantRedrive(app);
+          tasks.grantCancel(app);
+          tasks.grantWork(Synth.role(stack, "Worker"));
+        });
   }
 
   private static Map<String, List<String>> mistakesFound;
@@ -247,12 +264,15 @@ class TemplateCheckIT {
             .retention(Duration.days(30))
             .failedTaskIndex(true)
             .dashboard(true)
+            .statusEvents(true)
             .build();
     Role app = Synth.role(stack, "App");
     tasks.grantStartTask(app);
     tasks.grantReadStatus(app);
     tasks.grantSendTasks(app);
     tasks.grantRedriveDeadLetters(app);
+    tasks.grantRedrive(app);
+    tasks.grantCancel(app);
   }
 
   @BeforeAll
