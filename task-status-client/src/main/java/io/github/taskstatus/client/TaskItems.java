@@ -77,8 +77,9 @@ final class TaskItems {
 
   /**
    * The {@code Attempts} history, in the order the workflow appended it: a list of maps, each
-   * {@code {Attempt (N), Status (S), At (S)}} and, for a failure, {@code Error (S)}. None on items
-   * written before the workflow recorded attempts, nor on an item none of whose attempts finished.
+   * {@code {Attempt (N), Status (S), At (S)}} and, for a failure or a cancellation, {@code Error
+   * (S)}. None on items written before the workflow recorded attempts, nor on an item none of whose
+   * attempts finished.
    */
   private static List<TaskAttempt> attempts(Map<String, AttributeValue> item, String where) {
     AttributeValue value = item.get(ATTEMPTS);
@@ -111,10 +112,12 @@ final class TaskItems {
         optionalString(entry, ERROR, path + "." + ERROR, where));
   }
 
-  /** How an attempt ended: DONE or FAILED, never STARTED. */
+  /** How an attempt ended: DONE, FAILED or CANCELLED, never STARTED. */
   private static TaskStatus finalStatus(String value, String name, String where) {
-    if (value.equals(TaskStatus.DONE.name()) || value.equals(TaskStatus.FAILED.name())) {
-      return TaskStatus.valueOf(value);
+    for (TaskStatus status : TaskStatus.values()) {
+      if (status.isFinal() && status.name().equals(value)) {
+        return status;
+      }
     }
     throw new TaskStatusException(
         "the item ("
@@ -123,7 +126,7 @@ final class TaskItems {
             + name
             + " '"
             + value
-            + "', which is not how an attempt ends (DONE or FAILED)");
+            + "', which is not how an attempt ends (DONE, FAILED or CANCELLED)");
   }
 
   /** A redrive count: a whole number, 0 or more, as Step Functions counts redrives. */
@@ -174,8 +177,8 @@ final class TaskItems {
               + where
               + ") has the unknown Status '"
               + value
-              + "'; this client knows STARTED, DONE and FAILED (was the item written by a newer"
-              + " workflow, or by hand?)");
+              + "'; this client knows STARTED, DONE, FAILED and CANCELLED (was the item"
+              + " written by a newer workflow, or by hand?)");
     }
   }
 

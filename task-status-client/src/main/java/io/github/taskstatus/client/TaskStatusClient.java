@@ -19,13 +19,14 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
  *
  * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
- * then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter function (or, in
- * queue mode, sends the task to the queue); {@link #latest(String)}, {@link #history(String)},
- * {@link #await(String, Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the
- * items; {@link #retry(String)} starts a failed task anew and {@link #redrive(String)} redrives its
- * execution. The client uses only the calls the construct's {@code grantStartTask} ({@code
- * lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode), {@code grantReadStatus}
- * ({@code dynamodb:Query}) and {@code grantRedrive} ({@code states:RedriveExecution}) allow.
+ * then {@code DONE}, {@code FAILED} or, once cancelled, {@code CANCELLED}. {@link #start(String)}
+ * invokes the starter function (or, in queue mode, sends the task to the queue); {@link
+ * #latest(String)}, {@link #history(String)}, {@link #await(String, Duration)}, {@link
+ * #failedSince(Instant)} and {@link #open()} read the items; {@link #retry(String)} starts a failed
+ * task anew and {@link #redrive(String)} redrives its execution. The client uses only the calls the
+ * construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or {@code sqs:SendMessage} in
+ * queue mode), {@code grantReadStatus} ({@code dynamodb:Query}) and {@code grantRedrive} ({@code
+ * states:RedriveExecution}) allow.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -54,6 +55,13 @@ public final class TaskStatusClient implements AutoCloseable {
 
   /** The variable that holds the open-task index's name, when the index (the sweeper's) exists. */
   public static final String ENV_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
+
+  /**
+   * The {@code Error} of a {@link TaskStatus#CANCELLED} item: the error name a cancellation stops
+   * the execution with, which the library's reconciler records; the item's {@code Cause} is the
+   * reason given.
+   */
+  public static final String CANCELLED_ERROR = "TaskStatus.Cancelled";
 
   /** The variable Lambda sets to the function's region. */
   static final String ENV_REGION = "AWS_REGION";
@@ -218,12 +226,12 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Waits until the task's latest start is {@code DONE} or {@code FAILED}, reading it with
-   * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of your
-   * own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}; after a
-   * {@link #redrive(String)}, await the start it returns: until the redriven attempt writes the
-   * item, the latest start is still the earlier attempt's {@code FAILED}, which this method
-   * returns.
+   * Waits until the task's latest start is final ({@code DONE}, {@code FAILED} or {@code
+   * CANCELLED}), reading it with exponential backoff (see {@link Builder#pollInterval(Duration)}).
+   * To wait for a start of your own, whatever other starts happen meanwhile, use {@link
+   * #await(TaskStart, Duration)}; after a {@link #redrive(String)}, await the start it returns:
+   * until the redriven attempt writes the item, the latest start is still the earlier attempt's
+   * {@code FAILED}, which this method returns.
    *
    * @param taskId the task id
    * @param timeout how long to wait; zero reads once
@@ -259,12 +267,13 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Waits until this very start is {@code DONE} or {@code FAILED}, whatever other starts of the
-   * task happen meanwhile: it follows the item of the start's own execution. For a direct start
-   * that is the execution the starter answered with; in queue mode, where the starter starts it
-   * later, the execution named {@link ExecutionNames#of(String, String)} of the task id and the
-   * start's {@link TaskStart#idempotencyKey()}, which the client sent in the message; for a {@link
-   * #redrive(String)}, the execution redriven, whose item it already knows.
+   * Waits until this very start is final ({@code DONE}, {@code FAILED} or {@code CANCELLED}),
+   * whatever other starts of the task happen meanwhile: it follows the item of the start's own
+   * execution. For a direct start that is the execution the starter answered with; in queue mode,
+   * where the starter starts it later, the execution named {@link ExecutionNames#of(String,
+   * String)} of the task id and the start's {@link TaskStart#idempotencyKey()}, which the client
+   * sent in the message; for a {@link #redrive(String)}, the execution redriven, whose item it
+   * already knows.
    *
    * <p>No read pages the task's history. A direct start's item is at the start's timestamp, or, if
    * another start of the task took that one first, at one of the next 10 whole seconds; each read
@@ -273,14 +282,14 @@ public final class TaskStatusClient implements AutoCloseable {
    * the task's items from that time less {@link #CLOCK_SKEW_ALLOWANCE} on, newest first. Once the
    * item is found (a redrive's from the first read), each read queries its key alone.
    *
-   * <p>A redriven start is final only for its own attempt: the item must be {@code DONE} or {@code
-   * FAILED} with a {@code RedriveCount} of at least the start's {@link TaskStart#redriveCount()}.
-   * Until the redriven attempt writes it, the item still shows the earlier attempt's {@code
-   * FAILED}, which is not the answer; the attempt may then reopen it ({@code STARTED}) first or
-   * finish it at once, depending on where the redrive resumes and whether the reconciler saw the
-   * redrive first. If Step Functions' status change events of the redriven attempt are lost (they
-   * are best effort) and it wrote nothing itself, as when it resumed at a {@code Fail} state, the
-   * item never changes and this times out.
+   * <p>A redriven start is final only for its own attempt: the item must be final with a {@code
+   * RedriveCount} of at least the start's {@link TaskStart#redriveCount()}. Until the redriven
+   * attempt writes it, the item still shows the earlier attempt's {@code FAILED}, which is not the
+   * answer; the attempt may then reopen it ({@code STARTED}) first or finish it at once, depending
+   * on where the redrive resumes and whether the reconciler saw the redrive first. If Step
+   * Functions' status change events of the redriven attempt are lost (they are best effort) and it
+   * wrote nothing itself, as when it resumed at a {@code Fail} state, the item never changes and
+   * this times out.
    *
    * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
    *     returned
@@ -402,16 +411,16 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Starts the task again after its latest start failed, as {@link #start(String)} does, with its
-   * own idempotency key: a new execution, which runs the work anew. The check and the start are two
-   * calls: two clients retrying the same task at once may both start it.
+   * Starts the task again after its latest start failed or was cancelled, as {@link #start(String)}
+   * does, with its own idempotency key: a new execution, which runs the work anew. The check and
+   * the start are two calls: two clients retrying the same task at once may both start it.
    *
    * @param taskId the task id
    * @return what was started (or sent)
    * @throws IllegalArgumentException if the task id is invalid
    * @throws IllegalStateException if the client lacks the table or a starter
-   * @throws TaskNotRetryableException if the latest start is not {@code FAILED}, or the task has no
-   *     item
+   * @throws TaskNotRetryableException if the latest start is neither {@code FAILED} nor {@code
+   *     CANCELLED}, or the task has no item
    * @throws TaskStartException if the starter reports a function error
    */
   public TaskStart retry(String taskId) {
@@ -429,7 +438,7 @@ public final class TaskStatusClient implements AutoCloseable {
                             + " (never started, or its items expired); use start to start it",
                         taskId,
                         null));
-    if (latest.status() != TaskStatus.FAILED) {
+    if (latest.status() != TaskStatus.FAILED && latest.status() != TaskStatus.CANCELLED) {
       throw new TaskNotRetryableException(
           "task '"
               + taskId
@@ -438,7 +447,7 @@ public final class TaskStatusClient implements AutoCloseable {
               + latest.timestamp().toPlainString()
               + ") is "
               + latest.status()
-              + ", not FAILED",
+              + ", not FAILED or CANCELLED",
           taskId,
           latest.status());
     }
@@ -467,12 +476,13 @@ public final class TaskStatusClient implements AutoCloseable {
    * {@link #retry(String)}.
    *
    * <p>The client refuses, without calling Step Functions, what the item already tells: no item,
-   * {@code DONE}, still {@code STARTED}, an Express execution ({@code :express:} in its ARN), or an
-   * end ({@code UpdatedAt}, by the builder's {@link Builder#clock(Clock) clock}) more than 14 days
-   * ago. Step Functions decides the rest ({@code ExecutionNotRedrivable}: the execution is running
-   * or succeeded though the item does not say so yet, its history is too long, ...). Two clients
-   * redriving at once cannot both redrive it: the second is refused as running. Each call sends a
-   * fresh client token, so the SDK's retries of this one call redrive at most once.
+   * {@code DONE}, {@code CANCELLED} (use {@link #retry(String)}), still {@code STARTED}, an Express
+   * execution ({@code :express:} in its ARN), or an end ({@code UpdatedAt}, by the builder's {@link
+   * Builder#clock(Clock) clock}) more than 14 days ago. Step Functions decides the rest ({@code
+   * ExecutionNotRedrivable}: the execution is running or succeeded though the item does not say so
+   * yet, its history is too long, ...). Two clients redriving at once cannot both redrive it: the
+   * second is refused as running. Each call sends a fresh client token, so the SDK's retries of
+   * this one call redrive at most once.
    *
    * <p>It needs the construct's {@code grantRedrive} ({@code states:RedriveExecution} on the state
    * machine's executions) and {@code grantReadStatus} (to read the latest start). Pass the result

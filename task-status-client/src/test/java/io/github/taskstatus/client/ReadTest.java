@@ -152,6 +152,30 @@ class ReadTest extends ClientTest {
   }
 
   @Test
+  void aCancelledItemIsReadWithItsErrorAndReason() {
+    aws.dynamoDb()
+        .put(
+            Items.attempts(
+                Items.cancelled(
+                    "Breakfast", "1795617326", "2026-11-25T14:36:00.007Z", "x", "no eggs"),
+                Items.entry(0, "CANCELLED", "2026-11-25T14:36:00.007Z", "TaskStatus.Cancelled")));
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(record.status().isFinal()).isTrue();
+    assertThat(record.error()).contains("TaskStatus.Cancelled");
+    assertThat(record.cause()).contains("no eggs");
+    assertThat(record.attempts())
+        .containsExactly(
+            new TaskAttempt(
+                0,
+                TaskStatus.CANCELLED,
+                Instant.parse("2026-11-25T14:36:00.007Z"),
+                Optional.of("TaskStatus.Cancelled")));
+  }
+
+  @Test
   void aRedrivenItemIsReadWithItsAttemptsInTheOrderTheyFinished() {
     ObjectNode stored =
         Items.attempt(
@@ -285,7 +309,7 @@ class ReadTest extends ClientTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"STARTED", "PAUSED", "done", ""})
-  void anAttemptStatusOtherThanDoneOrFailedIsAClearError(String status) {
+  void anAttemptStatusThatIsNoEndIsAClearError(String status) {
     aws.dynamoDb().put(attemptsItem(Items.entry(0, status, "2026-11-25T14:35:27.000Z", null)));
 
     assertThatThrownBy(() -> client.latest("Breakfast"))
@@ -293,7 +317,7 @@ class ReadTest extends ClientTest {
         .hasMessage(
             "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0].Status '"
                 + status
-                + "', which is not how an attempt ends (DONE or FAILED)");
+                + "', which is not how an attempt ends (DONE, FAILED or CANCELLED)");
   }
 
   @ParameterizedTest
@@ -442,8 +466,8 @@ class ReadTest extends ClientTest {
         .isExactlyInstanceOf(TaskStatusException.class)
         .hasMessage(
             "the item (taskId 'Breakfast', timestamp 1795617326.5) has the unknown"
-                + " Status 'PAUSED'; this client knows STARTED, DONE and FAILED (was the item"
-                + " written by a newer workflow, or by hand?)");
+                + " Status 'PAUSED'; this client knows STARTED, DONE, FAILED and CANCELLED (was the"
+                + " item written by a newer workflow, or by hand?)");
   }
 
   @Test
