@@ -35,14 +35,17 @@ final class TaskItems {
   // An Attempts entry's own attributes; its Status and Error are named as the item's are.
   static final String ATTEMPT = "Attempt";
   static final String AT = "At";
+  static final String PROGRESS = "Progress";
+  static final String PROGRESS_MESSAGE = "ProgressMessage";
+  static final String PROGRESS_AT = "ProgressAt";
 
   /**
-   * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}: UTC
-   * with milliseconds. The open-task index sorts deadlines as strings, which is time order only
-   * while every deadline has this form, so any other (no milliseconds, an offset) is refused rather
-   * than read.
+   * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}, and
+   * a worker {@code ProgressAt}: UTC with milliseconds. The open-task index sorts deadlines as
+   * strings, which is time order only while every deadline has this form, so any other (no
+   * milliseconds, an offset) is refused rather than read.
    */
-  static final DateTimeFormatter DEADLINE_FORMAT =
+  static final DateTimeFormatter UTC_MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
           .withZone(ZoneOffset.UTC)
           .withResolverStyle(ResolverStyle.STRICT);
@@ -71,8 +74,42 @@ final class TaskItems {
         optionalNumber(item, REDRIVE_COUNT, where)
             .map(count -> redriveCount(count, REDRIVE_COUNT, where))
             .orElse(0),
-        optionalString(item, DEADLINE, where).map(deadline -> deadline(deadline, where)),
-        attempts(item, where));
+        optionalString(item, DEADLINE, where).map(deadline -> utcMillis(deadline, DEADLINE, where)),
+        attempts(item, where),
+        progress(item, where));
+  }
+
+  /**
+   * The worker's progress: {@code Progress} (N, a whole number from 0 to 100), {@code ProgressAt}
+   * (S, required with it, in {@link #UTC_MILLIS}) and {@code ProgressMessage} (S, optional). An
+   * item without {@code Progress} has none, whatever else it holds.
+   */
+  private static Optional<TaskProgress> progress(Map<String, AttributeValue> item, String where) {
+    Optional<BigDecimal> percent = optionalNumber(item, PROGRESS, where);
+    if (percent.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new TaskProgress(
+            percent(percent.get(), where),
+            optionalString(item, PROGRESS_MESSAGE, where),
+            utcMillis(requiredString(item, PROGRESS_AT, where), PROGRESS_AT, where)));
+  }
+
+  private static int percent(BigDecimal percent, String where) {
+    if (percent.signum() >= 0
+        && percent.compareTo(BigDecimal.valueOf(TaskProgress.MAX_PERCENT)) <= 0
+        && percent.stripTrailingZeros().scale() <= 0) {
+      return percent.intValueExact();
+    }
+    throw new TaskStatusException(
+        "the item ("
+            + where
+            + ") has "
+            + PROGRESS
+            + " "
+            + percent.toPlainString()
+            + ", which is not a percentage (a whole number from 0 to 100)");
   }
 
   /**
@@ -148,15 +185,15 @@ final class TaskItems {
             + ", which is not a redrive count (a whole number, 0 or more)");
   }
 
-  private static Instant deadline(String value, String where) {
+  private static Instant utcMillis(String value, String name, String where) {
     try {
-      return Instant.from(DEADLINE_FORMAT.parse(value));
+      return Instant.from(UTC_MILLIS.parse(value));
     } catch (DateTimeParseException e) {
       throw new TaskStatusException(
           "the item ("
               + where
               + ") has "
-              + DEADLINE
+              + name
               + " '"
               + value
               + "', which is not a UTC time with milliseconds such as 2026-01-01T12:00:00.123Z",

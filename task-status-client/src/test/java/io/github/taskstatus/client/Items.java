@@ -80,6 +80,16 @@ final class Items {
     return entry;
   }
 
+  /** The item with a worker's progress; {@code message} only if not null. */
+  static ObjectNode progress(ObjectNode item, String percent, String message, String at) {
+    n(item, "Progress", percent);
+    s(item, "ProgressAt", at);
+    if (message != null) {
+      s(item, "ProgressMessage", message);
+    }
+    return item;
+  }
+
   static ObjectNode s(ObjectNode item, String name, String value) {
     item.putObject(name).put("S", value);
     return item;
