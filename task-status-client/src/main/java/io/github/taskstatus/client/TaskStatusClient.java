@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -241,14 +242,40 @@ public final class TaskStatusClient implements AutoCloseable {
    * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
    */
   public TaskRecord await(String taskId, Duration timeout) {
+    return await(taskId, timeout, record -> {});
+  }
+
+  /**
+   * Waits until the task's latest start is final, as {@link #await(String, Duration)} does, and
+   * tells {@code onChange} of each change it sees on the way: the listener gets each item read
+   * whose status, {@linkplain TaskRecord#progress() progress} percentage or {@linkplain
+   * TaskRecord#redriveCount() redrive count} differs from the last item it got (the first item
+   * read, then each change), in the order read, the final item included, on the thread that called
+   * {@code await}, before {@code await} returns. Changes between two reads are not seen: a task
+   * that goes from 10 % to 60 % between them is reported at 60 %. A newer start of the task is a
+   * change too, if its status or progress differs. The listener's exceptions propagate out of
+   * {@code await}, which then stops waiting.
+   *
+   * @param taskId the task id
+   * @param timeout how long to wait; zero reads once
+   * @param onChange told of each change, such as a progress bar's update
+   * @return the latest item, with its final status
+   * @throws IllegalArgumentException if the task id is invalid or the timeout negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(String taskId, Duration timeout, Consumer<TaskRecord> onChange) {
     Arguments.taskId(taskId);
     Arguments.notNegative(timeout, "timeout");
+    ChangeListener listener =
+        new ChangeListener(Objects.requireNonNull(onChange, "onChange must not be null"));
     TaskTable table = table();
     return poller.until(
         taskId,
         timeout,
         () -> table.newest(taskId),
         record -> record.status().isFinal(),
+        listener,
         seen ->
             "task '"
                 + taskId
@@ -300,8 +327,45 @@ public final class TaskStatusClient implements AutoCloseable {
    * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
    */
   public TaskRecord await(TaskStart start, Duration timeout) {
+    return await(start, timeout, record -> {});
+  }
+
+  /**
+   * Waits until this very start is final, as {@link #await(TaskStart, Duration)} does, and tells
+   * {@code onChange} of each change it sees on the way: the listener gets each item of the start
+   * read whose status, {@linkplain TaskRecord#progress() progress} percentage or {@linkplain
+   * TaskRecord#redriveCount() redrive count} differs from the last item it got (the first item
+   * read, then each change), in the order read, the final item included, on the thread that called
+   * {@code await}, before {@code await} returns. Changes between two reads are not seen. For a
+   * {@link #redrive(String)}, the first item it gets may be the earlier attempt's final one, until
+   * the redriven attempt writes the item: its {@code redriveCount()} tells. The listener's
+   * exceptions propagate out of {@code await}, which then stops waiting.
+   *
+   * <pre>{@code
+   * TaskRecord end =
+   *     tasks.await(
+   *         start,
+   *         Duration.ofMinutes(10),
+   *         record ->
+   *             System.out.println(
+   *                 record.status()
+   *                     + record.progress().map(p -> " " + p.percent() + " %").orElse("")));
+   * }</pre>
+   *
+   * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
+   *     returned
+   * @param timeout how long to wait; zero reads once
+   * @param onChange told of each change, such as a progress bar's update
+   * @return the start's item, with its final status
+   * @throws IllegalArgumentException if the timeout is negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(TaskStart start, Duration timeout, Consumer<TaskRecord> onChange) {
     Objects.requireNonNull(start, "start must not be null");
     Arguments.notNegative(timeout, "timeout");
+    ChangeListener listener =
+        new ChangeListener(Objects.requireNonNull(onChange, "onChange must not be null"));
     String taskId = start.taskId();
     int attempt = start.redriveCount();
     String execution =
@@ -331,6 +395,7 @@ public final class TaskStatusClient implements AutoCloseable {
         timeout,
         StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE),
         record -> record.status().isFinal() && record.redriveCount() >= attempt,
+        listener,
         seen ->
             "task '"
                 + taskId
