@@ -39,6 +39,16 @@ final class Json {
       String executionName,
       boolean duplicate) {}
 
+  /**
+   * The event the library's reconciler is started with after a cancellation: {@code {"source":
+   * "task-status-workflow.cancel", "detail": {"executionArn": "...", "status": "ABORTED"}}}, the
+   * shape of Step Functions' own status change event where the reconciler reads it.
+   */
+  record CancelEvent(String source, CancelDetail detail) {}
+
+  /** The cancelled execution, and the status {@code StopExecution} left it in. */
+  record CancelDetail(String executionArn, String status) {}
+
   /** Lambda's payload for a function error. */
   record FunctionError(String errorType, String errorMessage) {}
 

@@ -9,9 +9,9 @@ public enum TaskStatus {
   /** The task failed; the item's {@code Error} and {@code Cause} say why. */
   FAILED,
   /**
-   * The task was cancelled: its execution was stopped, and the library's reconciler recorded it
-   * with {@code Error} {@value TaskStatusClient#CANCELLED_ERROR} and the reason given as {@code
-   * Cause}.
+   * The task was cancelled ({@link TaskStatusClient#cancel(String, String)}): its execution was
+   * stopped, and the library's reconciler recorded it with {@code Error} {@value
+   * TaskStatusClient#CANCELLED_ERROR} and the reason given as {@code Cause}.
    */
   CANCELLED;
 

@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -20,14 +21,16 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
  *
  * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
- * then {@code DONE}, {@code FAILED} or, once cancelled, {@code CANCELLED}. {@link #start(String)}
- * invokes the starter function (or, in queue mode, sends the task to the queue); {@link
- * #latest(String)}, {@link #history(String)}, {@link #await(String, Duration)}, {@link
- * #failedSince(Instant)} and {@link #open()} read the items; {@link #retry(String)} starts a failed
- * task anew and {@link #redrive(String)} redrives its execution. The client uses only the calls the
+ * then {@code DONE}, {@code FAILED} or, once {@linkplain #cancel(String, String) cancelled}, {@code
+ * CANCELLED}. {@link #start(String)} invokes the starter function (or, in queue mode, sends the
+ * task to the queue); {@link #latest(String)}, {@link #history(String)}, {@link #await(String,
+ * Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the items; {@link
+ * #retry(String)} starts a failed or cancelled task anew, {@link #redrive(String)} redrives its
+ * execution and {@link #cancel(String, String)} stops it. The client uses only the calls the
  * construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or {@code sqs:SendMessage} in
  * queue mode), {@code grantReadStatus} ({@code dynamodb:Query}) and {@code grantRedrive} ({@code
- * states:RedriveExecution}) allow.
+ * states:RedriveExecution}) allow, and, to cancel, {@code states:StopExecution} and {@code
+ * states:StartExecution} on the reconciler.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -58,6 +61,12 @@ public final class TaskStatusClient implements AutoCloseable {
   public static final String ENV_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
 
   /**
+   * The variable that holds the library's reconciler state machine's ARN, which {@link
+   * #cancel(String, String)} starts after stopping an execution.
+   */
+  public static final String ENV_RECONCILER = "TASK_STATUS_RECONCILER";
+
+  /**
    * The {@code Error} of a {@link TaskStatus#CANCELLED} item: the error name a cancellation stops
    * the execution with, which the library's reconciler records; the item's {@code Cause} is the
    * reason given.
@@ -85,6 +94,7 @@ public final class TaskStatusClient implements AutoCloseable {
   private final TaskTable table;
   private final TaskStarter starter;
   private final ExecutionRedriver redriver;
+  private final ExecutionCanceller canceller;
   private final Poller poller;
   private final List<SdkAutoCloseable> owned;
 
@@ -92,11 +102,13 @@ public final class TaskStatusClient implements AutoCloseable {
       TaskTable table,
       TaskStarter starter,
       ExecutionRedriver redriver,
+      ExecutionCanceller canceller,
       Poller poller,
       List<SdkAutoCloseable> owned) {
     this.table = table;
     this.starter = starter;
     this.redriver = redriver;
+    this.canceller = canceller;
     this.poller = poller;
     this.owned = List.copyOf(owned);
   }
@@ -114,10 +126,11 @@ public final class TaskStatusClient implements AutoCloseable {
   /**
    * A client configured by the process's environment variables, as the construct's {@code
    * clientEnvironment()} sets them for a function: {@value #ENV_TABLE}, {@value #ENV_STARTER},
-   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index)
-   * and {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index). It builds its own SDK
-   * clients with the default region and credentials chains and the URLConnection HTTP client, and
-   * closes them when closed.
+   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index),
+   * {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index) and {@value #ENV_RECONCILER} (the
+   * reconciler {@link #cancel(String, String)} starts). It builds its own SDK clients with the
+   * default region and credentials chains and the URLConnection HTTP client, and closes them when
+   * closed.
    *
    * @return the client
    * @throws IllegalStateException naming the variable that is missing or blank
@@ -133,7 +146,8 @@ public final class TaskStatusClient implements AutoCloseable {
    *
    * @param environment the value of a variable, or {@code null} when it is not set
    * @return the client
-   * @throws IllegalStateException naming the variable that is missing or blank
+   * @throws IllegalStateException naming the variable that is missing or blank, or set without the
+   *     table it needs
    */
   public static TaskStatusClient fromEnvironment(Function<String, String> environment) {
     Objects.requireNonNull(environment, "environment must not be null");
@@ -142,6 +156,7 @@ public final class TaskStatusClient implements AutoCloseable {
     Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
     Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
     Optional<String> openIndex = variable(environment, ENV_OPEN_INDEX);
+    Optional<String> reconciler = variable(environment, ENV_RECONCILER);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
       throw new IllegalStateException(
           "none of "
@@ -160,12 +175,20 @@ public final class TaskStatusClient implements AutoCloseable {
               + ENV_TABLE
               + " is not: the index belongs to the table");
     }
+    if (table.isEmpty() && reconciler.isPresent()) {
+      throw new IllegalStateException(
+          ENV_RECONCILER
+              + " is set but "
+              + ENV_TABLE
+              + " is not: cancel reads the task's item before it stops its execution");
+    }
     Builder builder = builder();
     table.ifPresent(builder::tableName);
     starter.ifPresent(builder::starterFunction);
     queueUrl.ifPresent(builder::queueUrl);
     failedIndex.ifPresent(builder::failedTaskIndex);
     openIndex.ifPresent(builder::openTaskIndex);
+    reconciler.ifPresent(builder::reconcilerStateMachine);
     variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
     return builder.build();
   }
@@ -568,6 +591,74 @@ public final class TaskStatusClient implements AutoCloseable {
     return redriver.redrive(taskId, table.newest(taskId));
   }
 
+  /**
+   * Cancels the task's latest start, if it is still open: stops its execution with Step Functions'
+   * {@code StopExecution}, with the error {@value #CANCELLED_ERROR} and the reason as its cause,
+   * then, when the client knows the library's reconciler ({@link
+   * Builder#reconcilerStateMachine(String)}, {@value #ENV_RECONCILER}), starts it with the
+   * cancellation, so that the item is {@code CANCELLED} (with that error, and the reason as {@code
+   * Cause}) within moments, even if Step Functions' status change event, which is best effort, is
+   * lost. Without the reconciler's ARN the item changes when that event arrives, or else when the
+   * sweeper finds it overdue; until then it stays {@code STARTED}. A worker of the stopped task
+   * learns of it on its next call to Step Functions, which answers {@code TaskTimedOut}.
+   *
+   * <p>The client refuses, without a call, what the item already tells: no item, a start already
+   * {@code DONE}, {@code FAILED} or {@code CANCELLED}, and an Express execution (Step Functions
+   * stops Standard executions only). A start that ends on its own between the read and the stop
+   * keeps its end: Step Functions leaves an execution that is no longer running as it is. If
+   * starting the reconciler fails, its exception propagates after the execution was stopped;
+   * calling {@code cancel} again is safe. To run a cancelled task again, use {@link
+   * #retry(String)}.
+   *
+   * <p>It needs {@code states:StopExecution} on the state machine's executions, {@code
+   * states:StartExecution} on the reconciler, and {@code grantReadStatus}.
+   *
+   * @param taskId the task id
+   * @param reason why, recorded as the item's {@code Cause}: non-blank, at most 32768 characters
+   *     (Step Functions' limit on a cause)
+   * @throws IllegalArgumentException if the task id or the reason is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskNotCancellableException if the latest start cannot be cancelled, with the {@link
+   *     TaskNotCancellableException#reason() reason}
+   * @throws TaskStatusException if the latest item is not one the workflow writes
+   * @throws software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException if Step
+   *     Functions does not know the item's execution (it expired from Step Functions' history, or
+   *     the item was written by hand)
+   */
+  public void cancel(String taskId, String reason) {
+    Arguments.taskId(taskId);
+    Arguments.reason(reason);
+    canceller.cancelLatest(taskId, table().newest(taskId), reason);
+  }
+
+  /**
+   * Cancels this very start, as {@link #cancel(String, String)} cancels the latest one, whatever
+   * other starts of the task happen meanwhile: it reads the start's own item once, as {@link
+   * #await(TaskStart, Duration)} finds it. A start whose item is not written yet (queue mode,
+   * before the starter received the message; a direct start in the few milliseconds before its
+   * execution records {@code STARTED}) is refused with {@link
+   * TaskNotCancellableException.Reason#NO_ITEM}: cancel it again a moment later. For a {@link
+   * #redrive(String)}, the redriven attempt is cancelled, even while the item still shows the
+   * earlier attempt's end.
+   *
+   * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
+   *     returned
+   * @param reason why, recorded as the item's {@code Cause}: non-blank, at most 32768 characters
+   * @throws IllegalArgumentException if the reason is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskNotCancellableException if the start cannot be cancelled, with the {@link
+   *     TaskNotCancellableException#reason() reason}
+   * @throws TaskStatusException if the item is not one the workflow writes
+   * @throws software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException if Step
+   *     Functions does not know the start's execution
+   */
+  public void cancel(TaskStart start, String reason) {
+    Objects.requireNonNull(start, "start must not be null");
+    Arguments.reason(reason);
+    canceller.cancelStart(
+        start, StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE).get(), reason);
+  }
+
   /** Closes the SDK clients this client built; clients given to the builder stay open. */
   @Override
   public void close() {
@@ -609,6 +700,7 @@ public final class TaskStatusClient implements AutoCloseable {
     private String queueUrl;
     private String failedTaskIndex;
     private String openTaskIndex;
+    private String reconcilerStateMachine;
     private DynamoDbClient dynamoDb;
     private LambdaClient lambda;
     private SqsClient sqs;
@@ -682,6 +774,21 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
+     * The library's reconciler state machine, which {@link TaskStatusClient#cancel(String, String)}
+     * starts after stopping an execution, so that the item is recorded {@code CANCELLED} at once.
+     *
+     * @param reconcilerStateMachine the reconciler's ARN
+     * @return this builder
+     * @default none: {@code cancel} only stops the execution, and the item changes when Step
+     *     Functions' status change event arrives or the sweeper runs
+     */
+    public Builder reconcilerStateMachine(String reconcilerStateMachine) {
+      this.reconcilerStateMachine =
+          Arguments.nonBlank(reconcilerStateMachine, "reconcilerStateMachine");
+      return this;
+    }
+
+    /**
      * The DynamoDB client to read the table with; the task status client never closes it.
      *
      * @param dynamoDb the client
@@ -720,13 +827,15 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The Step Functions client to redrive executions with ({@link
-     * TaskStatusClient#redrive(String)}); the task status client never closes it.
+     * The Step Functions client to redrive and cancel executions with ({@link
+     * TaskStatusClient#redrive(String)}, {@link TaskStatusClient#cancel(String, String)}); the task
+     * status client never closes it.
      *
      * @param stepFunctions the client
      * @return this builder
-     * @default one built on the first redrive, with the default chains and the URLConnection HTTP
-     *     client (an application that never redrives does not pay for it at start-up)
+     * @default one built on the first redrive or cancellation, with the default chains and the
+     *     URLConnection HTTP client (an application that never calls them does not pay for it at
+     *     start-up)
      */
     public Builder stepFunctions(SfnClient stepFunctions) {
       this.stepFunctions = Objects.requireNonNull(stepFunctions, "stepFunctions must not be null");
@@ -783,7 +892,7 @@ public final class TaskStatusClient implements AutoCloseable {
      *
      * @return the client
      * @throws IllegalStateException if neither a table, a starter function nor a queue is set, or
-     *     an index is set without the table
+     *     an index or the reconciler is set without the table
      * @throws IllegalArgumentException if the poll interval exceeds the maximum
      */
     public TaskStatusClient build() {
@@ -804,6 +913,12 @@ public final class TaskStatusClient implements AutoCloseable {
             "openTaskIndex ("
                 + openTaskIndex
                 + ") needs tableName: the index belongs to the table");
+      }
+      if (reconcilerStateMachine != null && tableName == null) {
+        throw new IllegalStateException(
+            "reconcilerStateMachine ("
+                + reconcilerStateMachine
+                + ") needs tableName: cancel reads the task's item before it stops its execution");
       }
       if (pollInterval.compareTo(maxPollInterval) > 0) {
         throw new IllegalArgumentException(
@@ -840,14 +955,17 @@ public final class TaskStatusClient implements AutoCloseable {
         // Copies: the lambdas outlive this builder, which may still be changed and built again.
         SfnClient given = stepFunctions;
         Region lazyRegion = region;
-        ExecutionRedriver redriver =
-            new ExecutionRedriver(
-                given != null
-                    ? () -> given
-                    : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion))),
-                clock);
+        Supplier<SfnClient> sfn =
+            given != null
+                ? () -> given
+                : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion)));
         return new TaskStatusClient(
-            table, starter, redriver, new Poller(pollInterval, maxPollInterval), owned);
+            table,
+            starter,
+            new ExecutionRedriver(sfn, clock),
+            new ExecutionCanceller(sfn, reconcilerStateMachine),
+            new Poller(pollInterval, maxPollInterval),
+            owned);
       } catch (RuntimeException e) {
         owned.forEach(SdkAutoCloseable::close);
         throw e;
