@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * How far a running task's worker says it is, as its item's {@code Progress}, {@code
- * ProgressMessage} and {@code ProgressAt} record it. The task's worker writes it while the item is
- * {@code STARTED}; it only ever increases within one attempt.
+ * ProgressMessage} and {@code ProgressAt} record it. A {@link TaskWorker} writes it with {@link
+ * TaskWorker#progress(TaskWork, int, String)} while the item is {@code STARTED}; it only ever
+ * increases within one attempt.
  *
  * @param percent how much of the work is done ({@code Progress}), a whole number from 0 to 100
  * @param message what the worker said with it ({@code ProgressMessage}), if anything

@@ -151,12 +151,12 @@ public final class TaskStatusClient implements AutoCloseable {
    */
   public static TaskStatusClient fromEnvironment(Function<String, String> environment) {
     Objects.requireNonNull(environment, "environment must not be null");
-    Optional<String> table = variable(environment, ENV_TABLE);
-    Optional<String> starter = variable(environment, ENV_STARTER);
-    Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
-    Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
-    Optional<String> openIndex = variable(environment, ENV_OPEN_INDEX);
-    Optional<String> reconciler = variable(environment, ENV_RECONCILER);
+    Optional<String> table = EnvironmentVariables.optional(environment, ENV_TABLE);
+    Optional<String> starter = EnvironmentVariables.optional(environment, ENV_STARTER);
+    Optional<String> queueUrl = EnvironmentVariables.optional(environment, ENV_QUEUE_URL);
+    Optional<String> failedIndex = EnvironmentVariables.optional(environment, ENV_FAILED_INDEX);
+    Optional<String> openIndex = EnvironmentVariables.optional(environment, ENV_OPEN_INDEX);
+    Optional<String> reconciler = EnvironmentVariables.optional(environment, ENV_RECONCILER);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
       throw new IllegalStateException(
           "none of "
@@ -189,19 +189,10 @@ public final class TaskStatusClient implements AutoCloseable {
     failedIndex.ifPresent(builder::failedTaskIndex);
     openIndex.ifPresent(builder::openTaskIndex);
     reconciler.ifPresent(builder::reconcilerStateMachine);
-    variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
+    EnvironmentVariables.optional(environment, ENV_REGION)
+        .map(Region::of)
+        .ifPresent(builder::region);
     return builder.build();
-  }
-
-  private static Optional<String> variable(Function<String, String> environment, String name) {
-    String value = environment.apply(name);
-    if (value != null && value.isBlank()) {
-      throw new IllegalStateException(
-          "the environment variable "
-              + name
-              + " is set but blank; set it to a value or leave it out");
-    }
-    return Optional.ofNullable(value);
   }
 
   /**
@@ -599,8 +590,8 @@ public final class TaskStatusClient implements AutoCloseable {
    * cancellation, so that the item is {@code CANCELLED} (with that error, and the reason as {@code
    * Cause}) within moments, even if Step Functions' status change event, which is best effort, is
    * lost. Without the reconciler's ARN the item changes when that event arrives, or else when the
-   * sweeper finds it overdue; until then it stays {@code STARTED}. A worker of the stopped task
-   * learns of it on its next call to Step Functions, which answers {@code TaskTimedOut}.
+   * sweeper finds it overdue; until then it stays {@code STARTED}. A {@link TaskWorker} of the
+   * stopped task learns of it on its next call ({@link TaskWorkEndedException.Reason#ENDED}).
    *
    * <p>The client refuses, without a call, what the item already tells: no item, a start already
    * {@code DONE}, {@code FAILED} or {@code CANCELLED}, and an Express execution (Step Functions

@@ -184,6 +184,16 @@ final class FakeAws implements AutoCloseable {
             .build());
   }
 
+  /** A worker on the fakes' worker queue and table, its SDK clients on the fakes. */
+  TaskWorker.Builder worker() {
+    return TaskWorker.builder()
+        .queueUrl(WORKER_QUEUE_URL)
+        .tableName(TABLE)
+        .sqs(sqsClient())
+        .stepFunctions(sfnClient())
+        .dynamoDb(dynamoDbClient());
+  }
+
   /** A client on all four fakes, in direct mode, with fast polling. */
   TaskStatusClient.Builder client() {
     return TaskStatusClient.builder()
