@@ -263,6 +263,10 @@ public final class TaskWorker implements AutoCloseable {
    * this attempt's progress at all (it is final, owned by another execution, written by a later
    * attempt, or gone), it throws {@link Reason#FINISHED}; the task itself is still waiting.
    *
+   * <p>SQS hides a message for at most 12 hours after it was first received: past that, hiding it
+   * again fails with the SDK's exception, and the message may be handed to another worker. Work
+   * that may take longer does not fit the worker queue.
+   *
    * @param work the task
    * @param percent how much is done, from 0 to 100
    * @param message what to show with it, at most 1000 characters; {@code null} for none (which
