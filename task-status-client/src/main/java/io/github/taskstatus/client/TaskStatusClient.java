@@ -596,10 +596,13 @@ public final class TaskStatusClient implements AutoCloseable {
    * <p>The client refuses, without a call, what the item already tells: no item, a start already
    * {@code DONE}, {@code FAILED} or {@code CANCELLED}, and an Express execution (Step Functions
    * stops Standard executions only). A start that ends on its own between the read and the stop
-   * keeps its end: Step Functions leaves an execution that is no longer running as it is. If
+   * keeps its end: Step Functions leaves an execution that is no longer running as it is. After a
+   * {@link #redrive(String)}, cancel the start it returned: until the redriven attempt reopens the
+   * item, the latest start still shows the earlier attempt's end, which this method refuses. If
    * starting the reconciler fails, its exception propagates after the execution was stopped;
-   * calling {@code cancel} again is safe. To run a cancelled task again, use {@link
-   * #retry(String)}.
+   * calling {@code cancel} again stops nothing twice and starts the reconciler once more, or
+   * refuses with {@code FINISHED} once the item is {@code CANCELLED}. To run a cancelled task
+   * again, use {@link #retry(String)}.
    *
    * <p>It needs {@code states:StopExecution} on the state machine's executions, {@code
    * states:StartExecution} on the reconciler, and {@code grantReadStatus}.

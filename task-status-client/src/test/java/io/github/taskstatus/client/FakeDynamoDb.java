@@ -28,6 +28,13 @@ import java.util.regex.Pattern;
  * #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored normalised, as
  * DynamoDB does ({@code 1.10} comes back as {@code 1.1}), those in lists and maps too. Every page
  * it serves is recorded ({@link #pages()}) so that tests can check which items a client read.
+ *
+ * <p>{@code GetItem} reads an item by its full key ({@code taskId} S and {@code timestamp} N, or
+ * "The provided key element does not match the schema"). {@code UpdateItem} evaluates its {@code
+ * ConditionExpression} on the stored item (or on none) with {@link DynamoExpressions}, answers
+ * {@code ConditionalCheckFailedException} when it does not hold, and otherwise applies its {@code
+ * UpdateExpression}, creating the item when there is none, as DynamoDB does; it refuses updates of
+ * key attributes, overlapping paths and the same placeholder checks as {@code Query}.
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
