@@ -53,6 +53,28 @@ final class Arguments {
     return taskId;
   }
 
+  /** Step Functions' limit on a {@code cause}, in characters. */
+  static final int MAX_CAUSE_LENGTH = 32768;
+
+  /**
+   * Returns a valid cancellation reason, which becomes the stopped execution's cause.
+   *
+   * @throws NullPointerException if it is null
+   * @throws IllegalArgumentException if it is blank or longer than Step Functions' cause
+   */
+  static String reason(String reason) {
+    nonBlank(reason, "reason");
+    if (reason.length() > MAX_CAUSE_LENGTH) {
+      throw new IllegalArgumentException(
+          "reason is "
+              + reason.length()
+              + " characters; the maximum is "
+              + MAX_CAUSE_LENGTH
+              + ", Step Functions' limit on a cause");
+    }
+    return reason;
+  }
+
   /**
    * Returns a non-blank value.
    *

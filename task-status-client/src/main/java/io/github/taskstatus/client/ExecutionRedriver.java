@@ -13,9 +13,9 @@ import software.amazon.awssdk.services.sfn.model.ExecutionNotRedrivableException
 
 /**
  * Redrives the execution of a task's latest start with {@code RedriveExecution}. What the item
- * already tells (no item, {@code DONE}, still {@code STARTED}, an Express execution, an end more
- * than 14 days ago) is refused without a call; Step Functions decides the rest, and its {@code
- * ExecutionNotRedrivable} is refused the same way, with its message.
+ * already tells (no item, {@code DONE}, {@code CANCELLED}, still {@code STARTED}, an Express
+ * execution, an end more than 14 days ago) is refused without a call; Step Functions decides the
+ * rest, and its {@code ExecutionNotRedrivable} is refused the same way, with its message.
  */
 final class ExecutionRedriver {
 
@@ -55,6 +55,14 @@ final class ExecutionRedriver {
           start
               + " is DONE; Step Functions redrives only executions that failed, timed out or were"
               + " aborted");
+    }
+    if (record.status() == TaskStatus.CANCELLED) {
+      throw refused(
+          record,
+          Reason.CANCELLED,
+          start
+              + " was CANCELLED, and a cancelled start is not redriven; use retry to start the task"
+              + " again");
     }
     if (record.status() == TaskStatus.STARTED) {
       throw refused(

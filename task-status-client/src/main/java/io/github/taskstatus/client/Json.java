@@ -2,9 +2,12 @@ package io.github.taskstatus.client;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
@@ -12,14 +15,41 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.stream.Collectors;
 
-/** The JSON the client exchanges with the starter, bound with Jackson. */
+/**
+ * The JSON the client exchanges with the starter, the reconciler and the worker queue, bound with
+ * Jackson.
+ */
 final class Json {
 
   /** Unknown fields are ignored: a newer starter may answer with more. */
   private static final ObjectMapper MAPPER =
       JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
+  /**
+   * For JSON that must be exactly as documented: a field twice or anything after the value is an
+   * error, and decimals keep every digit as written.
+   */
+  private static final ObjectMapper STRICT =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+          .build();
+
   private Json() {}
+
+  /**
+   * Reads {@code json} as a tree, strictly.
+   *
+   * @throws IOException if it is not one JSON value, or an object has a field twice
+   */
+  static JsonNode readStrict(String json) throws IOException {
+    JsonNode tree = STRICT.readTree(json);
+    if (tree == null || tree.isMissingNode()) {
+      throw new JsonEOFException(null, null, "no JSON value");
+    }
+    return tree;
+  }
 
   /**
    * What the starter reads, from a direct invocation and from a queue message alike: {@code
@@ -38,6 +68,16 @@ final class Json {
       String executionArn,
       String executionName,
       boolean duplicate) {}
+
+  /**
+   * The event the library's reconciler is started with after a cancellation: {@code {"source":
+   * "task-status-workflow.cancel", "detail": {"executionArn": "...", "status": "ABORTED"}}}, the
+   * shape of Step Functions' own status change event where the reconciler reads it.
+   */
+  record CancelEvent(String source, CancelDetail detail) {}
+
+  /** The cancelled execution, and the status {@code StopExecution} left it in. */
+  record CancelDetail(String executionArn, String status) {}
 
   /** Lambda's payload for a function error. */
   record FunctionError(String errorType, String errorMessage) {}
@@ -70,6 +110,16 @@ final class Json {
    * @return for example {@code "a value of the wrong type for timestamp"}
    */
   static String problem(IOException e) {
+    if (e instanceof StreamReadException read
+        && read.getOriginalMessage() != null
+        && read.getOriginalMessage().startsWith("Duplicate field")) {
+      return "an object has a field twice" + where(read);
+    }
+    if (e instanceof JsonProcessingException processing
+        && processing.getOriginalMessage() != null
+        && processing.getOriginalMessage().startsWith("Trailing token")) {
+      return "there is more after the JSON value" + where(processing);
+    }
     if (e instanceof JsonEOFException) {
       return "it ends before the JSON is complete" + where(((JsonProcessingException) e));
     }

@@ -7,8 +7,9 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * An SDK client built on first use and closed with the task status client. For a client that few
- * applications call (Step Functions, for redrive): building one costs tens of milliseconds at
- * start-up, which a Lambda cold start pays for nothing when the application never calls it.
+ * applications call (Step Functions, to redrive and cancel): building one costs tens of
+ * milliseconds at start-up, which a Lambda cold start pays for nothing when the application never
+ * calls it.
  */
 final class LazyClient<C extends SdkClient> implements Supplier<C>, SdkAutoCloseable {
   private final Supplier<C> factory;

@@ -3,6 +3,7 @@ package io.github.taskstatus.client;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -30,6 +31,7 @@ final class Poller {
    * @param timeout how long to keep reading
    * @param read the current item, if any
    * @param answers whether an item read is the answer: final, and written by the attempt awaited
+   * @param onRead given each item read, the answer included, before it is tested
    * @param describeTimeout the timeout message, given the last item read
    * @return the item that is the answer
    * @throws TaskAwaitTimeoutException when the time is up
@@ -40,12 +42,14 @@ final class Poller {
       Duration timeout,
       Supplier<Optional<TaskRecord>> read,
       Predicate<TaskRecord> answers,
+      Consumer<TaskRecord> onRead,
       Function<Optional<TaskRecord>, String> describeTimeout) {
     long start = System.nanoTime();
     long budget = saturatedNanos(timeout);
     long pause = initialNanos;
     while (true) {
       Optional<TaskRecord> seen = read.get();
+      seen.ifPresent(onRead);
       if (seen.isPresent() && answers.test(seen.get())) {
         return seen.get();
       }

@@ -11,12 +11,12 @@ import java.util.Optional;
  *
  * @param attempt which attempt it was: the execution's redrive count when it ended ({@code
  *     Attempt}), 0 for the first
- * @param status how it ended ({@code Status}): {@link TaskStatus#DONE} or {@link
- *     TaskStatus#FAILED}, never {@link TaskStatus#STARTED}
+ * @param status how it ended ({@code Status}): {@link TaskStatus#DONE}, {@link TaskStatus#FAILED}
+ *     or {@link TaskStatus#CANCELLED}, never {@link TaskStatus#STARTED}
  * @param at when its end was recorded ({@code At}); for the item's latest attempt, the item's
  *     {@code UpdatedAt}
- * @param error the Step Functions error name of a failed attempt ({@code Error}); its cause is kept
- *     only on the item, for the last failure
+ * @param error the Step Functions error name of a failed or cancelled attempt ({@code Error}); its
+ *     cause is kept only on the item, for the last failure
  */
 public record TaskAttempt(int attempt, TaskStatus status, Instant at, Optional<String> error) {
 
@@ -24,7 +24,7 @@ public record TaskAttempt(int attempt, TaskStatus status, Instant at, Optional<S
    * Creates an entry; every value is required, an absent error is empty.
    *
    * @param attempt which attempt it was, 0 or more
-   * @param status how it ended, {@code DONE} or {@code FAILED}
+   * @param status how it ended, {@code DONE}, {@code FAILED} or {@code CANCELLED}
    * @param at when its end was recorded
    * @param error the error name, if it failed with one
    * @throws NullPointerException naming the missing value
@@ -39,7 +39,7 @@ public record TaskAttempt(int attempt, TaskStatus status, Instant at, Optional<S
     }
     if (!status.isFinal()) {
       throw new IllegalArgumentException(
-          "status must be DONE or FAILED, the end of an attempt, got " + status);
+          "status must be DONE, FAILED or CANCELLED, the end of an attempt, got " + status);
     }
   }
 }

@@ -5,8 +5,9 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A task did not reach {@code DONE} or {@code FAILED} within the time an {@code await} allowed. The
- * task may still be running: waiting again, or reading its status later, is fine.
+ * A task did not reach a final status ({@code DONE}, {@code FAILED} or {@code CANCELLED}) within
+ * the time an {@code await} allowed. The task may still be running: waiting again, or reading its
+ * status later, is fine.
  */
 public final class TaskAwaitTimeoutException extends TaskStatusException {
   private static final long serialVersionUID = 1L;

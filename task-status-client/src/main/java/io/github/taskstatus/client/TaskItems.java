@@ -35,14 +35,17 @@ final class TaskItems {
   // An Attempts entry's own attributes; its Status and Error are named as the item's are.
   static final String ATTEMPT = "Attempt";
   static final String AT = "At";
+  static final String PROGRESS = "Progress";
+  static final String PROGRESS_MESSAGE = "ProgressMessage";
+  static final String PROGRESS_AT = "ProgressAt";
 
   /**
-   * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}: UTC
-   * with milliseconds. The open-task index sorts deadlines as strings, which is time order only
-   * while every deadline has this form, so any other (no milliseconds, an offset) is refused rather
-   * than read.
+   * The one form the workflow writes {@code Deadline} in, that of {@code $$.State.EnteredTime}, and
+   * a worker {@code ProgressAt}: UTC with milliseconds. The open-task index sorts deadlines as
+   * strings, which is time order only while every deadline has this form, so any other (no
+   * milliseconds, an offset) is refused rather than read.
    */
-  static final DateTimeFormatter DEADLINE_FORMAT =
+  static final DateTimeFormatter UTC_MILLIS =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
           .withZone(ZoneOffset.UTC)
           .withResolverStyle(ResolverStyle.STRICT);
@@ -71,14 +74,49 @@ final class TaskItems {
         optionalNumber(item, REDRIVE_COUNT, where)
             .map(count -> redriveCount(count, REDRIVE_COUNT, where))
             .orElse(0),
-        optionalString(item, DEADLINE, where).map(deadline -> deadline(deadline, where)),
-        attempts(item, where));
+        optionalString(item, DEADLINE, where).map(deadline -> utcMillis(deadline, DEADLINE, where)),
+        attempts(item, where),
+        progress(item, where));
+  }
+
+  /**
+   * The worker's progress: {@code Progress} (N, a whole number from 0 to 100), {@code ProgressAt}
+   * (S, required with it, in {@link #UTC_MILLIS}) and {@code ProgressMessage} (S, optional). An
+   * item without {@code Progress} has none, whatever else it holds.
+   */
+  private static Optional<TaskProgress> progress(Map<String, AttributeValue> item, String where) {
+    Optional<BigDecimal> percent = optionalNumber(item, PROGRESS, where);
+    if (percent.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new TaskProgress(
+            percent(percent.get(), where),
+            optionalString(item, PROGRESS_MESSAGE, where),
+            utcMillis(requiredString(item, PROGRESS_AT, where), PROGRESS_AT, where)));
+  }
+
+  private static int percent(BigDecimal percent, String where) {
+    if (percent.signum() >= 0
+        && percent.compareTo(BigDecimal.valueOf(TaskProgress.MAX_PERCENT)) <= 0
+        && percent.stripTrailingZeros().scale() <= 0) {
+      return percent.intValueExact();
+    }
+    throw new TaskStatusException(
+        "the item ("
+            + where
+            + ") has "
+            + PROGRESS
+            + " "
+            + percent.toPlainString()
+            + ", which is not a percentage (a whole number from 0 to 100)");
   }
 
   /**
    * The {@code Attempts} history, in the order the workflow appended it: a list of maps, each
-   * {@code {Attempt (N), Status (S), At (S)}} and, for a failure, {@code Error (S)}. None on items
-   * written before the workflow recorded attempts, nor on an item none of whose attempts finished.
+   * {@code {Attempt (N), Status (S), At (S)}} and, for a failure or a cancellation, {@code Error
+   * (S)}. None on items written before the workflow recorded attempts, nor on an item none of whose
+   * attempts finished.
    */
   private static List<TaskAttempt> attempts(Map<String, AttributeValue> item, String where) {
     AttributeValue value = item.get(ATTEMPTS);
@@ -111,10 +149,12 @@ final class TaskItems {
         optionalString(entry, ERROR, path + "." + ERROR, where));
   }
 
-  /** How an attempt ended: DONE or FAILED, never STARTED. */
+  /** How an attempt ended: DONE, FAILED or CANCELLED, never STARTED. */
   private static TaskStatus finalStatus(String value, String name, String where) {
-    if (value.equals(TaskStatus.DONE.name()) || value.equals(TaskStatus.FAILED.name())) {
-      return TaskStatus.valueOf(value);
+    for (TaskStatus status : TaskStatus.values()) {
+      if (status.isFinal() && status.name().equals(value)) {
+        return status;
+      }
     }
     throw new TaskStatusException(
         "the item ("
@@ -123,7 +163,7 @@ final class TaskItems {
             + name
             + " '"
             + value
-            + "', which is not how an attempt ends (DONE or FAILED)");
+            + "', which is not how an attempt ends (DONE, FAILED or CANCELLED)");
   }
 
   /** A redrive count: a whole number, 0 or more, as Step Functions counts redrives. */
@@ -145,15 +185,15 @@ final class TaskItems {
             + ", which is not a redrive count (a whole number, 0 or more)");
   }
 
-  private static Instant deadline(String value, String where) {
+  private static Instant utcMillis(String value, String name, String where) {
     try {
-      return Instant.from(DEADLINE_FORMAT.parse(value));
+      return Instant.from(UTC_MILLIS.parse(value));
     } catch (DateTimeParseException e) {
       throw new TaskStatusException(
           "the item ("
               + where
               + ") has "
-              + DEADLINE
+              + name
               + " '"
               + value
               + "', which is not a UTC time with milliseconds such as 2026-01-01T12:00:00.123Z",
@@ -174,8 +214,8 @@ final class TaskItems {
               + where
               + ") has the unknown Status '"
               + value
-              + "'; this client knows STARTED, DONE and FAILED (was the item written by a newer"
-              + " workflow, or by hand?)");
+              + "'; this client knows STARTED, DONE, FAILED and CANCELLED (was the item"
+              + " written by a newer workflow, or by hand?)");
     }
   }
 

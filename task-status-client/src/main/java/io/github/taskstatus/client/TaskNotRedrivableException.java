@@ -21,6 +21,12 @@ public final class TaskNotRedrivableException extends TaskStatusException {
      * knows.
      */
     RUNNING,
+    /**
+     * The latest start was {@code CANCELLED}: a cancellation is meant to end the task, and a
+     * redrive would resume its stopped execution; {@link TaskStatusClient#retry(String)} starts it
+     * anew.
+     */
+    CANCELLED,
     /** The latest start ran as an Express execution: Step Functions redrives Standard ones only. */
     EXPRESS,
     /**

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * {@link TaskStatusClient#retry(String)} refused: the task's latest start is not {@code FAILED} (it
- * is still running or it succeeded), or the task has no item at all.
+ * {@link TaskStatusClient#retry(String)} refused: the task's latest start is neither {@code FAILED}
+ * nor {@code CANCELLED} (it is still running or it succeeded), or the task has no item at all.
  */
 public final class TaskNotRetryableException extends TaskStatusException {
   private static final long serialVersionUID = 1L;

@@ -35,6 +35,10 @@ import java.util.Optional;
  *     {@code [0 FAILED, 1 DONE]}; empty for an item still {@code STARTED} in its first attempt and
  *     for items written before the workflow recorded attempts (such an item, redriven later, has
  *     only the entries of the attempts that finished since)
+ * @param progress how far the task's worker says it is ({@code Progress}, {@code ProgressMessage},
+ *     {@code ProgressAt}), in worker mode; empty while no worker has reported any, and in other
+ *     modes. An item reopened for a redrive may still show the earlier attempt's progress until the
+ *     new attempt reports more
  */
 public record TaskRecord(
     String taskId,
@@ -48,7 +52,8 @@ public record TaskRecord(
     Optional<BigDecimal> requestedTimestamp,
     int redriveCount,
     Optional<Instant> deadline,
-    List<TaskAttempt> attempts) {
+    List<TaskAttempt> attempts,
+    Optional<TaskProgress> progress) {
 
   /**
    * Creates a record; every value is required, absent optional attributes are empty. The record
@@ -66,6 +71,7 @@ public record TaskRecord(
    * @param redriveCount the attempt that last wrote the item, 0 or more
    * @param deadline when the item counts as overdue while open, if the workflow sets one
    * @param attempts the finished attempts, in the order they finished; empty if none is recorded
+   * @param progress the worker's progress, if it reported any
    * @throws NullPointerException naming the missing value, or if an attempt is {@code null}
    * @throws IllegalArgumentException if the redrive count is negative
    */
@@ -81,6 +87,7 @@ public record TaskRecord(
     Objects.requireNonNull(requestedTimestamp, "requestedTimestamp");
     Objects.requireNonNull(deadline, "deadline");
     Objects.requireNonNull(attempts, "attempts");
+    Objects.requireNonNull(progress, "progress");
     attempts.forEach(attempt -> Objects.requireNonNull(attempt, "attempts element"));
     attempts = List.copyOf(attempts);
     if (redriveCount < 0) {
@@ -89,10 +96,10 @@ public record TaskRecord(
   }
 
   /**
-   * Creates a record of an item without {@code RedriveCount}, {@code Deadline} and {@code
-   * Attempts}: the first attempt's, without a deadline or a history. This is the constructor the
-   * record had before it recorded attempts and deadlines, kept so that code calling it still
-   * compiles and links.
+   * Creates a record of an item without {@code RedriveCount}, {@code Deadline}, {@code Attempts}
+   * and progress: the first attempt's, without a deadline, a history or progress. This is the
+   * constructor the record had before it recorded attempts, deadlines and progress, kept so that
+   * code calling it still compiles and links.
    *
    * @param taskId the task id
    * @param timestamp the sort key, in Unix seconds
@@ -127,7 +134,8 @@ public record TaskRecord(
         requestedTimestamp,
         0,
         Optional.empty(),
-        List.of());
+        List.of(),
+        Optional.empty());
   }
 
   /**

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
@@ -19,13 +21,16 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * Starts the tasks of a {@code TaskStatusWorkflow} and reads their status.
  *
  * <p>A task start is one item in the workflow's table: {@code STARTED} when its execution begins,
- * then {@code DONE} or {@code FAILED}. {@link #start(String)} invokes the starter function (or, in
- * queue mode, sends the task to the queue); {@link #latest(String)}, {@link #history(String)},
- * {@link #await(String, Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the
- * items; {@link #retry(String)} starts a failed task anew and {@link #redrive(String)} redrives its
- * execution. The client uses only the calls the construct's {@code grantStartTask} ({@code
- * lambda:InvokeFunction}, or {@code sqs:SendMessage} in queue mode), {@code grantReadStatus}
- * ({@code dynamodb:Query}) and {@code grantRedrive} ({@code states:RedriveExecution}) allow.
+ * then {@code DONE}, {@code FAILED} or, once {@linkplain #cancel(String, String) cancelled}, {@code
+ * CANCELLED}. {@link #start(String)} invokes the starter function (or, in queue mode, sends the
+ * task to the queue); {@link #latest(String)}, {@link #history(String)}, {@link #await(String,
+ * Duration)}, {@link #failedSince(Instant)} and {@link #open()} read the items; {@link
+ * #retry(String)} starts a failed or cancelled task anew, {@link #redrive(String)} redrives its
+ * execution and {@link #cancel(String, String)} stops it. The client uses only the calls the
+ * construct's {@code grantStartTask} ({@code lambda:InvokeFunction}, or {@code sqs:SendMessage} in
+ * queue mode), {@code grantReadStatus} ({@code dynamodb:Query}) and {@code grantRedrive} ({@code
+ * states:RedriveExecution}) allow, and, to cancel, {@code states:StopExecution} and {@code
+ * states:StartExecution} on the reconciler.
  *
  * <pre>{@code
  * try (TaskStatusClient tasks = TaskStatusClient.fromEnvironment()) {
@@ -55,6 +60,19 @@ public final class TaskStatusClient implements AutoCloseable {
   /** The variable that holds the open-task index's name, when the index (the sweeper's) exists. */
   public static final String ENV_OPEN_INDEX = "TASK_STATUS_OPEN_INDEX";
 
+  /**
+   * The variable that holds the library's reconciler state machine's ARN, which {@link
+   * #cancel(String, String)} starts after stopping an execution.
+   */
+  public static final String ENV_RECONCILER = "TASK_STATUS_RECONCILER";
+
+  /**
+   * The {@code Error} of a {@link TaskStatus#CANCELLED} item: the error name a cancellation stops
+   * the execution with, which the library's reconciler records; the item's {@code Cause} is the
+   * reason given.
+   */
+  public static final String CANCELLED_ERROR = "TaskStatus.Cancelled";
+
   /** The variable Lambda sets to the function's region. */
   static final String ENV_REGION = "AWS_REGION";
 
@@ -76,6 +94,7 @@ public final class TaskStatusClient implements AutoCloseable {
   private final TaskTable table;
   private final TaskStarter starter;
   private final ExecutionRedriver redriver;
+  private final ExecutionCanceller canceller;
   private final Poller poller;
   private final List<SdkAutoCloseable> owned;
 
@@ -83,11 +102,13 @@ public final class TaskStatusClient implements AutoCloseable {
       TaskTable table,
       TaskStarter starter,
       ExecutionRedriver redriver,
+      ExecutionCanceller canceller,
       Poller poller,
       List<SdkAutoCloseable> owned) {
     this.table = table;
     this.starter = starter;
     this.redriver = redriver;
+    this.canceller = canceller;
     this.poller = poller;
     this.owned = List.copyOf(owned);
   }
@@ -105,10 +126,11 @@ public final class TaskStatusClient implements AutoCloseable {
   /**
    * A client configured by the process's environment variables, as the construct's {@code
    * clientEnvironment()} sets them for a function: {@value #ENV_TABLE}, {@value #ENV_STARTER},
-   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index)
-   * and {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index). It builds its own SDK
-   * clients with the default region and credentials chains and the URLConnection HTTP client, and
-   * closes them when closed.
+   * {@value #ENV_QUEUE_URL} (queue mode), {@value #ENV_FAILED_INDEX} (with the failed-task index),
+   * {@value #ENV_OPEN_INDEX} (with the sweeper's open-task index) and {@value #ENV_RECONCILER} (the
+   * reconciler {@link #cancel(String, String)} starts). It builds its own SDK clients with the
+   * default region and credentials chains and the URLConnection HTTP client, and closes them when
+   * closed.
    *
    * @return the client
    * @throws IllegalStateException naming the variable that is missing or blank
@@ -124,15 +146,17 @@ public final class TaskStatusClient implements AutoCloseable {
    *
    * @param environment the value of a variable, or {@code null} when it is not set
    * @return the client
-   * @throws IllegalStateException naming the variable that is missing or blank
+   * @throws IllegalStateException naming the variable that is missing or blank, or set without the
+   *     table it needs
    */
   public static TaskStatusClient fromEnvironment(Function<String, String> environment) {
     Objects.requireNonNull(environment, "environment must not be null");
-    Optional<String> table = variable(environment, ENV_TABLE);
-    Optional<String> starter = variable(environment, ENV_STARTER);
-    Optional<String> queueUrl = variable(environment, ENV_QUEUE_URL);
-    Optional<String> failedIndex = variable(environment, ENV_FAILED_INDEX);
-    Optional<String> openIndex = variable(environment, ENV_OPEN_INDEX);
+    Optional<String> table = EnvironmentVariables.optional(environment, ENV_TABLE);
+    Optional<String> starter = EnvironmentVariables.optional(environment, ENV_STARTER);
+    Optional<String> queueUrl = EnvironmentVariables.optional(environment, ENV_QUEUE_URL);
+    Optional<String> failedIndex = EnvironmentVariables.optional(environment, ENV_FAILED_INDEX);
+    Optional<String> openIndex = EnvironmentVariables.optional(environment, ENV_OPEN_INDEX);
+    Optional<String> reconciler = EnvironmentVariables.optional(environment, ENV_RECONCILER);
     if (table.isEmpty() && starter.isEmpty() && queueUrl.isEmpty()) {
       throw new IllegalStateException(
           "none of "
@@ -151,25 +175,24 @@ public final class TaskStatusClient implements AutoCloseable {
               + ENV_TABLE
               + " is not: the index belongs to the table");
     }
+    if (table.isEmpty() && reconciler.isPresent()) {
+      throw new IllegalStateException(
+          ENV_RECONCILER
+              + " is set but "
+              + ENV_TABLE
+              + " is not: cancel reads the task's item before it stops its execution");
+    }
     Builder builder = builder();
     table.ifPresent(builder::tableName);
     starter.ifPresent(builder::starterFunction);
     queueUrl.ifPresent(builder::queueUrl);
     failedIndex.ifPresent(builder::failedTaskIndex);
     openIndex.ifPresent(builder::openTaskIndex);
-    variable(environment, ENV_REGION).map(Region::of).ifPresent(builder::region);
+    reconciler.ifPresent(builder::reconcilerStateMachine);
+    EnvironmentVariables.optional(environment, ENV_REGION)
+        .map(Region::of)
+        .ifPresent(builder::region);
     return builder.build();
-  }
-
-  private static Optional<String> variable(Function<String, String> environment, String name) {
-    String value = environment.apply(name);
-    if (value != null && value.isBlank()) {
-      throw new IllegalStateException(
-          "the environment variable "
-              + name
-              + " is set but blank; set it to a value or leave it out");
-    }
-    return Optional.ofNullable(value);
   }
 
   /**
@@ -218,12 +241,12 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Waits until the task's latest start is {@code DONE} or {@code FAILED}, reading it with
-   * exponential backoff (see {@link Builder#pollInterval(Duration)}). To wait for a start of your
-   * own, whatever other starts happen meanwhile, use {@link #await(TaskStart, Duration)}; after a
-   * {@link #redrive(String)}, await the start it returns: until the redriven attempt writes the
-   * item, the latest start is still the earlier attempt's {@code FAILED}, which this method
-   * returns.
+   * Waits until the task's latest start is final ({@code DONE}, {@code FAILED} or {@code
+   * CANCELLED}), reading it with exponential backoff (see {@link Builder#pollInterval(Duration)}).
+   * To wait for a start of your own, whatever other starts happen meanwhile, use {@link
+   * #await(TaskStart, Duration)}; after a {@link #redrive(String)}, await the start it returns:
+   * until the redriven attempt writes the item, the latest start is still the earlier attempt's
+   * {@code FAILED}, which this method returns.
    *
    * @param taskId the task id
    * @param timeout how long to wait; zero reads once
@@ -233,14 +256,40 @@ public final class TaskStatusClient implements AutoCloseable {
    * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
    */
   public TaskRecord await(String taskId, Duration timeout) {
+    return await(taskId, timeout, record -> {});
+  }
+
+  /**
+   * Waits until the task's latest start is final, as {@link #await(String, Duration)} does, and
+   * tells {@code onChange} of each change it sees on the way: the listener gets each item read
+   * whose status, {@linkplain TaskRecord#progress() progress} percentage or {@linkplain
+   * TaskRecord#redriveCount() redrive count} differs from the last item it got (the first item
+   * read, then each change), in the order read, the final item included, on the thread that called
+   * {@code await}, before {@code await} returns. Changes between two reads are not seen: a task
+   * that goes from 10 % to 60 % between them is reported at 60 %. A newer start of the task is a
+   * change too, if its status or progress differs. The listener's exceptions propagate out of
+   * {@code await}, which then stops waiting.
+   *
+   * @param taskId the task id
+   * @param timeout how long to wait; zero reads once
+   * @param onChange told of each change, such as a progress bar's update
+   * @return the latest item, with its final status
+   * @throws IllegalArgumentException if the task id is invalid or the timeout negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(String taskId, Duration timeout, Consumer<TaskRecord> onChange) {
     Arguments.taskId(taskId);
     Arguments.notNegative(timeout, "timeout");
+    ChangeListener listener =
+        new ChangeListener(Objects.requireNonNull(onChange, "onChange must not be null"));
     TaskTable table = table();
     return poller.until(
         taskId,
         timeout,
         () -> table.newest(taskId),
         record -> record.status().isFinal(),
+        listener,
         seen ->
             "task '"
                 + taskId
@@ -259,12 +308,13 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Waits until this very start is {@code DONE} or {@code FAILED}, whatever other starts of the
-   * task happen meanwhile: it follows the item of the start's own execution. For a direct start
-   * that is the execution the starter answered with; in queue mode, where the starter starts it
-   * later, the execution named {@link ExecutionNames#of(String, String)} of the task id and the
-   * start's {@link TaskStart#idempotencyKey()}, which the client sent in the message; for a {@link
-   * #redrive(String)}, the execution redriven, whose item it already knows.
+   * Waits until this very start is final ({@code DONE}, {@code FAILED} or {@code CANCELLED}),
+   * whatever other starts of the task happen meanwhile: it follows the item of the start's own
+   * execution. For a direct start that is the execution the starter answered with; in queue mode,
+   * where the starter starts it later, the execution named {@link ExecutionNames#of(String,
+   * String)} of the task id and the start's {@link TaskStart#idempotencyKey()}, which the client
+   * sent in the message; for a {@link #redrive(String)}, the execution redriven, whose item it
+   * already knows.
    *
    * <p>No read pages the task's history. A direct start's item is at the start's timestamp, or, if
    * another start of the task took that one first, at one of the next 10 whole seconds; each read
@@ -273,14 +323,14 @@ public final class TaskStatusClient implements AutoCloseable {
    * the task's items from that time less {@link #CLOCK_SKEW_ALLOWANCE} on, newest first. Once the
    * item is found (a redrive's from the first read), each read queries its key alone.
    *
-   * <p>A redriven start is final only for its own attempt: the item must be {@code DONE} or {@code
-   * FAILED} with a {@code RedriveCount} of at least the start's {@link TaskStart#redriveCount()}.
-   * Until the redriven attempt writes it, the item still shows the earlier attempt's {@code
-   * FAILED}, which is not the answer; the attempt may then reopen it ({@code STARTED}) first or
-   * finish it at once, depending on where the redrive resumes and whether the reconciler saw the
-   * redrive first. If Step Functions' status change events of the redriven attempt are lost (they
-   * are best effort) and it wrote nothing itself, as when it resumed at a {@code Fail} state, the
-   * item never changes and this times out.
+   * <p>A redriven start is final only for its own attempt: the item must be final with a {@code
+   * RedriveCount} of at least the start's {@link TaskStart#redriveCount()}. Until the redriven
+   * attempt writes it, the item still shows the earlier attempt's {@code FAILED}, which is not the
+   * answer; the attempt may then reopen it ({@code STARTED}) first or finish it at once, depending
+   * on where the redrive resumes and whether the reconciler saw the redrive first. If Step
+   * Functions' status change events of the redriven attempt are lost (they are best effort) and it
+   * wrote nothing itself, as when it resumed at a {@code Fail} state, the item never changes and
+   * this times out.
    *
    * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
    *     returned
@@ -291,8 +341,45 @@ public final class TaskStatusClient implements AutoCloseable {
    * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
    */
   public TaskRecord await(TaskStart start, Duration timeout) {
+    return await(start, timeout, record -> {});
+  }
+
+  /**
+   * Waits until this very start is final, as {@link #await(TaskStart, Duration)} does, and tells
+   * {@code onChange} of each change it sees on the way: the listener gets each item of the start
+   * read whose status, {@linkplain TaskRecord#progress() progress} percentage or {@linkplain
+   * TaskRecord#redriveCount() redrive count} differs from the last item it got (the first item
+   * read, then each change), in the order read, the final item included, on the thread that called
+   * {@code await}, before {@code await} returns. Changes between two reads are not seen. For a
+   * {@link #redrive(String)}, the first item it gets may be the earlier attempt's final one, until
+   * the redriven attempt writes the item: its {@code redriveCount()} tells. The listener's
+   * exceptions propagate out of {@code await}, which then stops waiting.
+   *
+   * <pre>{@code
+   * TaskRecord end =
+   *     tasks.await(
+   *         start,
+   *         Duration.ofMinutes(10),
+   *         record ->
+   *             System.out.println(
+   *                 record.status()
+   *                     + record.progress().map(p -> " " + p.percent() + " %").orElse("")));
+   * }</pre>
+   *
+   * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
+   *     returned
+   * @param timeout how long to wait; zero reads once
+   * @param onChange told of each change, such as a progress bar's update
+   * @return the start's item, with its final status
+   * @throws IllegalArgumentException if the timeout is negative
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskAwaitTimeoutException if the time is up first, naming the last status seen
+   */
+  public TaskRecord await(TaskStart start, Duration timeout, Consumer<TaskRecord> onChange) {
     Objects.requireNonNull(start, "start must not be null");
     Arguments.notNegative(timeout, "timeout");
+    ChangeListener listener =
+        new ChangeListener(Objects.requireNonNull(onChange, "onChange must not be null"));
     String taskId = start.taskId();
     int attempt = start.redriveCount();
     String execution =
@@ -322,6 +409,7 @@ public final class TaskStatusClient implements AutoCloseable {
         timeout,
         StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE),
         record -> record.status().isFinal() && record.redriveCount() >= attempt,
+        listener,
         seen ->
             "task '"
                 + taskId
@@ -402,16 +490,16 @@ public final class TaskStatusClient implements AutoCloseable {
   }
 
   /**
-   * Starts the task again after its latest start failed, as {@link #start(String)} does, with its
-   * own idempotency key: a new execution, which runs the work anew. The check and the start are two
-   * calls: two clients retrying the same task at once may both start it.
+   * Starts the task again after its latest start failed or was cancelled, as {@link #start(String)}
+   * does, with its own idempotency key: a new execution, which runs the work anew. The check and
+   * the start are two calls: two clients retrying the same task at once may both start it.
    *
    * @param taskId the task id
    * @return what was started (or sent)
    * @throws IllegalArgumentException if the task id is invalid
    * @throws IllegalStateException if the client lacks the table or a starter
-   * @throws TaskNotRetryableException if the latest start is not {@code FAILED}, or the task has no
-   *     item
+   * @throws TaskNotRetryableException if the latest start is neither {@code FAILED} nor {@code
+   *     CANCELLED}, or the task has no item
    * @throws TaskStartException if the starter reports a function error
    */
   public TaskStart retry(String taskId) {
@@ -429,7 +517,7 @@ public final class TaskStatusClient implements AutoCloseable {
                             + " (never started, or its items expired); use start to start it",
                         taskId,
                         null));
-    if (latest.status() != TaskStatus.FAILED) {
+    if (latest.status() != TaskStatus.FAILED && latest.status() != TaskStatus.CANCELLED) {
       throw new TaskNotRetryableException(
           "task '"
               + taskId
@@ -438,7 +526,7 @@ public final class TaskStatusClient implements AutoCloseable {
               + latest.timestamp().toPlainString()
               + ") is "
               + latest.status()
-              + ", not FAILED",
+              + ", not FAILED or CANCELLED",
           taskId,
           latest.status());
     }
@@ -467,12 +555,13 @@ public final class TaskStatusClient implements AutoCloseable {
    * {@link #retry(String)}.
    *
    * <p>The client refuses, without calling Step Functions, what the item already tells: no item,
-   * {@code DONE}, still {@code STARTED}, an Express execution ({@code :express:} in its ARN), or an
-   * end ({@code UpdatedAt}, by the builder's {@link Builder#clock(Clock) clock}) more than 14 days
-   * ago. Step Functions decides the rest ({@code ExecutionNotRedrivable}: the execution is running
-   * or succeeded though the item does not say so yet, its history is too long, ...). Two clients
-   * redriving at once cannot both redrive it: the second is refused as running. Each call sends a
-   * fresh client token, so the SDK's retries of this one call redrive at most once.
+   * {@code DONE}, {@code CANCELLED} (use {@link #retry(String)}), still {@code STARTED}, an Express
+   * execution ({@code :express:} in its ARN), or an end ({@code UpdatedAt}, by the builder's {@link
+   * Builder#clock(Clock) clock}) more than 14 days ago. Step Functions decides the rest ({@code
+   * ExecutionNotRedrivable}: the execution is running or succeeded though the item does not say so
+   * yet, its history is too long, ...). Two clients redriving at once cannot both redrive it: the
+   * second is refused as running. Each call sends a fresh client token, so the SDK's retries of
+   * this one call redrive at most once.
    *
    * <p>It needs the construct's {@code grantRedrive} ({@code states:RedriveExecution} on the state
    * machine's executions) and {@code grantReadStatus} (to read the latest start). Pass the result
@@ -491,6 +580,77 @@ public final class TaskStatusClient implements AutoCloseable {
     Arguments.taskId(taskId);
     TaskTable table = table();
     return redriver.redrive(taskId, table.newest(taskId));
+  }
+
+  /**
+   * Cancels the task's latest start, if it is still open: stops its execution with Step Functions'
+   * {@code StopExecution}, with the error {@value #CANCELLED_ERROR} and the reason as its cause,
+   * then, when the client knows the library's reconciler ({@link
+   * Builder#reconcilerStateMachine(String)}, {@value #ENV_RECONCILER}), starts it with the
+   * cancellation, so that the item is {@code CANCELLED} (with that error, and the reason as {@code
+   * Cause}) within moments, even if Step Functions' status change event, which is best effort, is
+   * lost. Without the reconciler's ARN the item changes when that event arrives, or else when the
+   * sweeper finds it overdue; until then it stays {@code STARTED}. A {@link TaskWorker} of the
+   * stopped task learns of it on its next call ({@link TaskWorkEndedException.Reason#ENDED}).
+   *
+   * <p>The client refuses, without a call, what the item already tells: no item, a start already
+   * {@code DONE}, {@code FAILED} or {@code CANCELLED}, and an Express execution (Step Functions
+   * stops Standard executions only). A start that ends on its own between the read and the stop
+   * keeps its end: Step Functions leaves an execution that is no longer running as it is. After a
+   * {@link #redrive(String)}, cancel the start it returned: until the redriven attempt reopens the
+   * item, the latest start still shows the earlier attempt's end, which this method refuses. If
+   * starting the reconciler fails, its exception propagates after the execution was stopped;
+   * calling {@code cancel} again stops nothing twice and starts the reconciler once more, or
+   * refuses with {@code FINISHED} once the item is {@code CANCELLED}. To run a cancelled task
+   * again, use {@link #retry(String)}.
+   *
+   * <p>It needs {@code states:StopExecution} on the state machine's executions, {@code
+   * states:StartExecution} on the reconciler, and {@code grantReadStatus}.
+   *
+   * @param taskId the task id
+   * @param reason why, recorded as the item's {@code Cause}: non-blank, at most 32768 characters
+   *     (Step Functions' limit on a cause)
+   * @throws IllegalArgumentException if the task id or the reason is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskNotCancellableException if the latest start cannot be cancelled, with the {@link
+   *     TaskNotCancellableException#reason() reason}
+   * @throws TaskStatusException if the latest item is not one the workflow writes
+   * @throws software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException if Step
+   *     Functions does not know the item's execution (it expired from Step Functions' history, or
+   *     the item was written by hand)
+   */
+  public void cancel(String taskId, String reason) {
+    Arguments.taskId(taskId);
+    Arguments.reason(reason);
+    canceller.cancelLatest(taskId, table().newest(taskId), reason);
+  }
+
+  /**
+   * Cancels this very start, as {@link #cancel(String, String)} cancels the latest one, whatever
+   * other starts of the task happen meanwhile: it reads the start's own item once, as {@link
+   * #await(TaskStart, Duration)} finds it. A start whose item is not written yet (queue mode,
+   * before the starter received the message; a direct start in the few milliseconds before its
+   * execution records {@code STARTED}) is refused with {@link
+   * TaskNotCancellableException.Reason#NO_ITEM}: cancel it again a moment later. For a {@link
+   * #redrive(String)}, the redriven attempt is cancelled, even while the item still shows the
+   * earlier attempt's end.
+   *
+   * @param start what {@link #start(String)}, {@link #retry(String)} or {@link #redrive(String)}
+   *     returned
+   * @param reason why, recorded as the item's {@code Cause}: non-blank, at most 32768 characters
+   * @throws IllegalArgumentException if the reason is invalid
+   * @throws IllegalStateException if the client has no table
+   * @throws TaskNotCancellableException if the start cannot be cancelled, with the {@link
+   *     TaskNotCancellableException#reason() reason}
+   * @throws TaskStatusException if the item is not one the workflow writes
+   * @throws software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException if Step
+   *     Functions does not know the start's execution
+   */
+  public void cancel(TaskStart start, String reason) {
+    Objects.requireNonNull(start, "start must not be null");
+    Arguments.reason(reason);
+    canceller.cancelStart(
+        start, StartItemSearch.of(table(), start, CLOCK_SKEW_ALLOWANCE).get(), reason);
   }
 
   /** Closes the SDK clients this client built; clients given to the builder stay open. */
@@ -534,6 +694,7 @@ public final class TaskStatusClient implements AutoCloseable {
     private String queueUrl;
     private String failedTaskIndex;
     private String openTaskIndex;
+    private String reconcilerStateMachine;
     private DynamoDbClient dynamoDb;
     private LambdaClient lambda;
     private SqsClient sqs;
@@ -607,6 +768,21 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
+     * The library's reconciler state machine, which {@link TaskStatusClient#cancel(String, String)}
+     * starts after stopping an execution, so that the item is recorded {@code CANCELLED} at once.
+     *
+     * @param reconcilerStateMachine the reconciler's ARN
+     * @return this builder
+     * @default none: {@code cancel} only stops the execution, and the item changes when Step
+     *     Functions' status change event arrives or the sweeper runs
+     */
+    public Builder reconcilerStateMachine(String reconcilerStateMachine) {
+      this.reconcilerStateMachine =
+          Arguments.nonBlank(reconcilerStateMachine, "reconcilerStateMachine");
+      return this;
+    }
+
+    /**
      * The DynamoDB client to read the table with; the task status client never closes it.
      *
      * @param dynamoDb the client
@@ -645,13 +821,15 @@ public final class TaskStatusClient implements AutoCloseable {
     }
 
     /**
-     * The Step Functions client to redrive executions with ({@link
-     * TaskStatusClient#redrive(String)}); the task status client never closes it.
+     * The Step Functions client to redrive and cancel executions with ({@link
+     * TaskStatusClient#redrive(String)}, {@link TaskStatusClient#cancel(String, String)}); the task
+     * status client never closes it.
      *
      * @param stepFunctions the client
      * @return this builder
-     * @default one built on the first redrive, with the default chains and the URLConnection HTTP
-     *     client (an application that never redrives does not pay for it at start-up)
+     * @default one built on the first redrive or cancellation, with the default chains and the
+     *     URLConnection HTTP client (an application that never calls them does not pay for it at
+     *     start-up)
      */
     public Builder stepFunctions(SfnClient stepFunctions) {
       this.stepFunctions = Objects.requireNonNull(stepFunctions, "stepFunctions must not be null");
@@ -708,7 +886,7 @@ public final class TaskStatusClient implements AutoCloseable {
      *
      * @return the client
      * @throws IllegalStateException if neither a table, a starter function nor a queue is set, or
-     *     an index is set without the table
+     *     an index or the reconciler is set without the table
      * @throws IllegalArgumentException if the poll interval exceeds the maximum
      */
     public TaskStatusClient build() {
@@ -729,6 +907,12 @@ public final class TaskStatusClient implements AutoCloseable {
             "openTaskIndex ("
                 + openTaskIndex
                 + ") needs tableName: the index belongs to the table");
+      }
+      if (reconcilerStateMachine != null && tableName == null) {
+        throw new IllegalStateException(
+            "reconcilerStateMachine ("
+                + reconcilerStateMachine
+                + ") needs tableName: cancel reads the task's item before it stops its execution");
       }
       if (pollInterval.compareTo(maxPollInterval) > 0) {
         throw new IllegalArgumentException(
@@ -765,14 +949,17 @@ public final class TaskStatusClient implements AutoCloseable {
         // Copies: the lambdas outlive this builder, which may still be changed and built again.
         SfnClient given = stepFunctions;
         Region lazyRegion = region;
-        ExecutionRedriver redriver =
-            new ExecutionRedriver(
-                given != null
-                    ? () -> given
-                    : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion))),
-                clock);
+        Supplier<SfnClient> sfn =
+            given != null
+                ? () -> given
+                : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion)));
         return new TaskStatusClient(
-            table, starter, redriver, new Poller(pollInterval, maxPollInterval), owned);
+            table,
+            starter,
+            new ExecutionRedriver(sfn, clock),
+            new ExecutionCanceller(sfn, reconcilerStateMachine),
+            new Poller(pollInterval, maxPollInterval),
+            owned);
       } catch (RuntimeException e) {
         owned.forEach(SdkAutoCloseable::close);
         throw e;

@@ -144,6 +144,24 @@ class AwaitStartTest extends ClientTest {
   }
 
   @Test
+  void aStartThatWasCancelledIsFinal() {
+    starterAnswers("1795617326.12345", false);
+    aws.dynamoDb()
+        .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", MINE))
+        .putOnQuery(
+            2,
+            Items.cancelled(
+                "Breakfast", "1795617326.12345", "2026-11-25T14:35:28.000Z", MINE, "no eggs"));
+    TaskStart start = client.start("Breakfast");
+
+    TaskRecord cancelled = client.await(start, Duration.ofSeconds(5));
+
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(cancelled.cause()).contains("no eggs");
+    assertThat(queries()).hasSize(2);
+  }
+
+  @Test
   void aDirectStartsItemNotWrittenYetIsLookedForInItsWindowAndNeverInTheHistory() {
     starterAnswers("1795617326.12345", false);
     history(60);

@@ -32,6 +32,23 @@ class AwaitTest extends ClientTest {
   }
 
   @Test
+  void awaitEndsOnCancelled() {
+    aws.dynamoDb()
+        .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", "x"))
+        .putOnQuery(
+            2,
+            Items.cancelled(
+                "Breakfast", "1795617326.12345", "2026-11-25T14:35:28.000Z", "x", "no eggs"));
+
+    TaskRecord cancelled = client.await("Breakfast", Duration.ofSeconds(5));
+
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(cancelled.error()).contains(TaskStatusClient.CANCELLED_ERROR);
+    assertThat(cancelled.cause()).contains("no eggs");
+    assertThat(aws.requests("Query")).hasSize(2);
+  }
+
+  @Test
   void awaitTimesOutNamingTheTaskAndItsLastStatus() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617326.12345", "STARTED", "2026-11-25T14:35:26.200Z", "x"));

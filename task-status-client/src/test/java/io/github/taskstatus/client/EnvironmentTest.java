@@ -149,6 +149,51 @@ class EnvironmentTest {
   }
 
   @Test
+  void theReconcilerVariableMakesCancelStartTheReconciler() {
+    String arn = Items.ARN_PREFIX + "x";
+    aws.dynamoDb()
+        .put(Items.item("Breakfast", "1795617300", "STARTED", "2026-11-25T14:35:01Z", "x"));
+    aws.stepFunctions().execution(arn, "RUNNING", null).stateMachine(FakeAws.RECONCILER);
+    Map<String, String> environment =
+        Map.of(
+            "TASK_STATUS_TABLE", FakeAws.TABLE,
+            "TASK_STATUS_RECONCILER", FakeAws.RECONCILER,
+            "AWS_REGION", "eu-west-1");
+
+    try (TaskStatusClient client = TaskStatusClient.fromEnvironment(environment::get)) {
+      client.cancel("Breakfast", "no eggs");
+    }
+
+    assertThat(aws.stepFunctions().stops()).hasSize(1);
+    assertThat(aws.stepFunctions().starts())
+        .singleElement()
+        .satisfies(start -> assertThat(start.stateMachineArn()).isEqualTo(FakeAws.RECONCILER));
+    assertThat(aws.requests("StartExecution"))
+        .singleElement()
+        .satisfies(
+            start ->
+                assertThat(start.header("Authorization"))
+                    .contains("/eu-west-1/states/aws4_request"));
+  }
+
+  @Test
+  void aReconcilerWithoutTableIsRefused() {
+    assertThatThrownBy(
+            () ->
+                TaskStatusClient.fromEnvironment(
+                    Map.of(
+                            "TASK_STATUS_STARTER",
+                            FakeAws.STARTER,
+                            "TASK_STATUS_RECONCILER",
+                            FakeAws.RECONCILER)
+                        ::get))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "TASK_STATUS_RECONCILER is set but TASK_STATUS_TABLE is not: cancel reads the task's"
+                + " item before it stops its execution");
+  }
+
+  @Test
   void aQueueUrlSwitchesStartsToTheQueue() {
     Map<String, String> environment =
         Map.of(

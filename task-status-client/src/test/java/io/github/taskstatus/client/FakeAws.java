@@ -11,11 +11,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,14 +36,19 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * the SDK speaks to the real services: DynamoDB's JSON 1.0 ({@code X-Amz-Target:
  * DynamoDB_20120810.Query}, with {@code x-amz-crc32}), Lambda's REST {@code Invoke} (function
  * errors in {@code X-Amz-Function-Error}), SQS's JSON 1.0 ({@code AmazonSQS.SendMessage}, with the
- * body's MD5, which the SDK checks) and Step Functions' JSON 1.0 ({@code
- * AWSStepFunctions.RedriveExecution}). Every request is recorded for assertions.
+ * body's MD5, which the SDK checks: {@link FakeSqs}) and Step Functions' JSON 1.0 ({@code
+ * AWSStepFunctions.RedriveExecution}: {@link FakeStepFunctions}). Every request is recorded for
+ * assertions.
  */
 final class FakeAws implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
   static final String TABLE = "Tasks";
   static final String STARTER = "arn:aws:lambda:us-east-1:123456789012:function:Starter:live";
   static final String QUEUE_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/Tasks";
+  static final String WORKER_QUEUE_URL =
+      "https://sqs.us-east-1.amazonaws.com/123456789012/TasksWorker";
+  static final String RECONCILER =
+      "arn:aws:states:us-east-1:123456789012:stateMachine:TasksReconciler";
 
   /** One request as the endpoint received it. */
   record Request(String method, String path, Map<String, String> headers, String body) {
@@ -90,6 +92,7 @@ final class FakeAws implements AutoCloseable {
   private final HttpServer server;
   private final FakeDynamoDb dynamoDb = new FakeDynamoDb();
   private final FakeStepFunctions stepFunctions = new FakeStepFunctions();
+  private final FakeSqs sqs = new FakeSqs(QUEUE_URL, WORKER_QUEUE_URL);
   private final List<Request> requests = new ArrayList<>();
   private final List<SdkAutoCloseable> clients = new ArrayList<>();
 
@@ -109,6 +112,10 @@ final class FakeAws implements AutoCloseable {
 
   FakeStepFunctions stepFunctions() {
     return stepFunctions;
+  }
+
+  FakeSqs sqs() {
+    return sqs;
   }
 
   /** Sets the starter function's behaviour. */
@@ -175,6 +182,16 @@ final class FakeAws implements AutoCloseable {
             .credentialsProvider(credentials())
             .httpClientBuilder(UrlConnectionHttpClient.builder())
             .build());
+  }
+
+  /** A worker on the fakes' worker queue and table, its SDK clients on the fakes. */
+  TaskWorker.Builder worker() {
+    return TaskWorker.builder()
+        .queueUrl(WORKER_QUEUE_URL)
+        .tableName(TABLE)
+        .sqs(sqsClient())
+        .stepFunctions(sfnClient())
+        .dynamoDb(dynamoDbClient());
   }
 
   /** A client on all four fakes, in direct mode, with fast polling. */
@@ -252,7 +269,7 @@ final class FakeAws implements AutoCloseable {
       return dynamoDb.handle(request.operation(), request.json());
     }
     if (target != null && target.startsWith("AmazonSQS.")) {
-      return sqs(request);
+      return sqs.handle(request.operation(), request.json());
     }
     if (target != null && target.startsWith("AWSStepFunctions.")) {
       return stepFunctions.handle(request.operation(), request.json());
@@ -287,42 +304,5 @@ final class FakeAws implements AutoCloseable {
     Map<String, String> headers = new TreeMap<>(reply.headers());
     headers.put("X-Amz-Executed-Version", "1");
     return new Reply(reply.status(), headers, reply.body());
-  }
-
-  /** SQS SendMessage (JSON protocol); the answer carries the body's MD5 as SQS does. */
-  private Reply sqs(Request request) {
-    if (!request.operation().equals("SendMessage")) {
-      return sqsError("UnsupportedOperation", "not served here: " + request.operation());
-    }
-    JsonNode json = request.json();
-    if (!QUEUE_URL.equals(json.path("QueueUrl").asText())) {
-      return sqsError("QueueDoesNotExist", "The specified queue does not exist.");
-    }
-    String body = json.path("MessageBody").asText();
-    return Reply.json(
-        200,
-        Map.of(
-            "MessageId", UUID.randomUUID().toString(),
-            "MD5OfMessageBody", md5(body)));
-  }
-
-  private static Reply sqsError(String code, String message) {
-    return new Reply(
-        400,
-        Map.of("x-amzn-query-error", code + ";Sender"),
-        JSON.createObjectNode()
-            .put("__type", "com.amazonaws.sqs#" + code)
-            .put("message", message)
-            .toString());
-  }
-
-  private static String md5(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("MD5").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

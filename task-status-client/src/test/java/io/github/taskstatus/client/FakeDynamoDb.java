@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.regex.Matcher;
@@ -27,6 +28,13 @@ import java.util.regex.Pattern;
  * #maxPageItems(int)}, which stands in for DynamoDB's 1 MB page. Numbers are stored normalised, as
  * DynamoDB does ({@code 1.10} comes back as {@code 1.1}), those in lists and maps too. Every page
  * it serves is recorded ({@link #pages()}) so that tests can check which items a client read.
+ *
+ * <p>{@code GetItem} reads an item by its full key ({@code taskId} S and {@code timestamp} N, or
+ * "The provided key element does not match the schema"). {@code UpdateItem} evaluates its {@code
+ * ConditionExpression} on the stored item (or on none) with {@link DynamoExpressions}, answers
+ * {@code ConditionalCheckFailedException} when it does not hold, and otherwise applies its {@code
+ * UpdateExpression}, creating the item when there is none, as DynamoDB does; it refuses updates of
+ * key attributes, overlapping paths and the same placeholder checks as {@code Query}.
  */
 final class FakeDynamoDb {
   static final String INDEX = "FailedTasks";
@@ -61,6 +69,8 @@ final class FakeDynamoDb {
   private final List<ObjectNode> items = new ArrayList<>();
   private int maxPageItems = 1_000;
   private int queries;
+  private int updates;
+  private IntConsumer onUpdateItem = count -> {};
   private final List<List<ObjectNode>> pages = new ArrayList<>();
   private IntConsumer onQuery = count -> {};
 
@@ -99,16 +109,120 @@ final class FakeDynamoDb {
     return this;
   }
 
+  /** Runs before each UpdateItem is evaluated, with the number of updates so far (from 1). */
+  synchronized FakeDynamoDb onUpdateItem(IntConsumer onUpdateItem) {
+    this.onUpdateItem = onUpdateItem;
+    return this;
+  }
+
+  /** The stored item with this key, a copy, if any. */
+  synchronized Optional<ObjectNode> item(String taskId, String timestamp) {
+    ObjectNode key = FakeAws.JSON.createObjectNode();
+    key.putObject("taskId").put("S", taskId);
+    key.putObject("timestamp").put("N", timestamp);
+    return find(key).map(ObjectNode::deepCopy);
+  }
+
   synchronized FakeAws.Reply handle(String operation, JsonNode request) {
-    if (!operation.equals("Query")) {
-      return error("UnknownOperationException", "not served here: " + operation);
-    }
-    onQuery.accept(++queries);
     try {
-      return query(request);
+      switch (operation) {
+        case "Query":
+          onQuery.accept(++queries);
+          return query(request);
+        case "GetItem":
+          return getItem(request);
+        case "UpdateItem":
+          onUpdateItem.accept(++updates);
+          return updateItem(request);
+        default:
+          return error("UnknownOperationException", "not served here: " + operation);
+      }
     } catch (Invalid e) {
       return error("ValidationException", e.getMessage());
+    } catch (NotFound e) {
+      return error("ResourceNotFoundException", "Requested resource not found");
     }
+  }
+
+  /** GetItem by the full key; a strongly consistent read sees every write before it. */
+  private FakeAws.Reply getItem(JsonNode request) {
+    checkTable(request);
+    for (String unsupported : List.of("ProjectionExpression", "AttributesToGet")) {
+      if (request.has(unsupported)) {
+        throw new Invalid("this fake does not serve " + unsupported);
+      }
+    }
+    ObjectNode response = FakeAws.JSON.createObjectNode();
+    find(key(request.path("Key"))).ifPresent(item -> response.set("Item", item));
+    return new FakeAws.Reply(200, Map.of(), response.toString());
+  }
+
+  /**
+   * UpdateItem: the condition is evaluated on the stored item (or on none), and only if it holds is
+   * the update applied; without an item, one is created with the key, as DynamoDB does.
+   */
+  private FakeAws.Reply updateItem(JsonNode request) {
+    checkTable(request);
+    for (String unsupported :
+        List.of("AttributeUpdates", "Expected", "ConditionalOperator", "ReturnValues")) {
+      if (request.has(unsupported)) {
+        throw new Invalid("this fake does not serve " + unsupported);
+      }
+    }
+    ObjectNode key = key(request.path("Key"));
+    Expression expression = new Expression(request);
+    DynamoExpressions.Update update =
+        DynamoExpressions.update(request.path("UpdateExpression").asText(""), expression);
+    DynamoExpressions.Condition condition =
+        request.has("ConditionExpression")
+            ? DynamoExpressions.condition(request.get("ConditionExpression").asText(), expression)
+            : item -> true;
+    expression.checkAllUsed();
+    for (String attribute : update.attributes()) {
+      if (attribute.equals("taskId") || attribute.equals("timestamp")) {
+        throw new Invalid(
+            "One or more parameter values were invalid: Cannot update attribute "
+                + attribute
+                + ". This attribute is part of the key");
+      }
+    }
+    Optional<ObjectNode> stored = find(key);
+    if (!condition.holdsFor(stored.orElse(null))) {
+      return new FakeAws.Reply(
+          400,
+          Map.of(),
+          FakeAws.JSON
+              .createObjectNode()
+              .put("__type", "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException")
+              .put("message", "The conditional request failed")
+              .toString());
+    }
+    ObjectNode item = stored.orElseGet(() -> key.deepCopy());
+    update.applyTo(item);
+    put(item);
+    return new FakeAws.Reply(200, Map.of(), "{}");
+  }
+
+  private static void checkTable(JsonNode request) {
+    if (!FakeAws.TABLE.equals(request.path("TableName").asText())) {
+      throw new NotFound();
+    }
+  }
+
+  /** The table's key from a request's {@code Key}: exactly {@code taskId} (S), timestamp (N). */
+  private static ObjectNode key(JsonNode key) {
+    if (key.size() != 2
+        || !key.path("taskId").path("S").isTextual()
+        || !key.path("timestamp").path("N").isTextual()) {
+      throw new Invalid("The provided key element does not match the schema");
+    }
+    ObjectNode copy = (ObjectNode) key.deepCopy();
+    normalise(copy.get("timestamp"));
+    return copy;
+  }
+
+  private Optional<ObjectNode> find(ObjectNode key) {
+    return items.stream().filter(item -> sameKey(item, key)).findFirst();
   }
 
   private FakeAws.Reply query(JsonNode request) {
@@ -286,10 +400,10 @@ final class FakeDynamoDb {
   }
 
   /** Normalises the numbers of one attribute value, those in its lists and maps too. */
-  private static void normalise(JsonNode value) {
+  static void normalise(JsonNode value) {
     if (value.has("N")) {
       if (!value.get("N").isTextual()) {
-        throw new IllegalArgumentException("The value for the field 'N' must be a STRING");
+        throw new Invalid("The value for the field 'N' must be a STRING");
       }
       ((ObjectNode) value)
           .put("N", new BigDecimal(value.get("N").asText()).stripTrailingZeros().toPlainString());
@@ -316,7 +430,7 @@ final class FakeDynamoDb {
   }
 
   /** The request's placeholders: each must be defined, and each defined one used. */
-  private static final class Expression {
+  static final class Expression {
     private final JsonNode names;
     private final JsonNode values;
     private final Set<String> usedNames = new HashSet<>();
@@ -328,6 +442,11 @@ final class FakeDynamoDb {
     }
 
     String name(String token) {
+      return name(token, "KeyConditionExpression");
+    }
+
+    /** The attribute a name token names, in the expression called {@code kind} in messages. */
+    String name(String token, String kind) {
       if (token.startsWith("#")) {
         if (!names.has(token)) {
           throw new Invalid(
@@ -340,8 +459,9 @@ final class FakeDynamoDb {
       }
       if (RESERVED.contains(token.toLowerCase(Locale.ROOT))) {
         throw new Invalid(
-            "Invalid KeyConditionExpression: Attribute name is a reserved"
-                + " keyword; reserved keyword: "
+            "Invalid "
+                + kind
+                + ": Attribute name is a reserved keyword; reserved keyword: "
                 + token);
       }
       return token;
@@ -369,6 +489,20 @@ final class FakeDynamoDb {
           : value;
     }
 
+    /** A value of any type, its numbers normalised as DynamoDB stores them. */
+    JsonNode value(String token) {
+      if (!values.has(token)) {
+        throw new Invalid(
+            "An expression attribute value used in expression is not defined;"
+                + " attribute value: "
+                + token);
+      }
+      usedValues.add(token);
+      JsonNode value = values.get(token).deepCopy();
+      normalise(value);
+      return value;
+    }
+
     void checkAllUsed() {
       Set<String> unusedNames = new HashSet<>();
       names.fieldNames().forEachRemaining(unusedNames::add);
@@ -391,8 +525,13 @@ final class FakeDynamoDb {
     }
   }
 
+  /** A request for a table that does not exist. */
+  private static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+  }
+
   /** A request DynamoDB would refuse with a ValidationException. */
-  private static final class Invalid extends RuntimeException {
+  static final class Invalid extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     Invalid(String message) {

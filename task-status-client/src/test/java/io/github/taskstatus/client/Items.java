@@ -32,6 +32,15 @@ final class Items {
     return item;
   }
 
+  /** A CANCELLED item as the reconciler records a cancellation: its error, the reason as cause. */
+  static ObjectNode cancelled(
+      String taskId, String timestamp, String updatedAt, String executionName, String reason) {
+    ObjectNode item = item(taskId, timestamp, "CANCELLED", updatedAt, executionName);
+    s(item, "Error", "TaskStatus.Cancelled");
+    s(item, "Cause", reason);
+    return item;
+  }
+
   /** A STARTED item as the workflow writes it with the sweeper: in the open-task index. */
   static ObjectNode open(
       String taskId, String timestamp, String updatedAt, String executionName, String deadline) {
@@ -69,6 +78,16 @@ final class Items {
       s(entry, "Error", error);
     }
     return entry;
+  }
+
+  /** The item with a worker's progress; {@code message} only if not null. */
+  static ObjectNode progress(ObjectNode item, String percent, String message, String at) {
+    n(item, "Progress", percent);
+    s(item, "ProgressAt", at);
+    if (message != null) {
+      s(item, "ProgressMessage", message);
+    }
+    return item;
   }
 
   static ObjectNode s(ObjectNode item, String name, String value) {

@@ -129,6 +129,7 @@ class ReadTest extends ClientTest {
     assertThat(record.redriveCount()).isZero();
     assertThat(record.deadline()).isEmpty();
     assertThat(record.attempts()).isEmpty();
+    assertThat(record.progress()).isEmpty();
   }
 
   @Test
@@ -149,6 +150,30 @@ class ReadTest extends ClientTest {
     assertThat(record.deadline()).contains(Instant.parse("2026-11-25T14:50:26Z"));
     assertThat(record.error()).contains("States.Timeout");
     assertThat(record.cause()).contains("The execution timed out");
+  }
+
+  @Test
+  void aCancelledItemIsReadWithItsErrorAndReason() {
+    aws.dynamoDb()
+        .put(
+            Items.attempts(
+                Items.cancelled(
+                    "Breakfast", "1795617326", "2026-11-25T14:36:00.007Z", "x", "no eggs"),
+                Items.entry(0, "CANCELLED", "2026-11-25T14:36:00.007Z", "TaskStatus.Cancelled")));
+
+    TaskRecord record = client.latest("Breakfast").orElseThrow();
+
+    assertThat(record.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(record.status().isFinal()).isTrue();
+    assertThat(record.error()).contains("TaskStatus.Cancelled");
+    assertThat(record.cause()).contains("no eggs");
+    assertThat(record.attempts())
+        .containsExactly(
+            new TaskAttempt(
+                0,
+                TaskStatus.CANCELLED,
+                Instant.parse("2026-11-25T14:36:00.007Z"),
+                Optional.of("TaskStatus.Cancelled")));
   }
 
   @Test
@@ -285,7 +310,7 @@ class ReadTest extends ClientTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"STARTED", "PAUSED", "done", ""})
-  void anAttemptStatusOtherThanDoneOrFailedIsAClearError(String status) {
+  void anAttemptStatusThatIsNoEndIsAClearError(String status) {
     aws.dynamoDb().put(attemptsItem(Items.entry(0, status, "2026-11-25T14:35:27.000Z", null)));
 
     assertThatThrownBy(() -> client.latest("Breakfast"))
@@ -293,7 +318,7 @@ class ReadTest extends ClientTest {
         .hasMessage(
             "the item (taskId 'Breakfast', timestamp 1795617326) has Attempts[0].Status '"
                 + status
-                + "', which is not how an attempt ends (DONE or FAILED)");
+                + "', which is not how an attempt ends (DONE, FAILED or CANCELLED)");
   }
 
   @ParameterizedTest
@@ -315,6 +340,126 @@ class ReadTest extends ClientTest {
         Items.attempts(
             item("Breakfast", "1795617326", "FAILED", "2026-11-25T14:35:27.000Z", "x"), entry);
     return Items.attempt(stored, 0);
+  }
+
+  /** A STARTED item of a first attempt, as a worker's progress leaves it. */
+  private static ObjectNode inProgress(String percent, String message, String at) {
+    return Items.progress(
+        Items.attempt(
+            item("Breakfast", "1795617326", "STARTED", "2026-11-25T14:35:26.200Z", "x"), 0),
+        percent,
+        message,
+        at);
+  }
+
+  @Test
+  void aWorkersProgressIsReadWithItsMessageAndTime() {
+    aws.dynamoDb().put(inProgress("40", "whisking the eggs", "2026-11-25T14:35:40.250Z"));
+
+    assertThat(client.latest("Breakfast").orElseThrow().progress())
+        .contains(
+            new TaskProgress(
+                40, Optional.of("whisking the eggs"), Instant.parse("2026-11-25T14:35:40.250Z")));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0, 0", "100, 100", "50.0, 50", "1E+2, 100"})
+  void aProgressOfAnyWholeNumberFromZeroToHundredIsRead(String stored, int percent) {
+    aws.dynamoDb().put(inProgress(stored, null, "2026-11-25T14:35:40.250Z"));
+
+    TaskProgress progress = client.latest("Breakfast").orElseThrow().progress().orElseThrow();
+
+    assertThat(progress.percent()).isEqualTo(percent);
+    assertThat(progress.message()).isEmpty();
+  }
+
+  @Test
+  void anItemWithoutProgressHasNoneWhateverElseItHolds() {
+    ObjectNode stored = item("Breakfast", "1795617326", "STARTED", "2026-11-25T14:35:26.200Z", "x");
+    Items.s(stored, "ProgressMessage", "left over");
+    aws.dynamoDb().put(stored);
+
+    assertThat(client.latest("Breakfast").orElseThrow().progress()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"101", "-1", "50.5", "1000000000000"})
+  void aProgressThatIsNoPercentageIsAClearError(String percent) {
+    aws.dynamoDb().put(inProgress(percent, null, "2026-11-25T14:35:40.250Z"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Progress "
+                + percent
+                + ", which is not a percentage (a whole number from 0 to 100)");
+  }
+
+  @Test
+  void aProgressOfTheWrongTypeIsAClearError() {
+    aws.dynamoDb()
+        .put(Items.s(inProgress("40", null, "2026-11-25T14:35:40.250Z"), "Progress", "40"));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has Progress of type S;"
+                + " the workflow writes it as N");
+  }
+
+  @Test
+  void aProgressWithoutItsTimeIsAClearError() {
+    ObjectNode stored = inProgress("40", "whisking", "2026-11-25T14:35:40.250Z");
+    stored.remove("ProgressAt");
+    aws.dynamoDb().put(stored);
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has no ProgressAt (S); is this"
+                + " the table of a TaskStatusWorkflow?");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "2026-11-25T14:35:40Z",
+        "2026-11-25T14:35:40.25Z",
+        "2026-11-25T14:35:40.250+01:00",
+        "2026-11-25T14:35:40.250",
+        "soon"
+      })
+  void aProgressTimeNotInTheWorkersFormIsAClearError(String at) {
+    aws.dynamoDb().put(inProgress("40", null, at));
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .isExactlyInstanceOf(TaskStatusException.class)
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has ProgressAt '"
+                + at
+                + "', which is not a UTC time with milliseconds such as"
+                + " 2026-01-01T12:00:00.123Z");
+  }
+
+  @Test
+  void aProgressTimeOrMessageOfTheWrongTypeIsAClearError() {
+    ObjectNode wrongTime = inProgress("40", null, "2026-11-25T14:35:40.250Z");
+    Items.n(wrongTime, "ProgressAt", "1795617340");
+    aws.dynamoDb().put(wrongTime);
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has ProgressAt of type N;"
+                + " the workflow writes it as S");
+
+    ObjectNode wrongMessage = inProgress("40", null, "2026-11-25T14:35:40.250Z");
+    Items.n(wrongMessage, "ProgressMessage", "40");
+    aws.dynamoDb().put(wrongMessage);
+
+    assertThatThrownBy(() -> client.latest("Breakfast"))
+        .hasMessage(
+            "the item (taskId 'Breakfast', timestamp 1795617326) has ProgressMessage of type N;"
+                + " the workflow writes it as S");
   }
 
   @ParameterizedTest
@@ -442,8 +587,8 @@ class ReadTest extends ClientTest {
         .isExactlyInstanceOf(TaskStatusException.class)
         .hasMessage(
             "the item (taskId 'Breakfast', timestamp 1795617326.5) has the unknown"
-                + " Status 'PAUSED'; this client knows STARTED, DONE and FAILED (was the item"
-                + " written by a newer workflow, or by hand?)");
+                + " Status 'PAUSED'; this client knows STARTED, DONE, FAILED and CANCELLED (was the"
+                + " item written by a newer workflow, or by hand?)");
   }
 
   @Test

@@ -125,6 +125,29 @@ class RedriveTest extends ClientTest {
   }
 
   @Test
+  void aCancelledStartIsNotRedrivenButRetried() {
+    aws.dynamoDb()
+        .put(
+            Items.attempt(
+                Items.cancelled(
+                    "Breakfast", "1795617300", "2026-11-25T14:35:01.000Z", "second", "no eggs"),
+                0));
+
+    assertThatThrownBy(() -> client.redrive("Breakfast"))
+        .isInstanceOfSatisfying(
+            TaskNotRedrivableException.class,
+            e -> {
+              assertThat(e.reason()).isEqualTo(Reason.CANCELLED);
+              assertThat(e.latestRecord()).flatMap(TaskRecord::cause).contains("no eggs");
+            })
+        .hasMessage(
+            "task 'Breakfast' cannot be redriven: its latest start (timestamp 1795617300) was"
+                + " CANCELLED, and a cancelled start is not redriven; use retry to start the task"
+                + " again");
+    assertThat(redrives()).isEmpty();
+  }
+
+  @Test
   void aStartStillRunningIsNotRedriven() {
     aws.dynamoDb()
         .put(item("Breakfast", "1795617300", "STARTED", "2026-11-25T14:35:00.100Z", "second"));

@@ -39,6 +39,19 @@ class RetryTest extends ClientTest {
   }
 
   @Test
+  void aTaskWhoseLatestStartWasCancelledIsStartedAgain() {
+    aws.dynamoDb()
+        .put(
+            Items.cancelled(
+                "Breakfast", "1795617300", "2026-11-25T14:35:01.000Z", "second", "no eggs"));
+
+    TaskStart retry = client.retry("Breakfast");
+
+    assertThat(retry.executionArn()).contains(Items.ARN_PREFIX + "Breakfast-retry");
+    assertThat(aws.requests("Invoke")).hasSize(1);
+  }
+
+  @Test
   void aTaskWhoseLatestStartIsDoneIsNotRetried() {
     aws.dynamoDb()
         .put(failed("Breakfast", "1795617000", "2026-11-25T14:30:01.000Z", "first"))
@@ -53,7 +66,7 @@ class RetryTest extends ClientTest {
             })
         .hasMessage(
             "task 'Breakfast' cannot be retried: its latest start (timestamp"
-                + " 1795617300.25) is DONE, not FAILED");
+                + " 1795617300.25) is DONE, not FAILED or CANCELLED");
     assertThat(aws.requests("Invoke")).isEmpty();
   }
 
@@ -66,7 +79,7 @@ class RetryTest extends ClientTest {
         .isInstanceOfSatisfying(
             TaskNotRetryableException.class,
             e -> assertThat(e.latestStatus()).contains(TaskStatus.STARTED))
-        .hasMessageContaining("is STARTED, not FAILED");
+        .hasMessageContaining("is STARTED, not FAILED or CANCELLED");
     assertThat(aws.requests("Invoke")).isEmpty();
   }
 

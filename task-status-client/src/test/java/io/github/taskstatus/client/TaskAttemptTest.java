@@ -32,7 +32,7 @@ class TaskAttemptTest {
   void aStartedAttemptIsRefused() {
     assertThatThrownBy(() -> new TaskAttempt(0, TaskStatus.STARTED, AT, Optional.empty()))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("status must be DONE or FAILED, the end of an attempt, got STARTED");
+        .hasMessage("status must be DONE, FAILED or CANCELLED, the end of an attempt, got STARTED");
   }
 
   @Test

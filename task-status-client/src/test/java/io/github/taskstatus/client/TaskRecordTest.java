@@ -10,10 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The record's constructors: the canonical one checks its values and copies the attempts, the
- * earlier one still works.
+ * earlier one still works. {@link TaskProgress} checks its percentage.
  */
 class TaskRecordTest {
   private static final BigDecimal TIMESTAMP = new BigDecimal("1795617326.12345");
@@ -37,6 +39,7 @@ class TaskRecordTest {
     assertThat(record.redriveCount()).isZero();
     assertThat(record.deadline()).isEmpty();
     assertThat(record.attempts()).isEmpty();
+    assertThat(record.progress()).isEmpty();
     assertThat(record)
         .isEqualTo(
             new TaskRecord(
@@ -51,7 +54,8 @@ class TaskRecordTest {
                 Optional.empty(),
                 0,
                 Optional.empty(),
-                List.of()));
+                List.of(),
+                Optional.empty()));
   }
 
   @Test
@@ -62,6 +66,28 @@ class TaskRecordTest {
     assertThatThrownBy(() -> record(0, null, List.of()))
         .isInstanceOf(NullPointerException.class)
         .hasMessage("deadline");
+  }
+
+  @Test
+  void missingProgressIsRefused() {
+    assertThatThrownBy(
+            () ->
+                new TaskRecord(
+                    "Breakfast",
+                    TIMESTAMP,
+                    TaskStatus.STARTED,
+                    UPDATED,
+                    ARN,
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    0,
+                    Optional.empty(),
+                    List.of(),
+                    null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("progress");
   }
 
   @Test
@@ -87,6 +113,26 @@ class TaskRecordTest {
         .hasMessage("attempts element");
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {-1, 101})
+  void aProgressOutsideZeroToHundredIsRefused(int percent) {
+    assertThatThrownBy(() -> new TaskProgress(percent, Optional.empty(), UPDATED))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("percent must be from 0 to 100, got " + percent);
+  }
+
+  @Test
+  void aProgressOfZeroOrHundredIsMade() {
+    assertThat(new TaskProgress(0, Optional.empty(), UPDATED).percent()).isZero();
+    assertThat(new TaskProgress(100, Optional.of("done"), UPDATED).message()).contains("done");
+    assertThatThrownBy(() -> new TaskProgress(50, null, UPDATED))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("message");
+    assertThatThrownBy(() -> new TaskProgress(50, Optional.empty(), null))
+        .isInstanceOf(NullPointerException.class)
+        .hasMessage("at");
+  }
+
   private static TaskRecord record(
       int redriveCount, Optional<Instant> deadline, List<TaskAttempt> attempts) {
     return new TaskRecord(
@@ -101,6 +147,7 @@ class TaskRecordTest {
         Optional.empty(),
         redriveCount,
         deadline,
-        attempts);
+        attempts,
+        Optional.empty());
   }
 }
