@@ -109,6 +109,12 @@ record TaskItems(
    */
   static final String ATTEMPTS = "Attempts";
 
+  /** A worker's progress (TaskStatusClient's TaskWorker writes them; see the README). */
+  static final String PROGRESS = "Progress";
+
+  static final String PROGRESS_MESSAGE = "ProgressMessage";
+  static final String PROGRESS_AT = "ProgressAt";
+
   static final String CONDITIONAL_CHECK_FAILED = "DynamoDB.ConditionalCheckFailedException";
 
   /**
@@ -249,6 +255,8 @@ record TaskItems(
     if (openIndex) {
       set.append(", " + OPEN_INDEX_KEY + " = :started");
     }
+    // A worker of the new attempt reports from 0 again: an earlier attempt's progress goes.
+    set.append(" REMOVE " + PROGRESS + ", " + PROGRESS_MESSAGE + ", " + PROGRESS_AT);
     DynamoUpdateItem update =
         DynamoUpdateItem.Builder.create(scope, id)
             .comment(comment)

@@ -25,13 +25,13 @@ import software.constructs.Construct;
 
 /**
  * Status change events: the table's stream (new and old images) feeds an EventBridge pipe that
- * keeps the inserts and modifications (not Time to Live's deletions), has an Express state machine
- * with no code shape each change into the event's detail, and puts it on the event bus with source
- * {@link #SOURCE} and detail-type {@link #DETAIL_TYPE}, the task state machine in {@code
- * resources}. Every writer of the table is covered the same way (the task's execution, the
- * reconciler, the sweeper, a worker's progress), and DynamoDB writes no stream record for a write
- * that changed nothing, so an event is a change that happened. Records that fail every retry go to
- * an alarmed dead-letter queue.
+ * keeps the records with a new image, inserts and modifications (not Time to Live's deletions), has
+ * an Express state machine with no code shape each change into the event's detail, and puts it on
+ * the event bus with source {@link #SOURCE} and detail-type {@link #DETAIL_TYPE}, the task state
+ * machine in {@code resources}. Every writer of the table is covered the same way (the task's
+ * execution, the reconciler, the sweeper, a worker's progress), and DynamoDB writes no stream
+ * record for a write that changed nothing, so an event is a change that happened. Records that fail
+ * every retry go to an alarmed dead-letter queue.
  *
  * @param pipe the pipe
  * @param shaper the enrichment state machine
@@ -42,8 +42,14 @@ record TaskStatusEvents(CfnPipe pipe, StateMachine shaper, Queue deadLetterQueue
   static final String SOURCE = "task-status-workflow";
   static final String DETAIL_TYPE = "Task Status Change";
 
-  /** Only writes of an item: Time to Live's deletions (REMOVE) are no status change. */
-  static final String FILTER = "{\"eventName\":[\"INSERT\",\"MODIFY\"]}";
+  /**
+   * Only records with a new image of an item (inserts and modifications): Time to Live's deletions
+   * (REMOVE) are no status change. On the {@code dynamodb} key, the only one a DynamoDB stream's
+   * records can be filtered on (Lambda developer guide, "Using event filtering with a DynamoDB
+   * event source"; the Pipes guide's fields that cannot be filtered include {@code eventName}).
+   */
+  static final String FILTER =
+      "{\"dynamodb\":{\"NewImage\":{\"Status\":{\"S\":[{\"exists\":true}]}}}}";
 
   /** Records per batch: one enrichment per batch. */
   static final int BATCH_SIZE = 10;

@@ -95,7 +95,7 @@ class StateMachineTest {
     assertThat(reopen.at("/Parameters/UpdateExpression").asText())
         .isEqualTo(
             "SET #Status = :started, UpdatedAt = :updatedAt, RedriveCount = :attempt,"
-                + " OpenIndexKey = :started");
+                + " OpenIndexKey = :started REMOVE Progress, ProgressMessage, ProgressAt");
     assertThat(reopen.at("/Parameters/ExpressionAttributeValues/:attempt"))
         .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $$.Execution.RedriveCount)\"}"));
     assertThat(reopen.get("Next").asText()).isEqualTo("Wait");

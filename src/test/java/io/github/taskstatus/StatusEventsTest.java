@@ -49,7 +49,8 @@ class StatusEventsTest {
              "DeadLetterConfig": {"Arn": {"Fn::GetAtt":
                ["TasksStatusEventDeadLetterQueue07C881CA", "Arn"]}},
              "MaximumRetryAttempts": 10, "StartingPosition": "LATEST"},
-           "FilterCriteria": {"Filters": [{"Pattern": "{\\"eventName\\":[\\"INSERT\\",\\"MODIFY\\"]}"}]}},
+           "FilterCriteria": {"Filters": [{"Pattern":
+             "{\\"dynamodb\\":{\\"NewImage\\":{\\"Status\\":{\\"S\\":[{\\"exists\\":true}]}}}}"}]}},
          "Target": {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"},
            ":events:eu-west-1:123456789012:event-bus/default"]]},
          "TargetParameters": {"EventBridgeEventBusParameters": {
