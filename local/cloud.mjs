@@ -111,6 +111,7 @@ export async function startLocalCloud({
   }
 
   gateway.route(dynamodb.route());
+  gateway.route(dynamodb.streamsRoute());
   gateway.route(stepFunctions.route());
   gateway.route(sqs.route());
   gateway.route(lambda.route());
@@ -120,6 +121,7 @@ export async function startLocalCloud({
     name: 'inspect', unsigned: true,
     match: (req) => req.path.startsWith('/_local/'),
     handle: async (req) => json(await ({
+      '/_local/streams': () => dynamodb.streamRecords(),
       '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs, outcomes: e.outcomes ?? [] })),
       '/_local/invocations': () => lambda.invocations,
       '/_local/async': () => lambda.asyncEvents,
