@@ -115,6 +115,7 @@ export async function startLocalCloud({
   gateway.route(stepFunctions.route());
   gateway.route(sqs.route());
   gateway.route(lambda.route());
+  gateway.route(eventBridge.route());
   gateway.route(cloudFormationRoute(template));
   gateway.route({
     // What happened, for tests and demos: not an AWS API, and not signed.
@@ -129,6 +130,7 @@ export async function startLocalCloud({
       '/_local/logs': () => lambda.logs,
       '/_local/signers': () => credentials.signers,
       '/_local/deliveries': () => eventBridge.deliveries,
+      '/_local/events': () => eventBridge.events,
       '/_local/pollers': () => lambda.pollers.map((p) => ({ batches: p.batches, errors: p.errors })),
       '/_local/iam': () => ({ decisions: iam.decisions, notes: iam.notes }),
       '/_local/iam/grants': () => iam.grants(),
@@ -155,6 +157,7 @@ export async function startLocalCloud({
     functions: names('AWS::Lambda::Function'),
     aliases: names('AWS::Lambda::Alias'),
     queues: names('AWS::SQS::Queue'),
+    eventBuses: Object.fromEntries([...eventBridge.buses.values()].filter((b) => b.logicalId).map((b) => [b.logicalId, b.arn])),
     outputs: Object.fromEntries(template.outputs().map((o) => [o.key, o.value])),
     services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, iam, template },
     close: async () => {

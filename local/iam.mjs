@@ -187,14 +187,15 @@ export class Iam {
   /**
    * Fails unless a role trusts a service to assume it, as the service checks when the resource
    * that uses the role is created (Lambda: "The role defined for the function cannot be assumed
-   * by Lambda").
+   * by Lambda"). `context` is what the service's request carries (aws:SourceArn, aws:SourceAccount),
+   * for trust policies that name them.
    */
-  async checkTrust(roleArn, service, user) {
+  async checkTrust(roleArn, service, user, context = {}) {
     const role = this.role(roleArn);
     const response = await runSimulation({
       identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [],
       resourcePolicy: role.trust,
-      request: { action: 'sts:AssumeRole', principal: service, resource: { accountId: ACCOUNT, resource: roleArn }, contextVariables: {} },
+      request: { action: 'sts:AssumeRole', principal: service, resource: { accountId: ACCOUNT, resource: roleArn }, contextVariables: context },
     }, {});
     if (response.resultType === 'error' || response.overallResult !== 'Allowed') {
       throw new Error(`${user}: the role ${role.logicalId} does not trust ${service} (its AssumeRolePolicyDocument), so it cannot be assumed`);
