@@ -350,7 +350,8 @@ export class DynamoDb {
   /**
    * The items a write request may change in streamed tables, as { stream, key }: PutItem's item,
    * UpdateItem's and DeleteItem's key, each put and delete of BatchWriteItem, each Put, Update
-   * and Delete of TransactWriteItems (a ConditionCheck writes nothing).
+   * and Delete of TransactWriteItems (a ConditionCheck writes nothing; dynalite itself answers
+   * TransactWriteItems with UnknownOperationException, so no transaction writes anything here).
    */
   writtenItems(operation, body) {
     const items = [];

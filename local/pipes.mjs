@@ -256,7 +256,8 @@ export class Pipes {
         return;
       } catch (error) {
         if (!(error instanceof InvocationError || error instanceof AwsError)) throw error;
-        execution.errors.push(`${error.code}: ${error.message}`);
+        // The last few errors: a batch retried forever (MaximumRetryAttempts -1) keeps no more.
+        execution.errors = [...execution.errors.slice(-9), `${error.code}: ${error.message}`];
         if (pipe.bisect && records.length > 1) {
           execution.status = 'BISECTED';
           const half = Math.ceil(records.length / 2);
