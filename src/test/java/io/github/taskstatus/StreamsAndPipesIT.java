@@ -3,7 +3,11 @@ package io.github.taskstatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +121,19 @@ class StreamsAndPipesIT {
               2,
               null);
 
-          writer(stack, tasks);
+          // A Standard workflow as enrichment: the pipe stops itself, as the Pipes guide says.
+          pipe(
+                  stack,
+                  "StandardEnrichedPipe",
+                  role,
+                  orphans,
+                  writer(stack, tasks),
+                  bus,
+                  "tasks.standard",
+                  null,
+                  0,
+                  null)
+              .setDesiredState("RUNNING");
           bus.grantPutEventsTo(Synth.role(stack, "Publisher"));
           Synth.role(stack, "Outsider");
         });
@@ -258,7 +274,7 @@ class StreamsAndPipesIT {
   }
 
   /** A Standard state machine whose DynamoDB task puts {taskId, Status: FROM_WORKFLOW}. */
-  private static void writer(Stack stack, Table table) {
+  private static StateMachine writer(Stack stack, Table table) {
     DynamoPutItem put =
         DynamoPutItem.Builder.create(stack, "PutFromWorkflow")
             .table(table)
@@ -267,7 +283,7 @@ class StreamsAndPipesIT {
                     "taskId", DynamoAttributeValue.fromString(JsonPath.stringAt("$.taskId")),
                     "Status", DynamoAttributeValue.fromString("FROM_WORKFLOW")))
             .build();
-    StateMachine.Builder.create(stack, "Writer")
+    return StateMachine.Builder.create(stack, "Writer")
         .definitionBody(DefinitionBody.fromChainable(put))
         .build();
   }
@@ -541,6 +557,76 @@ class StreamsAndPipesIT {
     assertThat(refused.body().get("__type").asText()).endsWith("AccessDeniedException");
     assertThat(refused.body().get("message").asText())
         .contains("is not authorized to perform: events:PutEvents on resource: " + busArn);
+  }
+
+  @Test
+  void aPipeWithAStandardWorkflowAsEnrichmentStopsItself() {
+    JsonNode pipe = pipeReport("StandardEnrichedPipe");
+    assertThat(pipe.get("state").asText()).isEqualTo("STOPPED");
+    assertThat(pipe.get("stateReason").asText())
+        .contains("EventBridge Pipes only supports Express workflows as enrichments");
+    assertThat(pipe.get("executions").size()).isZero();
+  }
+
+  @Test
+  void whatThePipesGuideRulesOutOrTheCloudDoesNotRunIsRefusedAtStartUpNamingIt() throws Exception {
+    JsonNode template = stack().json;
+    assertThat(
+            refusal(
+                template,
+                p ->
+                    ((ObjectNode) p.at("/SourceParameters/FilterCriteria/Filters/0"))
+                        .put("Pattern", "{\"eventName\": [\"INSERT\", \"MODIFY\"]}")))
+        .contains("pipe StatusPipe")
+        .contains("filters on eventName, which the Pipes guide")
+        .contains("can't be used in event patterns");
+    assertThat(
+            refusal(
+                template,
+                p ->
+                    ((ObjectNode) p.get("TargetParameters"))
+                        .put("InputTemplate", "{\"id\": <$.eventID>}")))
+        .contains("TargetParameters.InputTemplate is not emulated by the local cloud");
+    assertThat(
+            refusal(
+                template,
+                p ->
+                    ((ObjectNode) p.at("/SourceParameters/DynamoDBStreamParameters"))
+                        .put("BatchSize", 20)))
+        .contains("BatchSize 20 is more than an event bus target takes (10)");
+  }
+
+  /** What cloud.mjs says when it refuses the template with StatusPipe's properties changed. */
+  private static String refusal(JsonNode template, java.util.function.Consumer<ObjectNode> change)
+      throws Exception {
+    ObjectNode changed = template.deepCopy();
+    change.accept((ObjectNode) changed.at("/Resources/StatusPipe/Properties"));
+    Path file = Files.createTempFile("refused-template", ".json");
+    try {
+      Synth.JSON.writeValue(file.toFile(), changed);
+      Process process =
+          new ProcessBuilder(
+                  LocalCloud.node().toString(),
+                  "cloud.mjs",
+                  "--template",
+                  file.toString(),
+                  "--stack-name",
+                  "Test",
+                  "--account",
+                  Synth.ACCOUNT,
+                  "--region",
+                  Synth.REGION)
+              .directory(LocalCloud.HOME.toFile())
+              .redirectErrorStream(true)
+              .start();
+      process.getOutputStream().close();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(process.exitValue()).as(output).isNotZero();
+      return output;
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test
