@@ -8,10 +8,10 @@
 // through the account, unlike other resource policies) and same-account rules.
 //
 // Who calls: a role's session (a Lambda function's, a state machine's, an EventBridge target's,
-// or credentials the cloud issues for any role of the template), an AWS service principal
-// (events.amazonaws.com delivering to a dead-letter queue, with aws:SourceArn) or the account's
-// administrator (the "local client": tests and demos inspecting state; still subject to
-// resource policies' explicit denies).
+// an EventBridge pipe's, or credentials the cloud issues for any role of the template), an AWS
+// service principal (events.amazonaws.com delivering to a dead-letter queue, with aws:SourceArn)
+// or the account's administrator (the "local client": tests and demos inspecting state; still
+// subject to resource policies' explicit denies).
 //
 // Not evaluated: service control and resource control policies, permission boundaries, session
 // policies, VPC endpoint policies, tags (ABAC); AWS managed policies attached by ARN are not
