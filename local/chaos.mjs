@@ -7,12 +7,14 @@
 //   throttleStart  StartExecution answers ThrottlingException (the Standard quota is a token bucket)
 //   throttleDynamo a state machine's DynamoDB call answers ProvisionedThroughputExceededException
 //   commitThen500  a state machine's DynamoDB write takes effect, then answers InternalServerError
+//   pipeDuplicates an EventBridge pipe delivers a batch of stream records a second time (a pipe
+//                  delivers "at least once", Pipes user guide, DynamoDB stream source)
 // Every decision is counted, for /_local/chaos.
 //
 //   --chaos seed=7,dropEvents=0.1,lateEvents=0.1,lateMs=3000,expressReruns=0.1,throttleStart=0.05,
-//           throttleDynamo=0.05,commitThen500=0.05
+//           throttleDynamo=0.05,commitThen500=0.05,pipeDuplicates=0.1
 
-const RATES = ['dropEvents', 'lateEvents', 'expressReruns', 'throttleStart', 'throttleDynamo', 'commitThen500'];
+const RATES = ['dropEvents', 'lateEvents', 'expressReruns', 'throttleStart', 'throttleDynamo', 'commitThen500', 'pipeDuplicates'];
 
 /** mulberry32: a small, well-distributed seeded generator of numbers in [0, 1). */
 function generator(seed) {

@@ -3,8 +3,9 @@
 // CloudFormation's DescribeStacks, each request signature-checked against the credentials
 // issued here and authorized with the template's IAM policies (iam.mjs), as is every call a
 // service makes for a role; EventBridge's default bus carries Step Functions' status change
-// events to the template's rules. See the README's "Running locally" for what is and is not
-// emulated.
+// events to the template's rules, custom buses carry PutEvents' entries, and EventBridge Pipes
+// carry DynamoDB stream records (pipes.mjs). See the README's "Running locally" for what is and
+// is not emulated.
 //
 // The ready line gives the administrator's credentials (`credentials`) and a session of every
 // role of the template (`roles`: logical id -> credentials and ARN), so a test or an
@@ -21,7 +22,7 @@
 //     [--schedule-ms <RuleLogicalId>=<ms>] [--chaos <setting>=<value>,...] (chaos.mjs)
 //     [--function-env <FunctionLogicalId>:<NAME>=<value>]...
 //     [--visibility-timeout-ms <ms>] [--async-retry-ms <first>,<second>] [--clock <ISO time>]
-//     [--express-reruns <how many Express executions run twice>]
+//     [--express-reruns <how many Express executions run twice>] [--pipe-retry-ms <ms>]
 //     [--runtime-lib <directory of jars | jar>]...
 // --heartbeat-ms and --task-timeout-ms replace a Task state's HeartbeatSeconds and TimeoutSeconds
 // (or their paths), so a test of a callback task need not wait minutes; /_local/tokens lists the
@@ -47,6 +48,7 @@ import { Chaos } from './chaos.mjs';
 import { Iam, checkIamPatch } from './iam.mjs';
 import { Lambda } from './lambda.mjs';
 import { Logs } from './logs.mjs';
+import { Pipes } from './pipes.mjs';
 import { Sqs } from './sqs.mjs';
 import { StepFunctions, checkPatches } from './stepfunctions.mjs';
 import { ACCOUNT, REGION, Template, environmentOf, useEnvironment } from './template.mjs';
@@ -80,7 +82,7 @@ export async function startLocalCloud({
   template: json_, stackName = 'local', account, region, code = {}, assembly, waitOverrides = {}, retryOverrides = {},
   heartbeatOverrides = {}, taskTimeoutOverrides = {},
   faults = {}, apiFaults = {}, failTargets = {}, scheduleOverrides = {}, eventRetryMs, minimalEvents, visibilityTimeoutMs, asyncRetryDelaysMs, expressReruns, onLog,
-  chaos = new Chaos(), functionEnvironment = {}, runtimeLibs,
+  chaos = new Chaos(), functionEnvironment = {}, runtimeLibs, pipeRetryMs,
 }) {
   await checkPatches();
   await checkIamPatch();
@@ -99,6 +101,7 @@ export async function startLocalCloud({
   const stepFunctions = new StepFunctions(template, { iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, heartbeatOverrides,
     taskTimeoutOverrides, faults, apiFaults, minimalEvents, expressReruns, chaos });
   const eventBridge = new EventBridge(template, { iam, stepFunctions, sqs, failTargets, scheduleOverrides, retryDelayMs: eventRetryMs });
+  const pipes = new Pipes(template, { iam, dynamodb, stepFunctions, eventBridge, sqs, chaos, retryDelayMs: pipeRetryMs });
   try {
     // Names first, so that any resource's expressions can refer to any other.
     iam.declare();
@@ -106,12 +109,14 @@ export async function startLocalCloud({
     sqs.declare(endpoint);
     stepFunctions.declare();
     eventBridge.declare();
+    pipes.declare();
     lambda.declare();
     await dynamodb.start();
     iam.start();
     await logs.start();
     await stepFunctions.start();
     await eventBridge.start();
+    await pipes.start();
     stepFunctions.onStatusChange((event) => eventBridge.put(event));
     await lambda.start({ gatewayEndpoint: endpoint, onLog });
   } catch (error) {
@@ -120,15 +125,18 @@ export async function startLocalCloud({
   }
 
   gateway.route(dynamodb.route());
+  gateway.route(dynamodb.streamsRoute());
   gateway.route(stepFunctions.route());
   gateway.route(sqs.route());
   gateway.route(lambda.route());
+  gateway.route(eventBridge.route());
   gateway.route(cloudFormationRoute(template));
   gateway.route({
     // What happened, for tests and demos: not an AWS API, and not signed.
     name: 'inspect', unsigned: true,
     match: (req) => req.path.startsWith('/_local/'),
     handle: async (req) => json(await ({
+      '/_local/streams': () => dynamodb.streamRecords(),
       '/_local/executions': () => [...stepFunctions.executions.values()].map((e) => ({ ...stepFunctions.describe(e), transitions: e.transitions, retries: e.retries, runs: e.runs, outcomes: e.outcomes ?? [] })),
       '/_local/invocations': () => lambda.invocations,
       '/_local/async': () => lambda.asyncEvents,
@@ -136,6 +144,8 @@ export async function startLocalCloud({
       '/_local/logs': () => lambda.logs,
       '/_local/signers': () => credentials.signers,
       '/_local/deliveries': () => eventBridge.deliveries,
+      '/_local/events': () => eventBridge.events,
+      '/_local/pipes': () => pipes.report(),
       '/_local/pollers': () => lambda.pollers.map((p) => ({ batches: p.batches, errors: p.errors })),
       '/_local/iam': () => ({ decisions: iam.decisions, notes: iam.notes }),
       '/_local/iam/grants': () => iam.grants(),
@@ -146,6 +156,7 @@ export async function startLocalCloud({
   for (const note of iam.notes) onLog?.({ at: Date.now(), function: 'iam', line: note });
 
   eventBridge.startSchedules();
+  pipes.startPolling();
   const client = credentials.issue('local client', { temporary: false, principal: Iam.adminPrincipal() });
   const roles = Object.fromEntries([...iam.roles.values()].map((role) => {
     const issued = credentials.issue(`role ${role.logicalId}`, { principal: iam.rolePrincipal(role.arn, 'local') });
@@ -163,9 +174,12 @@ export async function startLocalCloud({
     functions: names('AWS::Lambda::Function'),
     aliases: names('AWS::Lambda::Alias'),
     queues: names('AWS::SQS::Queue'),
+    pipes: names('AWS::Pipes::Pipe'),
+    eventBuses: Object.fromEntries([...eventBridge.buses.values()].filter((b) => b.logicalId).map((b) => [b.logicalId, b.arn])),
     outputs: Object.fromEntries(template.outputs().map((o) => [o.key, o.value])),
-    services: { dynamodb, sqs, stepFunctions, eventBridge, lambda, credentials, iam, template },
+    services: { dynamodb, sqs, stepFunctions, eventBridge, pipes, lambda, credentials, iam, template },
     close: async () => {
+      pipes.close();
       eventBridge.close();
       await lambda.close();
       await Promise.allSettled([gateway.close(), dynamodb.close()]);
@@ -219,6 +233,7 @@ export function parseArgs(argv) {
       case '--clock': options.clock = value; break;
       case '--express-reruns': options.expressReruns = Number(value); break;
       case '--runtime-lib': (options.runtimeLibs ??= []).push(value); break;
+      case '--pipe-retry-ms': options.pipeRetryMs = Number(value); break;
       default: throw new Error(`unknown option ${flag}`);
     }
   }

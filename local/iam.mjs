@@ -11,10 +11,10 @@
 // evaluates them (TASK_TOKEN_ACTIONS).
 //
 // Who calls: a role's session (a Lambda function's, a state machine's, an EventBridge target's,
-// or credentials the cloud issues for any role of the template), an AWS service principal
-// (events.amazonaws.com delivering to a dead-letter queue, with aws:SourceArn) or the account's
-// administrator (the "local client": tests and demos inspecting state; still subject to
-// resource policies' explicit denies).
+// an EventBridge pipe's, or credentials the cloud issues for any role of the template), an AWS
+// service principal (events.amazonaws.com delivering to a dead-letter queue, with aws:SourceArn)
+// or the account's administrator (the "local client": tests and demos inspecting state; still
+// subject to resource policies' explicit denies).
 //
 // Not evaluated: service control and resource control policies, permission boundaries, session
 // policies, VPC endpoint policies, tags (ABAC); AWS managed policies attached by ARN are not
@@ -208,14 +208,15 @@ export class Iam {
   /**
    * Fails unless a role trusts a service to assume it, as the service checks when the resource
    * that uses the role is created (Lambda: "The role defined for the function cannot be assumed
-   * by Lambda").
+   * by Lambda"). `context` is what the service's request carries (aws:SourceArn, aws:SourceAccount),
+   * for trust policies that name them.
    */
-  async checkTrust(roleArn, service, user) {
+  async checkTrust(roleArn, service, user, context = {}) {
     const role = this.role(roleArn);
     const response = await runSimulation({
       identityPolicies: [], serviceControlPolicies: [], resourceControlPolicies: [],
       resourcePolicy: role.trust,
-      request: { action: 'sts:AssumeRole', principal: service, resource: { accountId: ACCOUNT, resource: roleArn }, contextVariables: {} },
+      request: { action: 'sts:AssumeRole', principal: service, resource: { accountId: ACCOUNT, resource: roleArn }, contextVariables: context },
     }, {});
     if (response.resultType === 'error' || response.overallResult !== 'Allowed') {
       throw new Error(`${user}: the role ${role.logicalId} does not trust ${service} (its AssumeRolePolicyDocument), so it cannot be assumed`);

@@ -28,10 +28,15 @@ import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.streams.DynamoDbStreamsClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
 import software.amazon.awssdk.services.lambda.model.InvocationType;
 import software.amazon.awssdk.services.lambda.model.InvokeResponse;
@@ -66,7 +71,8 @@ final class LocalCloud implements AutoCloseable {
     this(template, options, true);
   }
 
-  private LocalCloud(JsonNode template, List<String> options, boolean starter) throws IOException {
+  private LocalCloud(JsonNode template, List<String> options, boolean withStarter)
+      throws IOException {
     templateFile = Files.createTempFile("task-status-template", ".json");
     Synth.JSON.writeValue(templateFile.toFile(), template);
     List<String> command =
@@ -82,7 +88,7 @@ final class LocalCloud implements AutoCloseable {
                 Synth.ACCOUNT,
                 "--region",
                 Synth.REGION));
-    if (starter) {
+    if (withStarter) {
       command.addAll(List.of("--code", "TasksStarter=" + StarterCode.extractedJar()));
     }
     command.addAll(options);
@@ -204,7 +210,7 @@ final class LocalCloud implements AutoCloseable {
     }
   }
 
-  /** Deploys a stack without the library's starter function: plain CDK constructs only. */
+  /** Deploys a stack of plain CDK constructs, without the library's starter function. */
   static LocalCloud startWithoutStarter(Synth synth, String... options) {
     try {
       return new LocalCloud(synth.json, List.of(options), false);
@@ -255,6 +261,11 @@ final class LocalCloud implements AutoCloseable {
     return ready.get("tables").elements().next().asText();
   }
 
+  /** The name of the first table whose logical id starts with the prefix. */
+  String tableName(String logicalIdPrefix) {
+    return name("tables", logicalIdPrefix);
+  }
+
   String stateMachineArn() {
     return name("stateMachines", "TasksStateMachine");
   }
@@ -277,6 +288,75 @@ final class LocalCloud implements AutoCloseable {
 
   String queueUrl(String logicalIdPrefix) {
     return name("queues", logicalIdPrefix);
+  }
+
+  /** The ARN of the first custom event bus whose logical id starts with the prefix. */
+  String eventBusArn(String logicalIdPrefix) {
+    return name("eventBuses", logicalIdPrefix);
+  }
+
+  /** The name of the first pipe whose logical id starts with the prefix. */
+  String pipeName(String logicalIdPrefix) {
+    return name("pipes", logicalIdPrefix);
+  }
+
+  /** A DynamoDB Streams client, signed as the administrator. */
+  DynamoDbStreamsClient streams() {
+    return configure(DynamoDbStreamsClient.builder()).build();
+  }
+
+  /** An answer of EventBridge's JSON API: the HTTP status and the JSON body. */
+  record EventsAnswer(int status, JsonNode body) {}
+
+  /**
+   * EventBridge's PutEvents (the SDK's request shape, {@code {"Entries": [...]}}), signed with
+   * Signature Version 4 by the SDK's signer as a session of a role of the template (the first whose
+   * logical id starts with the prefix). This build has no EventBridge SDK client.
+   */
+  EventsAnswer putEvents(String roleLogicalIdPrefix, String request) {
+    JsonNode role = ready.get("roles").get(logicalId("roles", roleLogicalIdPrefix));
+    AwsSessionCredentials session =
+        AwsSessionCredentials.create(
+            role.get("accessKeyId").asText(),
+            role.get("secretAccessKey").asText(),
+            role.get("sessionToken").asText());
+    SdkHttpRequest unsigned =
+        SdkHttpRequest.builder()
+            .uri(endpoint)
+            .method(SdkHttpMethod.POST)
+            .putHeader("Content-Type", "application/x-amz-json-1.1")
+            .putHeader("X-Amz-Target", "AWSEvents.PutEvents")
+            .build();
+    SdkHttpRequest signed =
+        AwsV4HttpSigner.create()
+            .sign(
+                r ->
+                    r.identity(session)
+                        .request(unsigned)
+                        .payload(ContentStreamProvider.fromUtf8String(request))
+                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "events")
+                        .putProperty(AwsV4HttpSigner.REGION_NAME, ready.get("region").asText()))
+            .request();
+    HttpRequest.Builder http =
+        HttpRequest.newBuilder(endpoint).POST(HttpRequest.BodyPublishers.ofString(request));
+    signed
+        .headers()
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Host") && !name.equalsIgnoreCase("Content-Length")) {
+                values.forEach(value -> http.header(name, value));
+              }
+            });
+    try {
+      HttpResponse<String> response =
+          this.http.send(http.build(), HttpResponse.BodyHandlers.ofString());
+      return new EventsAnswer(response.statusCode(), Synth.parse(response.body()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private String name(String kind, String logicalIdPrefix) {
