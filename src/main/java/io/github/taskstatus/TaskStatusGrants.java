@@ -107,11 +107,11 @@ final class TaskStatusGrants {
   }
 
   /**
-   * Get and query the table and its indexes ({@code FailedTasks} with {@code failedTaskIndex},
-   * {@code OpenTasks} with the sweeper's index, for the client's {@code open()}); decrypt with a
-   * customer key. The index is named, not left to {@code ITable.grant}: CDK adds {@code index/*}
-   * only for tables it knows have indexes, and an imported {@code existingTable} has none it knows
-   * of, so the client's {@code failedSince} would be denied.
+   * Query the table and its indexes, the only read the client makes ({@code FailedTasks} with
+   * {@code failedTaskIndex}, {@code OpenTasks} with the sweeper's index, for the client's {@code
+   * open()}); decrypt with a customer key. The index is named, not left to {@code ITable.grant}:
+   * CDK adds {@code index/*} only for tables it knows have indexes, and an imported {@code
+   * existingTable} has none it knows of, so the client's {@code failedSince} would be denied.
    */
   Grant readStatus(IGrantable grantee) {
     grantKey(table.getEncryptionKey(), grantee, "kms:Decrypt");
@@ -125,7 +125,7 @@ final class TaskStatusGrants {
     return Grant.addToPrincipal(
         GrantOnPrincipalOptions.builder()
             .grantee(grantee)
-            .actions(List.of("dynamodb:GetItem", "dynamodb:Query"))
+            .actions(List.of("dynamodb:Query"))
             .resourceArns(resources)
             .build());
   }

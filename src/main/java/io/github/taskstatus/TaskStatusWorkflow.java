@@ -100,7 +100,6 @@ public class TaskStatusWorkflow extends Construct {
         settings.sweeper()
             ? TaskStatusSweeper.create(this, table, reconciler, settings, logs, key)
             : null;
-    logs.allowLogsToUseKey();
     queues = TaskQueues.create(this, p, settings);
     queues.feed(starter.invocable(), settings.queue(), key);
     events =
@@ -133,6 +132,8 @@ public class TaskStatusWorkflow extends Construct {
     if (settings.dashboard()) {
       TaskStatusDashboard.create(this, metrics);
     }
+    // Last: the key policy names every log group created above.
+    logs.allowLogsToUseKey();
   }
 
   /**
@@ -298,8 +299,8 @@ public class TaskStatusWorkflow extends Construct {
   }
 
   /**
-   * Lets a principal read task status the way {@code TaskStatusClient} does: get and query the
-   * table and its indexes (and decrypt them, when the table has a customer-managed key).
+   * Lets a principal read task status the way {@code TaskStatusClient} does: query the table and
+   * its indexes (and decrypt them, when the table has a customer-managed key).
    *
    * @param grantee who may read
    * @return the grant

@@ -3,6 +3,7 @@ package io.github.taskstatus;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Annotations;
@@ -291,6 +292,34 @@ class SecurityTest {
              ":logs:eu-west-1:123456789012:log-group:/aws/vendedlogs/states/TestTasks4E3E2E29-sweeper"]]}]}},
          "Effect": "Allow", "Principal": {"Service": "logs.eu-west-1.amazonaws.com"},
          "Resource": "*", "Sid": "AllowTaskStatusWorkflowLogsTestTasks4E3E2E29"}"""));
+  }
+
+  @Test
+  void theKeyPolicyNamesEveryLogGroupTheConstructCreates() {
+    Synth synth =
+        Synth.workflowWith(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .encryptionKey(Synth.key(stack))
+                    .worker(TaskWorkerOptions.builder().build())
+                    .statusEvents(true));
+    String policy = synth.only("AWS::KMS::Key").at("/Properties/KeyPolicy").toString();
+    List<String> groups = new ArrayList<>();
+    synth
+        .resources()
+        .properties()
+        .forEach(
+            e -> {
+              if (e.getValue().path("Type").asText().equals("AWS::Logs::LogGroup")) {
+                groups.add(e.getValue().at("/Properties/LogGroupName").asText());
+              }
+            });
+    assertThat(groups).hasSizeGreaterThanOrEqualTo(5);
+    for (String group : groups) {
+      assertThat(policy)
+          .as("the key policy names %s", group)
+          .contains(":log-group:" + group + "\"");
+    }
   }
 
   @Test

@@ -198,7 +198,7 @@ class StatusFeaturesTest {
                 """
         [{"Action": "kms:Decrypt", "Effect": "Allow",
           "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}},
-         {"Action": ["dynamodb:GetItem", "dynamodb:Query"], "Effect": "Allow",
+         {"Action": "dynamodb:Query", "Effect": "Allow",
           "Resource": [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
                        {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
                                           "/index/FailedTasks"]]},
@@ -220,7 +220,7 @@ class StatusFeaturesTest {
             });
 
     assertThat(SecurityTest.statements(synth, "Reader").toString())
-        .contains("\"Action\":[\"dynamodb:GetItem\",\"dynamodb:Query\"]")
+        .contains("\"Action\":\"dynamodb:Query\"")
         .contains(":table/orders-tasks\"")
         .contains(":table/orders-tasks/index/FailedTasks\"")
         .doesNotContain("index/*");
