@@ -1,28 +1,41 @@
 #!/usr/bin/env bash
 # Runs the example app on this machine, no AWS account or Docker needed:
-#   examples/run-local.sh [taskId...] [--wait SECONDS] [-- taskId...]
+#   examples/run-local.sh [taskId...] [--wait SECONDS] [--worker [--cancel ID]] [-- taskId...]
 # Synthesizes the example with the CDK CLI, deploys it to the local cloud on 127.0.0.1 (local/:
 # DynamoDB, Step Functions, Lambda with AWS's runtime interface client, SQS, EventBridge), starts
 # every task id at once through the starter, prints each item's status as it changes, and ends
-# with a summary line: tasks=3 done=3 failed=0 stuck=0. Default: one task, Breakfast, 5 s.
+# with a summary line: tasks=3 done=3 failed=0 cancelled=0 stuck=0. Default: one task, Breakfast,
+# 5 s. --worker runs the worker example instead (TaskStatusWorkerExample and the RenderWorker
+# program, which reports 25, 50, 75 and 100 %: each change prints 'progress <percent>%');
+# --cancel ID cancels that one of the started ids once it is under way.
 # Everything after -- is a task id, so an id may start with '-'.
 set -euo pipefail
 
-usage="usage: run-local.sh [taskId...] [--wait SECONDS] [-- taskId...]"
+usage="usage: run-local.sh [taskId...] [--wait SECONDS] [--worker [--cancel ID]] [-- taskId...]"
 tasks=()
 wait_seconds=5
+worker=false
+cancel_id=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --) shift; tasks+=("$@"); break ;;
     --wait) [ $# -ge 2 ] || { echo "run-local: --wait needs a number of seconds ($usage)" >&2; exit 2; }
             wait_seconds="$2"; shift 2 ;;
     --wait=*) wait_seconds="${1#--wait=}"; shift ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --worker) worker=true; shift ;;
+    --cancel) [ $# -ge 2 ] || { echo "run-local: --cancel needs a task id ($usage)" >&2; exit 2; }
+              cancel_id="$2"; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run-local: unknown option $1 (an id that starts with '-' goes after --; $usage)" >&2; exit 2 ;;
     *) tasks+=("$1"); shift ;;
   esac
 done
 [ ${#tasks[@]} -gt 0 ] || tasks=(Breakfast)
+if [ -n "$cancel_id" ]; then
+  [ "$worker" = true ] || { echo "run-local: --cancel needs --worker ($usage)" >&2; exit 2; }
+  printf '%s\n' "${tasks[@]}" | grep -qxF -- "$cancel_id" \
+    || { echo "run-local: --cancel '$cancel_id' is not one of the task ids to start ($usage)" >&2; exit 2; }
+fi
 case "$wait_seconds" in
   ''|*[!0-9]*|0) echo "run-local: --wait must be a whole number of seconds >= 1, got '$wait_seconds'" >&2; exit 2 ;;
 esac
@@ -68,5 +81,21 @@ fi
 
 task_args=()
 for task in "${tasks[@]}"; do task_args+=(--task "$task"); done
-"$node" "$local_dir/run-local.mjs" --assembly "$out/cdk.out" --stack TaskStatusExample \
-  "${task_args[@]}" --timeout $((wait_seconds + 120))
+if [ "$worker" = true ]; then
+  # The worker program's classpath: the example's classes and its dependencies (the client).
+  if ! (cd "$examples" && mvn -B -q dependency:build-classpath -Dmdep.outputFile="$out/classpath" \
+      >"$out/classpath.log" 2>&1); then
+    cat "$out/classpath.log" >&2
+    echo "run-local: the worker's classpath could not be built (output above)" >&2
+    exit 1
+  fi
+  command="$("$node" -e 'process.stdout.write(JSON.stringify(process.argv.slice(1)))' \
+    java -cp "$examples/target/classes:$(cat "$out/classpath")" io.github.taskstatus.example.RenderWorker)"
+  cancel_args=()
+  [ -z "$cancel_id" ] || cancel_args=(--cancel "$cancel_id")
+  "$node" "$local_dir/run-local.mjs" --assembly "$out/cdk.out" --stack TaskStatusWorkerExample \
+    "${task_args[@]}" "${cancel_args[@]}" --worker-command "$command" --timeout 180
+else
+  "$node" "$local_dir/run-local.mjs" --assembly "$out/cdk.out" --stack TaskStatusExample \
+    "${task_args[@]}" --timeout $((wait_seconds + 120))
+fi

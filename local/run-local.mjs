@@ -2,10 +2,16 @@
 // cloud (cloud.mjs), starts every task id given at once through the starter, exactly as a
 // caller would (Lambda Invoke on the starter's alias), prints each item's status changes and
 // ends with one summary line:
-//   tasks=3 done=3 failed=0 stuck=0
+//   tasks=3 done=3 failed=0 cancelled=0 stuck=0
 //   node run-local.mjs --assembly <cdk.out> --stack <stack name> --task <id> [--task <id>]...
-//     [--timeout <seconds>]
-// Exits 0 when every start ended DONE, 1 otherwise.
+//     [--timeout <seconds>] [--worker-command <JSON array: the worker's command line>]
+//     [--cancel <id>]
+// With --worker-command (the worker example), it runs that worker program as the stack's worker
+// role, prints each progress change (`progress 50%`) and the worker's lines; --cancel cancels
+// that task once it is under way, as TaskStatusClient.cancel does (StopExecution with the error
+// TaskStatus.Cancelled, then the reconciler at once). Exits 0 when every start ended DONE (the
+// cancelled one CANCELLED), 1 otherwise.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startLocalCloud } from './cloud.mjs';
@@ -18,13 +24,17 @@ function parseArgs(argv) {
     const [flag, value] = [argv[i], argv[i + 1]];
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--task') options.tasks.push(value);
-    else if (['--assembly', '--stack', '--timeout'].includes(flag)) options[flag.slice(2)] = value;
+    else if (['--assembly', '--stack', '--timeout', '--cancel'].includes(flag)) options[flag.slice(2)] = value;
+    else if (flag === '--worker-command') options.workerCommand = JSON.parse(value);
     else throw new Error(`unknown option ${flag}`);
   }
   for (const required of ['assembly', 'stack']) {
     if (!options[required]) throw new Error(`--${required} is required`);
   }
   if (options.tasks.length === 0) throw new Error('give at least one --task');
+  if (options.cancel !== undefined && !options.tasks.includes(options.cancel)) {
+    throw new Error(`--cancel ${JSON.stringify(options.cancel)} is not one of the tasks started`);
+  }
   return options;
 }
 
@@ -45,6 +55,45 @@ function starterError(payload) {
 
 const say = (message) => process.stdout.write(`${time()}  ${message}\n`);
 
+const FINAL = ['DONE', 'FAILED', 'CANCELLED'];
+
+/** Runs the worker program as the stack's worker role, its lines printed as they come. */
+function startWorker(cloud, command) {
+  const role = Object.entries(cloud.roles).find(([id]) => id.startsWith('RenderWorkerRole'))?.[1];
+  if (!role) throw new Error('the stack has no RenderWorkerRole for the worker');
+  const output = (name) => Object.entries(cloud.outputs).find(([key]) => key.startsWith(name))?.[1];
+  const worker = spawn(command[0], command.slice(1), {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      AWS_ENDPOINT_URL: cloud.endpoint, AWS_REGION: cloud.region,
+      AWS_ACCESS_KEY_ID: role.accessKeyId, AWS_SECRET_ACCESS_KEY: role.secretAccessKey, AWS_SESSION_TOKEN: role.sessionToken,
+      TASK_STATUS_WORKER_QUEUE_URL: output('TASKSTATUSWORKERQUEUEURL'), TASK_STATUS_TABLE: output('TASKSTATUSTABLE'),
+      WORKER_STEP_MILLIS: process.env.WORKER_STEP_MILLIS ?? '700',
+    },
+  });
+  let pending = '';
+  worker.stdout.on('data', (chunk) => {
+    pending += chunk;
+    const lines = pending.split('\n');
+    pending = lines.pop();
+    for (const line of lines) if (line.trim()) say(`  worker: ${line}`);
+  });
+  worker.stderr.on('data', (chunk) => process.stderr.write(chunk));
+  return worker;
+}
+
+/** What TaskStatusClient.cancel does: stop with TaskStatus.Cancelled, then reconcile at once. */
+async function cancel(cloud, executionArn, reason) {
+  const { stepFunctions } = cloud.services;
+  await stepFunctions.stopExecution({ executionArn, error: 'TaskStatus.Cancelled', cause: reason });
+  const reconciler = Object.entries(cloud.stateMachines).find(([id]) => id.startsWith('TasksReconciler'))[1];
+  await stepFunctions.startExecution({
+    stateMachineArn: reconciler,
+    input: JSON.stringify({ source: 'task-status-workflow.cancel', detail: { executionArn, status: 'ABORTED' } }),
+  });
+}
+
 async function main() {
   const options = parseArgs(process.argv.slice(2));
   const template = JSON.parse(readFileSync(path.join(options.assembly, `${options.stack}.template.json`), 'utf8'));
@@ -55,8 +104,13 @@ async function main() {
       if (message) say(`  starter: ${message}`);
     },
   });
+  let worker;
   try {
     const { lambda, dynamodb, stepFunctions } = cloud.services;
+    if (options.workerCommand) {
+      worker = startWorker(cloud, options.workerCommand);
+      say('worker started: it takes the tasks from the worker queue');
+    }
     const starter = Object.values(cloud.aliases)[0] ?? Object.values(cloud.functions)[0];
     const table = Object.values(cloud.tables)[0];
     say(`local cloud ${cloud.endpoint}: table ${table}, starter ${starter.split(':').slice(-2).join(':')}`);
@@ -75,6 +129,8 @@ async function main() {
 
     const deadline = Date.now() + 1000 * Number(options.timeout);
     const last = new Map();
+    const lastProgress = new Map();
+    let cancelled = false;
     for (;;) {
       for (const start of starts.filter(Boolean)) {
         const { Items: items = [] } = await dynamodb.call('Query', {
@@ -84,13 +140,24 @@ async function main() {
         const item = items.find((i) => i.ExecutionArn?.S === start.executionArn);
         const status = item?.Status?.S;
         if (status && last.get(start.executionArn) !== status) {
-          const why = status === 'FAILED' ? ` (${item.Error?.S}: ${item.Cause?.S})` : '';
+          const why = ['FAILED', 'CANCELLED'].includes(status) ? ` (${item.Error?.S}: ${item.Cause?.S})` : '';
           say(`${start.taskId} @ ${item.timestamp.N}  Status = ${status}${why}`);
           last.set(start.executionArn, status);
         }
+        const progress = item?.Progress?.N;
+        if (progress !== undefined && lastProgress.get(start.executionArn) !== progress) {
+          say(`${start.taskId} @ ${item.timestamp.N}  progress ${progress}%${item.ProgressMessage ? ` (${item.ProgressMessage.S})` : ''}`);
+          lastProgress.set(start.executionArn, progress);
+          // Midway: once its worker has reported, as a user would see it under way.
+          if (start.taskId === options.cancel && !cancelled && status === 'STARTED') {
+            cancelled = true;
+            say(`cancelling ${shown(start.taskId)} (as TaskStatusClient.cancel does)`);
+            await cancel(cloud, start.executionArn, 'cancelled by run-local.sh --cancel');
+          }
+        }
       }
       const running = [...stepFunctions.executions.values()].some((e) => e.status === 'RUNNING');
-      const settled = starts.filter(Boolean).every((s) => ['DONE', 'FAILED'].includes(last.get(s.executionArn)));
+      const settled = starts.filter(Boolean).every((s) => FINAL.includes(last.get(s.executionArn)));
       if ((settled && !running) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
@@ -99,9 +166,17 @@ async function main() {
     const count = (status) => statuses.filter((s) => s === status).length;
     const done = count('DONE');
     const failed = count('FAILED') + count('NOT STARTED');
-    process.stdout.write(`tasks=${starts.length} done=${done} failed=${failed} stuck=${starts.length - done - failed}\n`);
-    return done === starts.length ? 0 : 1;
+    const cancelledCount = count('CANCELLED');
+    process.stdout.write(`tasks=${starts.length} done=${done} failed=${failed} cancelled=${cancelledCount} `
+      + `stuck=${starts.length - done - failed - cancelledCount}\n`);
+    const expected = (start, status) => status === (start?.taskId === options.cancel ? 'CANCELLED' : 'DONE');
+    return starts.every((start, i) => expected(start, statuses[i])) ? 0 : 1;
   } finally {
+    if (worker) {
+      // A moment for the worker to say what became of the task it holds (a cancelled one).
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      worker.kill();
+    }
     await cloud.close();
   }
 }

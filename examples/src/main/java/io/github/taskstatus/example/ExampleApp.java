@@ -5,8 +5,9 @@ import software.amazon.awscdk.Environment;
 import software.amazon.awscdk.StackProps;
 
 /**
- * The example CDK app: {@link ExampleStack} (the defaults, a 30 s wait) and {@link CustomWorkStack}
- * (an existing table and a custom work chain), deployed to the account and region of the CLI's
+ * The example CDK app: {@link ExampleStack} (the defaults, a 30 s wait), {@link CustomWorkStack}
+ * (an existing table and a custom work chain) and {@link WorkerStack} (an external worker, {@link
+ * RenderWorker}, with progress and status events), deployed to the account and region of the CLI's
  * credentials.
  */
 public final class ExampleApp {
@@ -37,6 +38,14 @@ public final class ExampleApp {
         StackProps.builder()
             .env(env)
             .description("task-status-workflow example: an existing table and a custom work chain")
+            .build());
+    new WorkerStack(
+        app,
+        "TaskStatusWorkerExample",
+        StackProps.builder()
+            .env(env)
+            .description(
+                "task-status-workflow example: an external worker with progress and events")
             .build());
     app.synth();
   }

@@ -31,7 +31,7 @@ class RunLocalIT {
         .hasSize(2);
     assertThat(output).containsPattern("Lunch @ \\S+  Status = STARTED");
     assertThat(output).containsPattern("Lunch @ \\S+  Status = DONE");
-    assertThat(output.strip()).endsWith("tasks=3 done=3 failed=0 stuck=0");
+    assertThat(output.strip()).endsWith("tasks=3 done=3 failed=0 cancelled=0 stuck=0");
   }
 
   @Test
@@ -53,7 +53,41 @@ class RunLocalIT {
                 + " io\\.github\\.taskstatus\\.starter\\.InvalidTaskException: taskId is 1025"
                 + " bytes in UTF-8; the maximum is 1024");
     assertThat(output).doesNotContain(tooLong).doesNotContain("stackTrace");
-    assertThat(output.strip()).endsWith("tasks=2 done=1 failed=1 stuck=0");
+    assertThat(output.strip()).endsWith("tasks=2 done=1 failed=1 cancelled=0 stuck=0");
+  }
+
+  @Test
+  void theWorkerExampleReportsProgressFinishesOneTaskAndCancelsTheOtherMidway(@TempDir Path out)
+      throws IOException, InterruptedException {
+    Run run = runScript(out, "--worker", "Render", "Paint", "--cancel", "Paint");
+    String output = run.output();
+
+    assertThat(run.exitCode()).as(output).isZero();
+    for (String percent : List.of("25", "50", "75", "100")) {
+      assertThat(output).containsPattern("Render @ \\S+  progress " + percent + "%");
+    }
+    assertThat(output).containsPattern("Render @ \\S+  Status = DONE");
+    assertThat(output).containsPattern("Paint @ \\S+  progress 25%");
+    assertThat(output)
+        .containsPattern(
+            "Paint @ \\S+  Status = CANCELLED \\(TaskStatus\\.Cancelled: cancelled by"
+                + " run-local\\.sh --cancel\\)");
+    assertThat(output).contains("worker: Render: done");
+    assertThat(output.strip()).endsWith("tasks=2 done=1 failed=0 cancelled=1 stuck=0");
+  }
+
+  @Test
+  void aCancelOfAnIdNotStartedOrWithoutTheWorkerIsRefused()
+      throws IOException, InterruptedException {
+    Run notStarted = runQuickly("--worker", "Render", "--cancel", "Paint");
+    assertThat(notStarted.exitCode()).isEqualTo(2);
+    assertThat(notStarted.output())
+        .isEqualTo(
+            "run-local: --cancel 'Paint' is not one of the task ids to start (usage: run-local.sh"
+                + " [taskId...] [--wait SECONDS] [--worker [--cancel ID]] [-- taskId...])\n");
+    Run withoutWorker = runQuickly("Render", "--cancel", "Render");
+    assertThat(withoutWorker.exitCode()).isEqualTo(2);
+    assertThat(withoutWorker.output()).startsWith("run-local: --cancel needs --worker");
   }
 
   @Test
@@ -73,7 +107,7 @@ class RunLocalIT {
     assertThat(run.output())
         .isEqualTo(
             "run-local: a task id must not be empty or blank, got '' (usage: run-local.sh"
-                + " [taskId...] [--wait SECONDS] [-- taskId...])\n");
+                + " [taskId...] [--wait SECONDS] [--worker [--cancel ID]] [-- taskId...])\n");
   }
 
   @Test
@@ -84,7 +118,8 @@ class RunLocalIT {
     assertThat(run.output())
         .isEqualTo(
             "run-local: unknown option -Dessert (an id that starts with '-' goes after --; usage:"
-                + " run-local.sh [taskId...] [--wait SECONDS] [-- taskId...])\n");
+                + " run-local.sh [taskId...] [--wait SECONDS] [--worker [--cancel ID]]"
+                + " [-- taskId...])\n");
   }
 
   /** Runs the script as a user does, with the Maven repository of this build. */
