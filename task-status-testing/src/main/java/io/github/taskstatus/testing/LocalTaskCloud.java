@@ -2,6 +2,7 @@ package io.github.taskstatus.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.taskstatus.client.TaskStatusClient;
+import io.github.taskstatus.client.TaskWorker;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.lambda.LambdaClient;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -74,6 +76,7 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
   private CloudProcess cloud;
   private AwsCredentialsProvider administrator;
   private final List<SdkClient> clients = new ArrayList<>();
+  private final List<TaskWorker> workers = new ArrayList<>();
 
   private LocalTaskCloud(Builder builder) {
     this.stackFactory = builder.stackFactory;
@@ -160,6 +163,8 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
   /** Stops the local cloud and closes the SDK clients this extension built. */
   @Override
   public synchronized void close() {
+    workers.forEach(TaskWorker::close);
+    workers.clear();
     clients.forEach(SdkClient::close);
     clients.clear();
     if (cloud != null) {
@@ -250,13 +255,75 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
                     configure(SqsClient.builder(), credentials)
                         .httpClientBuilder(UrlConnectionHttpClient.builder())
                         .build()))
+            .stepFunctions(
+                own(
+                    configure(SfnClient.builder(), credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build()))
             .pollInterval(Duration.ofMillis(50))
             .maxPollInterval(Duration.ofMillis(500));
     set(environment, TaskStatusClient.ENV_TABLE, builder::tableName);
     set(environment, TaskStatusClient.ENV_STARTER, builder::starterFunction);
     set(environment, TaskStatusClient.ENV_QUEUE_URL, builder::queueUrl);
     set(environment, TaskStatusClient.ENV_FAILED_INDEX, builder::failedTaskIndex);
+    set(environment, TaskStatusClient.ENV_OPEN_INDEX, builder::openTaskIndex);
+    set(environment, TaskStatusClient.ENV_RECONCILER, builder::reconcilerStateMachine);
     return builder.build();
+  }
+
+  /**
+   * A worker for the stack's only workflow with {@code worker(...)}, as the administrator.
+   *
+   * @return a worker; closing it is not needed (the extension closes what it built)
+   * @throws IllegalStateException if the stack has no workflow or several
+   */
+  public TaskWorker worker() {
+    return worker(null, credentials());
+  }
+
+  /**
+   * A worker for the workflow at a construct path, signing as the given credentials: pass {@link
+   * #roleCredentials(String)} of the role you gave {@code grantWork}, to work with exactly its
+   * permissions.
+   *
+   * @param workflowPath the workflow's construct path relative to the stack, or {@code null} for
+   *     the stack's only workflow
+   * @param credentials who the worker's calls are signed as
+   * @return a worker of the workflow's worker queue
+   * @throws IllegalArgumentException if the workflow has no worker
+   */
+  public synchronized TaskWorker worker(String workflowPath, AwsCredentialsProvider credentials) {
+    Objects.requireNonNull(credentials, "credentials must not be null");
+    Map<String, String> outputs = synthesized().clientOutputs(workflowPath);
+    String queue = outputs.get(TaskWorker.ENV_QUEUE_URL);
+    if (queue == null) {
+      throw new IllegalArgumentException(
+          "the workflow "
+              + (workflowPath == null ? "of the stack" : "at " + workflowPath)
+              + " has no worker: give it worker(TaskWorkerOptions...)");
+    }
+    TaskWorker worker =
+        TaskWorker.builder()
+            .queueUrl(output(queue))
+            .tableName(output(outputs.get(TaskWorker.ENV_TABLE)))
+            .sqs(
+                own(
+                    configure(SqsClient.builder(), credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build()))
+            .stepFunctions(
+                own(
+                    configure(SfnClient.builder(), credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build()))
+            .dynamoDb(
+                own(
+                    configure(DynamoDbClient.builder(), credentials)
+                        .httpClientBuilder(UrlConnectionHttpClient.builder())
+                        .build()))
+            .build();
+    workers.add(worker);
+    return worker;
   }
 
   private static void set(Map<String, String> environment, String variable, Consumer<String> to) {

@@ -57,7 +57,14 @@ class SynthesizedStackTest {
     JsonNode outputs = template(synthesized.template.getFileName().toString()).get("Outputs");
 
     Map<String, String> first = synthesized.clientOutputs("Tasks");
-    assertThat(first).containsOnlyKeys("TASK_STATUS_TABLE", "TASK_STATUS_STARTER");
+    assertThat(first)
+        .containsOnlyKeys(
+            "TASK_STATUS_TABLE",
+            "TASK_STATUS_STARTER",
+            "TASK_STATUS_OPEN_INDEX",
+            "TASK_STATUS_RECONCILER");
+    assertThat(outputs.get(first.get("TASK_STATUS_RECONCILER")).get("Value").toString())
+        .matches("\\{\"Ref\":\"TasksReconciler[0-9A-F]{8}\"}");
     assertThat(outputs.get(first.get("TASK_STATUS_TABLE")).get("Value").toString())
         .matches("\\{\"Ref\":\"TasksTable[0-9A-F]{8}\"}");
     assertThat(outputs.get(first.get("TASK_STATUS_STARTER")).get("Value").toString())
@@ -69,7 +76,9 @@ class SynthesizedStackTest {
             "TASK_STATUS_TABLE",
             "TASK_STATUS_STARTER",
             "TASK_STATUS_QUEUE_URL",
-            "TASK_STATUS_FAILED_INDEX");
+            "TASK_STATUS_FAILED_INDEX",
+            "TASK_STATUS_OPEN_INDEX",
+            "TASK_STATUS_RECONCILER");
     assertThat(outputs.get(queued.get("TASK_STATUS_QUEUE_URL")).get("Value").toString())
         .matches("\\{\"Ref\":\"OrdersTasksQueue[0-9A-F]{8}\"}");
     assertThat(outputs.get(queued.get("TASK_STATUS_FAILED_INDEX")).get("Value").asText())
