@@ -48,7 +48,7 @@ class LocalTaskCloudWorkerIT {
     TaskStatusClient tasks = cloud.client("Tasks");
     TaskWorker worker = cloud.worker("Tasks", cloud.roleCredentials("WorkerRole"));
 
-    TaskStart start = tasks.start("Poster");
+    final TaskStart start = tasks.start("Poster");
     List<TaskWork> received = List.of();
     for (int i = 0; i < 30 && received.isEmpty(); i++) {
       received = worker.receive(1, Duration.ofSeconds(1));
