@@ -23,7 +23,8 @@ class ExampleStackTest {
     Template template = synth(Map.of());
 
     template.resourceCountIs("AWS::DynamoDB::Table", 1);
-    template.resourceCountIs("AWS::StepFunctions::StateMachine", 2);
+    // The tasks', the reconciler and the sweeper.
+    template.resourceCountIs("AWS::StepFunctions::StateMachine", 3);
     template.hasResourceProperties("AWS::Lambda::Function", Map.of("Runtime", "java25"));
     template.hasOutput("StarterFunctionName", Match.anyValue());
     template.hasOutput("TableName", Match.anyValue());
@@ -34,7 +35,9 @@ class ExampleStackTest {
           "ReconcilerDeadLetterQueueUrl",
           "ReconcilerArn",
           "TASKSTATUSTABLE",
-          "TASKSTATUSSTARTER"
+          "TASKSTATUSSTARTER",
+          "TASKSTATUSOPENINDEX",
+          "TASKSTATUSRECONCILER"
         }) {
       template.hasOutput(output, Match.anyValue());
     }
