@@ -53,15 +53,7 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
       return new TaskQueues(existing, deadLetter);
     }
     IKey key = props.getEncryptionKey();
-    Queue deadLetter =
-        secureQueue(
-                scope,
-                "DeadLetterQueue",
-                key,
-                settings.removalPolicy(),
-                QueueSettings.DEAD_LETTER_RETENTION)
-            .build();
-    Nag.acknowledge(deadLetter, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+    Queue deadLetter = deadLetterQueue(scope, "DeadLetterQueue", key, settings.removalPolicy());
     Queue created =
         secureQueue(scope, "Queue", key, settings.removalPolicy(), options.retentionPeriod())
             .visibilityTimeout(options.visibilityTimeout())
@@ -72,6 +64,16 @@ record TaskQueues(IQueue queue, IQueue deadLetterQueue) {
                     .build())
             .build();
     return new TaskQueues(created, deadLetter);
+  }
+
+  /**
+   * A dead-letter queue: a {@link #secureQueue} that keeps messages for 14 days, with the cdk-nag
+   * acknowledgment that it has no redrive policy of its own.
+   */
+  static Queue deadLetterQueue(Construct scope, String id, IKey key, RemovalPolicy removal) {
+    Queue queue = secureQueue(scope, id, key, removal, QueueSettings.DEAD_LETTER_RETENTION).build();
+    Nag.acknowledge(queue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+    return queue;
   }
 
   /**

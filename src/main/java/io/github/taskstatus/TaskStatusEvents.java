@@ -85,14 +85,8 @@ record TaskStatusEvents(CfnPipe pipe, StateMachine shaper, Queue deadLetterQueue
         StateMachineConfig.apply(scope, "StatusEventShaper", shaper, logGroup, settings, logs, key);
 
     Queue deadLetterQueue =
-        TaskQueues.secureQueue(
-                scope,
-                "StatusEventDeadLetterQueue",
-                key,
-                settings.removalPolicy(),
-                QueueSettings.DEAD_LETTER_RETENTION)
-            .build();
-    Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+        TaskQueues.deadLetterQueue(
+            scope, "StatusEventDeadLetterQueue", key, settings.removalPolicy());
     Nag.acknowledge(
         deadLetterQueue,
         "AwsSolutions-SQS3",

@@ -108,14 +108,8 @@ record TaskStatusReconciler(
       IKey key,
       IKey tasksKey) {
     Queue deadLetterQueue =
-        TaskQueues.secureQueue(
-                scope,
-                "ReconcilerDeadLetterQueue",
-                key,
-                settings.removalPolicy(),
-                QueueSettings.DEAD_LETTER_RETENTION)
-            .build();
-    Nag.acknowledge(deadLetterQueue, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+        TaskQueues.deadLetterQueue(
+            scope, "ReconcilerDeadLetterQueue", key, settings.removalPolicy());
     Nag.acknowledge(
         deadLetterQueue,
         "AwsSolutions-SQS3",

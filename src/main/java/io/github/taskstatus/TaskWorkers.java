@@ -60,15 +60,7 @@ record TaskWorkers(IQueue queue, IQueue deadLetterQueue, CustomState handOff) {
       }
     } else {
       Queue createdDeadLetter =
-          TaskQueues.secureQueue(
-                  scope,
-                  "WorkerDeadLetterQueue",
-                  key,
-                  settings.removalPolicy(),
-                  QueueSettings.DEAD_LETTER_RETENTION)
-              .build();
-      Nag.acknowledge(
-          createdDeadLetter, "Serverless-SQSRedrivePolicy", null, Nag.DEAD_LETTER_QUEUE);
+          TaskQueues.deadLetterQueue(scope, "WorkerDeadLetterQueue", key, settings.removalPolicy());
       deadLetter = createdDeadLetter;
       queue =
           TaskQueues.secureQueue(

@@ -1,6 +1,7 @@
 package io.github.taskstatus.client;
 
 import java.time.Duration;
+import java.util.List;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -11,6 +12,7 @@ import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.SfnClientBuilder;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * The SDK clients the client builds when none is given: the URLConnection HTTP client (named
@@ -53,5 +55,11 @@ final class DefaultClients {
     SfnClientBuilder builder =
         SfnClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
     return (region == null ? builder : builder.region(region)).build();
+  }
+
+  /** Adds a client a builder created to the ones it closes, and returns it. */
+  static <C extends SdkAutoCloseable> C own(List<SdkAutoCloseable> owned, C client) {
+    owned.add(client);
+    return client;
   }
 }

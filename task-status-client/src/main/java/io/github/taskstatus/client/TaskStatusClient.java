@@ -929,7 +929,9 @@ public final class TaskStatusClient implements AutoCloseable {
             tableName == null
                 ? null
                 : new TaskTable(
-                    dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
+                    dynamoDb != null
+                        ? dynamoDb
+                        : DefaultClients.own(owned, DefaultClients.dynamoDb(region)),
                     tableName,
                     failedTaskIndex,
                     openTaskIndex,
@@ -938,11 +940,15 @@ public final class TaskStatusClient implements AutoCloseable {
         if (queueUrl != null) {
           starter =
               new QueueStarter(
-                  sqs != null ? sqs : own(owned, DefaultClients.sqs(region)), queueUrl, clock);
+                  sqs != null ? sqs : DefaultClients.own(owned, DefaultClients.sqs(region)),
+                  queueUrl,
+                  clock);
         } else if (starterFunction != null) {
           starter =
               new FunctionStarter(
-                  lambda != null ? lambda : own(owned, DefaultClients.lambda(region)),
+                  lambda != null
+                      ? lambda
+                      : DefaultClients.own(owned, DefaultClients.lambda(region)),
                   starterFunction,
                   clock);
         }
@@ -952,7 +958,8 @@ public final class TaskStatusClient implements AutoCloseable {
         Supplier<SfnClient> sfn =
             given != null
                 ? () -> given
-                : own(owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion)));
+                : DefaultClients.own(
+                    owned, new LazyClient<>(() -> DefaultClients.stepFunctions(lazyRegion)));
         return new TaskStatusClient(
             table,
             starter,
@@ -964,11 +971,6 @@ public final class TaskStatusClient implements AutoCloseable {
         owned.forEach(SdkAutoCloseable::close);
         throw e;
       }
-    }
-
-    private static <C extends SdkAutoCloseable> C own(List<SdkAutoCloseable> owned, C client) {
-      owned.add(client);
-      return client;
     }
   }
 }

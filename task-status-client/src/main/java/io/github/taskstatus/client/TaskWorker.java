@@ -637,11 +637,13 @@ public final class TaskWorker implements AutoCloseable {
       List<SdkAutoCloseable> owned = new ArrayList<>();
       try {
         return new TaskWorker(
-            sqs != null ? sqs : own(owned, DefaultClients.sqs(region)),
+            sqs != null ? sqs : DefaultClients.own(owned, DefaultClients.sqs(region)),
             stepFunctions != null
                 ? stepFunctions
-                : own(owned, DefaultClients.stepFunctions(region)),
-            dynamoDb != null ? dynamoDb : own(owned, DefaultClients.dynamoDb(region)),
+                : DefaultClients.own(owned, DefaultClients.stepFunctions(region)),
+            dynamoDb != null
+                ? dynamoDb
+                : DefaultClients.own(owned, DefaultClients.dynamoDb(region)),
             queueUrl,
             tableName,
             clock,
@@ -650,11 +652,6 @@ public final class TaskWorker implements AutoCloseable {
         owned.forEach(SdkAutoCloseable::close);
         throw e;
       }
-    }
-
-    private static <C extends SdkAutoCloseable> C own(List<SdkAutoCloseable> owned, C client) {
-      owned.add(client);
-      return client;
     }
   }
 }

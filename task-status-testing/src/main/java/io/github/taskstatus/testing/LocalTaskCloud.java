@@ -23,7 +23,9 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.core.SdkClient;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -239,27 +241,16 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
     TaskStatusClient.Builder builder =
         TaskStatusClient.builder()
             .dynamoDb(
-                own(
-                    configure(DynamoDbClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+                sdkClient(DynamoDbClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .lambda(
-                own(
-                    configure(LambdaClient.builder(), credentials)
-                        // The starter's first invocation starts a JVM.
-                        .httpClientBuilder(
-                            UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(1)))
-                        .build()))
-            .sqs(
-                own(
-                    configure(SqsClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+                sdkClient(
+                    LambdaClient.builder(),
+                    credentials,
+                    // The starter's first invocation starts a JVM.
+                    UrlConnectionHttpClient.builder().socketTimeout(Duration.ofMinutes(1))))
+            .sqs(sdkClient(SqsClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .stepFunctions(
-                own(
-                    configure(SfnClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+                sdkClient(SfnClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .pollInterval(Duration.ofMillis(50))
             .maxPollInterval(Duration.ofMillis(500));
     set(environment, TaskStatusClient.ENV_TABLE, builder::tableName);
@@ -306,21 +297,11 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
         TaskWorker.builder()
             .queueUrl(output(queue))
             .tableName(output(outputs.get(TaskWorker.ENV_TABLE)))
-            .sqs(
-                own(
-                    configure(SqsClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+            .sqs(sdkClient(SqsClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .stepFunctions(
-                own(
-                    configure(SfnClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+                sdkClient(SfnClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .dynamoDb(
-                own(
-                    configure(DynamoDbClient.builder(), credentials)
-                        .httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .build()))
+                sdkClient(DynamoDbClient.builder(), credentials, UrlConnectionHttpClient.builder()))
             .build();
     workers.add(worker);
     return worker;
@@ -453,6 +434,11 @@ public final class LocalTaskCloud implements BeforeAllCallback, AfterAllCallback
 
   private String output(String key) {
     return ready().get("outputs").get(key).asText();
+  }
+
+  private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C extends SdkClient>
+      C sdkClient(B builder, AwsCredentialsProvider credentials, SdkHttpClient.Builder<?> http) {
+    return own(configure(builder, credentials).httpClientBuilder(http).build());
   }
 
   private <C extends SdkClient> C own(C client) {
