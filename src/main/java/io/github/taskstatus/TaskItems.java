@@ -37,6 +37,8 @@ import software.constructs.Construct;
  * @param execution the path of the execution ARN that owns the item
  * @param attempt the path of the writing attempt's redrive count (a number)
  * @param retention how long finished items are kept, or {@code null} for ever
+ * @param redriveExtensionSeconds how much later a redriven attempt may end than the one before: the
+ *     redrive window plus the execution timeout; {@code null} where executions cannot be redriven
  * @param failedIndex whether FAILED items carry the failed-task index key
  * @param openIndex whether STARTED items carry the open-task index key (the sweeper's)
  */
@@ -46,8 +48,15 @@ record TaskItems(
     String execution,
     String attempt,
     Duration retention,
+    Long redriveExtensionSeconds,
     boolean failedIndex,
     boolean openIndex) {
+
+  /**
+   * How long after an execution stopped it may still be redriven (the {@code RedriveExecution} API
+   * reference: executions that did not complete successfully "in the last 14 days").
+   */
+  static final long REDRIVE_WINDOW_SECONDS = 14L * 24 * 3600;
 
   /** The items of the task state machine: its input is the task, its execution owns them. */
   static TaskItems ofTasks(ITable table, Settings settings) {
@@ -57,6 +66,9 @@ record TaskItems(
         "$$.Execution.Id",
         "$$.Execution.RedriveCount",
         settings.retention(),
+        settings.reconciles()
+            ? REDRIVE_WINDOW_SECONDS + settings.timeout().toSeconds().longValue()
+            : null,
         settings.failedTaskIndex(),
         settings.sweeper());
   }
@@ -66,7 +78,14 @@ record TaskItems(
    */
   TaskItems at(String taskPath, String executionPath, String attemptPath) {
     return new TaskItems(
-        table, taskPath, executionPath, attemptPath, retention, failedIndex, openIndex);
+        table,
+        taskPath,
+        executionPath,
+        attemptPath,
+        retention,
+        redriveExtensionSeconds,
+        failedIndex,
+        openIndex);
   }
 
   static final String STARTED = "STARTED";
@@ -255,6 +274,21 @@ record TaskItems(
     if (openIndex) {
       set.append(", " + OPEN_INDEX_KEY + " = :started");
     }
+    if (retention != null && redriveExtensionSeconds != null) {
+      // The redriven attempt may end up to the redrive window plus a timeout after the attempt
+      // before could: the expiry moves on by that much, so the item is still kept for retention
+      // after its last end. DynamoDB adds numbers of any size, unlike States.MathAdd.
+      values.put(":expiresAt", number(input + ".expiresAt"));
+      values.put(
+          ":redriveExtension",
+          DynamoAttributeValue.numberFromString(Long.toString(redriveExtensionSeconds)));
+      set.append(
+          ", "
+              + EXPIRES_AT
+              + " = if_not_exists("
+              + EXPIRES_AT
+              + ", :expiresAt) + :redriveExtension");
+    }
     // A worker of the new attempt reports from 0 again: an earlier attempt's progress goes.
     set.append(" REMOVE " + PROGRESS + ", " + PROGRESS_MESSAGE + ", " + PROGRESS_AT);
     DynamoUpdateItem update =
@@ -322,8 +356,9 @@ record TaskItems(
             + ", :noAttempts), :attempts)");
     if (retention != null) {
       // The starter computed it: States.MathAdd takes 32-bit integers, Unix times outgrow them.
+      // A reopened item's is later (see reopen): kept, never moved back.
       values.put(":expiresAt", number(input + ".expiresAt"));
-      set.append(", " + EXPIRES_AT + " = :expiresAt");
+      set.append(", " + EXPIRES_AT + " = if_not_exists(" + EXPIRES_AT + ", :expiresAt)");
     }
     if (failedIndex && FAILED.equals(status)) {
       values.put(":failedKey", DynamoAttributeValue.fromString(FAILED));

@@ -300,11 +300,13 @@ public final class TaskStatusWorkflowProps {
   }
 
   /**
-   * How long a finished task's item is kept. Items recorded {@code DONE} or {@code FAILED} get
-   * {@code ExpiresAt}, their {@code timestamp} plus this, in Unix seconds, and the created table
-   * has DynamoDB Time to Live on that attribute. DynamoDB deletes expired items within days, not at
-   * once: readers filter them ({@code TaskStatusClient} does). Whole seconds, 1 hour to 10 years.
-   * With {@link #getExistingTable()}, turn Time to Live on for {@code ExpiresAt} yourself.
+   * How long a finished task's item is kept after its execution could last end. Items get {@code
+   * ExpiresAt}, in Unix seconds: their {@code timestamp}'s second plus the {@code timeout} plus
+   * this, moved on by 14 days (the redrive window) plus the {@code timeout} each time a redrive
+   * reopens the item; the created table has DynamoDB Time to Live on that attribute. DynamoDB
+   * deletes expired items within days, not at once: readers filter them ({@code TaskStatusClient}
+   * does). Whole seconds, 1 hour to 10 years. With {@link #getExistingTable()}, turn Time to Live
+   * on for {@code ExpiresAt} yourself.
    *
    * @return the retention, or {@code null} for the default
    * @default none: items are kept for ever, as the table is the tasks' history

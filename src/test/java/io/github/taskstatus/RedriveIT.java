@@ -30,6 +30,11 @@ import software.amazon.awssdk.services.sfn.model.SfnException;
  */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class RedriveIT {
+  private static final int TIMEOUT_MINUTES = 20;
+
+  /** What a redrive adds to the item's expiry: the 14-day redrive window and a timeout. */
+  private static final long REDRIVE_EXTENSION_SECONDS = 14L * 24 * 3600 + TIMEOUT_MINUTES * 60;
+
   private static LocalCloud cloud;
 
   /** Work that waits ("Cook"), and for a task id starting "Burn" then fails (a Fail state). */
@@ -51,7 +56,12 @@ class RedriveIT {
     cloud =
         LocalCloud.start(
             Synth.workflowWith(
-                stack -> TaskStatusWorkflowProps.builder().work(work(stack)).sweeper(false)),
+                stack ->
+                    TaskStatusWorkflowProps.builder()
+                        .work(work(stack))
+                        .timeout(minutes(TIMEOUT_MINUTES))
+                        .retention(software.amazon.awscdk.Duration.hours(1))
+                        .sweeper(false)),
             "--wait-ms",
             "Cook=1500",
             "--wait-ms",
@@ -75,8 +85,19 @@ class RedriveIT {
         cloud.awaitItem(taskId, started.timestamp(), LocalCloud.status("FAILED"));
     assertThat(failed.get("Error").s()).isEqualTo("States.Aborted");
     assertThat(failed.get("RedriveCount").n()).isEqualTo("0");
+    // The starter's expiry: the latest the execution could end (its second and the timeout), then
+    // the hour of retention.
+    assertThat(Long.parseLong(failed.get("ExpiresAt").n()))
+        .isEqualTo(second(started) + TIMEOUT_MINUTES * 60 + 3600);
     cloud.awaitQuiet();
     return started;
+  }
+
+  /** The whole second of the start's timestamp. */
+  private static long second(LocalCloud.Invocation started) {
+    return new java.math.BigDecimal(started.timestamp())
+        .setScale(0, java.math.RoundingMode.FLOOR)
+        .longValueExact();
   }
 
   private static void redrive(LocalCloud.Invocation started) {
@@ -123,6 +144,10 @@ class RedriveIT {
     assertThat(done.get("Cause").s()).isEqualTo("stopped by the test");
     assertThat(done.get("ExecutionArn").s()).isEqualTo(started.executionArn());
     assertThat(attempts(done)).containsExactly("0 FAILED States.Aborted", "1 DONE");
+    // A redrive may come 14 days after the stop and run for a timeout: the final item is still
+    // kept for the retention after the latest end of the redriven attempt.
+    assertThat(Long.parseLong(done.get("ExpiresAt").n()))
+        .isEqualTo(second(started) + TIMEOUT_MINUTES * 60 + 3600 + REDRIVE_EXTENSION_SECONDS);
     assertThat(cloud.items("Soup")).hasSize(1);
     assertThat(cloud.execution(started.executionArn()).get("transitions").toString())
         .as("the redrive resumed at the state that was running, not at the start")

@@ -42,16 +42,45 @@ class StatusFeaturesTest {
     JsonNode definition = FEATURES.definition();
     for (String state : new String[] {"RecordDone", "RecordFailed"}) {
       JsonNode parameters = definition.at("/States/" + state + "/Parameters");
-      assertThat(parameters.get("UpdateExpression").asText()).contains("ExpiresAt = :expiresAt");
+      // The item's own expiry when it has one: a reopened item's is later, never moved back.
+      assertThat(parameters.get("UpdateExpression").asText())
+          .contains("ExpiresAt = if_not_exists(ExpiresAt, :expiresAt)");
       assertThat(parameters.at("/ExpressionAttributeValues/:expiresAt"))
           .isEqualTo(Synth.parse("{\"N.$\": \"States.Format('{}', $.expiresAt)\"}"));
     }
-    assertThat(
-            FEATURES
-                .reconcilerDefinition()
-                .at("/States/MarkFailed/Parameters" + "/ExpressionAttributeValues/:expiresAt/N.$")
-                .asText())
+    JsonNode markFailed = FEATURES.reconcilerDefinition().at("/States/MarkFailed/Parameters");
+    assertThat(markFailed.get("UpdateExpression").asText())
+        .contains("ExpiresAt = if_not_exists(ExpiresAt, :expiresAt)");
+    assertThat(markFailed.at("/ExpressionAttributeValues/:expiresAt/N.$").asText())
         .isEqualTo("States.Format('{}', $.task.expiresAt)");
+  }
+
+  @Test
+  void aReopenedItemExpiresARedriveWindowAndATimeoutLaterThanTheAttemptBefore() {
+    // The default timeout of the default wait (30 s): 30 s + 300 s for the DynamoDB steps.
+    long timeout = FEATURES.definition().get("TimeoutSeconds").asLong();
+    String extension = Long.toString(14L * 24 * 3600 + timeout);
+    for (JsonNode reopen :
+        new JsonNode[] {
+          FEATURES.definition().at("/States/ReopenForRedrive/Parameters"),
+          FEATURES.reconcilerDefinition().at("/States/ReopenRedrivenItem/Parameters")
+        }) {
+      assertThat(reopen.get("UpdateExpression").asText())
+          .contains("ExpiresAt = if_not_exists(ExpiresAt, :expiresAt) + :redriveExtension");
+      assertThat(reopen.at("/ExpressionAttributeValues/:redriveExtension/N").asText())
+          .isEqualTo(extension);
+    }
+    // Express executions are never redriven: nothing to extend.
+    assertThat(
+            Synth.workflow(
+                    TaskStatusWorkflowProps.builder()
+                        .stateMachineType(
+                            software.amazon.awscdk.services.stepfunctions.StateMachineType.EXPRESS)
+                        .retention(Duration.days(30))
+                        .build())
+                .definition()
+                .toString())
+        .doesNotContain(":redriveExtension");
   }
 
   @Test
