@@ -167,18 +167,27 @@ async function main() {
     const done = count('DONE');
     const failed = count('FAILED') + count('NOT STARTED');
     const cancelledCount = count('CANCELLED');
+    if (worker) {
+      // The summary is the last line: the worker says what became of the task it holds (a
+      // cancelled one) before it, and is stopped.
+      await stopWorker(worker);
+      worker = undefined;
+    }
     process.stdout.write(`tasks=${starts.length} done=${done} failed=${failed} cancelled=${cancelledCount} `
       + `stuck=${starts.length - done - failed - cancelledCount}\n`);
     const expected = (start, status) => status === (start?.taskId === options.cancel ? 'CANCELLED' : 'DONE');
     return starts.every((start, i) => expected(start, statuses[i])) ? 0 : 1;
   } finally {
-    if (worker) {
-      // A moment for the worker to say what became of the task it holds (a cancelled one).
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      worker.kill();
-    }
+    if (worker) await stopWorker(worker);
     await cloud.close();
   }
+}
+
+/** A moment for the worker's last lines, then it is stopped, and nothing more of it is printed. */
+async function stopWorker(worker) {
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  worker.stdout.removeAllListeners('data');
+  worker.kill();
 }
 
 main().then((code) => process.exit(code), (error) => {

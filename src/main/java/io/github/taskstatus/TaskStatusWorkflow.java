@@ -256,10 +256,12 @@ public class TaskStatusWorkflow extends Construct {
   /**
    * What {@code TaskStatusClient} (artifact {@code io.github.taskstatus:task-status-client}) needs
    * to find this workflow, as environment variables for the application that uses it: {@code
-   * TASK_STATUS_TABLE} (the table's name), {@code TASK_STATUS_STARTER} (the starter's ARN), and in
+   * TASK_STATUS_TABLE} (the table's name), {@code TASK_STATUS_STARTER} (the starter's ARN), in
    * queue mode {@code TASK_STATUS_QUEUE_URL}, with {@code failedTaskIndex} {@code
-   * TASK_STATUS_FAILED_INDEX}. Grant the application {@link #grantStartTask} and {@link
-   * #grantReadStatus} too.
+   * TASK_STATUS_FAILED_INDEX}, with the sweeper {@code TASK_STATUS_OPEN_INDEX}, with a reconciler
+   * {@code TASK_STATUS_RECONCILER} (what {@code cancel} starts), and with {@code worker} {@code
+   * TASK_STATUS_WORKER_QUEUE_URL} (what {@code TaskWorker} reads). Grant the application {@link
+   * #grantStartTask} and {@link #grantReadStatus} too, and {@link #grantWork} to a worker.
    *
    * @return variable name to value (tokens, resolved at deployment)
    */

@@ -37,8 +37,8 @@ import java.util.Optional;
  *     only the entries of the attempts that finished since)
  * @param progress how far the task's worker says it is ({@code Progress}, {@code ProgressMessage},
  *     {@code ProgressAt}), in worker mode; empty while no worker has reported any, and in other
- *     modes. An item reopened for a redrive may still show the earlier attempt's progress until the
- *     new attempt reports more
+ *     modes. Reopening an item for a redrive removes the earlier attempt's progress: the new
+ *     attempt's worker reports from 0
  */
 public record TaskRecord(
     String taskId,
