@@ -49,6 +49,7 @@ mvn -B -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=
   >"$work/classpath.log" 2>&1 \
   || { cat "$work/classpath.log" >&2; echo "chaos: no test classpath" >&2; exit 1; }
 
-java -Dtaskstatus.local.dir="$root/local" \
+# The synth's jsii runs on the local cloud's Node (an LTS jsii supports: no end-of-life banner).
+JSII_NODE="$root/local/node_modules/node/bin/node" java -Dtaskstatus.local.dir="$root/local" \
   -cp "$root/target/test-classes:$root/target/classes:$(cat "$work/classpath")" \
   io.github.taskstatus.ChaosRun "${args[@]}"
