@@ -17,6 +17,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -129,6 +130,37 @@ class FailureEndToEndIT {
     assertThat(item.get("Status").s()).isEqualTo("FAILED");
     assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
     assertThat(item.get("Cause").s()).contains("$.no.such.path");
+  }
+
+  /**
+   * A state's output over 256 KiB is {@code States.DataLimitExceeded} (Step Functions quotas), a
+   * terminal error that the work's Catch on {@code States.ALL} does not see: the execution fails
+   * with it, and the reconciler records it on the item.
+   */
+  @Test
+  void workWhoseOutputPassesTheDataLimitFailsTheExecutionAndTheItemWithStatesDataLimitExceeded() {
+    start(
+        Synth.workflowWith(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Pass.Builder.create(stack, "Grow")
+                            .result(Result.fromString("x".repeat(270_000)))
+                            .build())));
+
+    LocalCloud.Invocation started = startTask("Oversized");
+
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
+    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(execution.error()).isEqualTo("States.DataLimitExceeded");
+    assertThat(execution.cause())
+        .contains(
+            "The state/task 'Grow' returned a result with a size exceeding the maximum number of"
+                + " bytes service limit");
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.DataLimitExceeded");
+    assertThat(item.get("Cause").s()).contains("'Grow'");
   }
 
   @Test
