@@ -33,7 +33,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError } from './auth.mjs';
 import { Chaos } from './chaos.mjs';
-import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
+import { DYNAMODB_ERROR_STATUS, checkAttributeValues, sdkExceptionName, stepFunctionsErrorName } from './dynamodb.mjs';
 import { sqsErrorName } from './sqs.mjs';
 import { TaskTokens } from './tokens.mjs';
 import { json } from './gateway.mjs';
@@ -353,8 +353,10 @@ export class StepFunctions {
   /**
    * An aws-sdk integration task, as the state machine's role: the API call with the Parameters as
    * its request and the response, with the SDK's member names, as its result; an error is named
-   * <Service>.<Exception> (DynamoDb.ConditionalCheckFailedException, Sfn.ExecutionDoesNotExistException),
-   * and one without an exception of its own <Service>.<Service>Exception.
+   * <Service>.<Exception> (DynamoDb.ConditionalCheckFailedException, Sfn.ExecutionDoesNotExistException;
+   * a modelled error whose code lacks the suffix gets it, as DynamoDB's InternalServerError is
+   * DynamoDb.InternalServerErrorException), and one without an exception of its own
+   * <Service>.<Service>Exception.
    */
   async awsSdk(machine, service, action, parameters) {
     const operation = action[0].toUpperCase() + action.slice(1);
@@ -362,7 +364,8 @@ export class StepFunctions {
     const named = (error) => {
       if (error instanceof TaskError) return error;
       const code = String(error.code ?? '');
-      const modelled = service === 'sfn' ? SFN_EXCEPTIONS.has(code) : code.endsWith('Exception') && code !== 'AccessDeniedException';
+      const modelled = service === 'sfn' ? SFN_EXCEPTIONS.has(code)
+        : (code.endsWith('Exception') && code !== 'AccessDeniedException') || (service === 'dynamodb' && sdkExceptionName(code) !== undefined);
       return new TaskError(`${prefix}.${modelled ? (code.endsWith('Exception') ? code : `${code}Exception`) : `${prefix}Exception`}`, error.message);
     };
     try {
