@@ -222,6 +222,37 @@ class FailureEndToEndIT {
   }
 
   @Test
+  void aThrottledReconcilerWriteIsRetriedAndStillMarksTheItemFailed() {
+    // DynamoDB's ThrottlingException, which the optimized integration names
+    // DynamoDB.AmazonDynamoDBException: the reconciler's MarkFailed meets it three times.
+    start(
+        Synth.workflowWith(stack -> misconfigured(stack)),
+        "--fault",
+        "MarkFailed=ThrottlingException:3",
+        "--retry-ms",
+        "MarkFailed=10");
+
+    LocalCloud.Invocation started = startTask("ThrottledReconciler");
+
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
+    List<JsonNode> reconciled = new ArrayList<>();
+    cloud
+        .inspect("executions")
+        .forEach(
+            e -> {
+              if (e.path("stateMachineArn").asText().equals(cloud.reconcilerArn())) {
+                reconciled.add(e);
+              }
+            });
+    assertThat(reconciled).hasSize(1);
+    assertThat(reconciled.get(0).get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(reconciled.get(0).get("retries").toString())
+        .isEqualTo("[\"MarkFailed\",\"MarkFailed\",\"MarkFailed\"]");
+  }
+
+  @Test
   void anErrorARetryCannotFixIsNotRetried() {
     start(shortWait(), "--fault", "RecordDone=ResourceNotFoundException:1");
 
