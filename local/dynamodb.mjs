@@ -104,6 +104,16 @@ export function stepFunctionsErrorName(code) {
 }
 
 /**
+ * The exception an AWS SDK models for a DynamoDB error code, or undefined: what an aws-sdk
+ * integration names an error after ("DynamoDb." plus the error name with the Exception suffix,
+ * which Step Functions adds where the service's own name lacks it, developer guide, "AWS SDK
+ * service integrations"): InternalServerError is DynamoDb.InternalServerErrorException.
+ */
+export function sdkExceptionName(code) {
+  return MODELLED_EXCEPTIONS.get(code);
+}
+
+/**
  * The size DynamoDB gives an attribute value ("Item sizes and formats", developer guide): strings
  * and binaries by their bytes, a number by one byte per two significant digits plus one, a
  * Boolean or null one byte, a list or map 3 bytes plus one byte and the size of each element (a

@@ -33,7 +33,7 @@ import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { AwsError } from './auth.mjs';
 import { Chaos } from './chaos.mjs';
-import { DYNAMODB_ERROR_STATUS, checkAttributeValues, stepFunctionsErrorName } from './dynamodb.mjs';
+import { DYNAMODB_ERROR_STATUS, checkAttributeValues, sdkExceptionName, stepFunctionsErrorName } from './dynamodb.mjs';
 import { sqsErrorName } from './sqs.mjs';
 import { TaskTokens } from './tokens.mjs';
 import { json } from './gateway.mjs';
@@ -51,7 +51,14 @@ const AWS_SDK = /^arn:aws:states:::aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/;
 
 /** The services the aws-sdk integration reaches locally, as Step Functions names their errors. */
 const AWS_SDK_SERVICES = { dynamodb: 'DynamoDb', sfn: 'Sfn', sqs: 'Sqs' };
-const NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/;
+/**
+ * StartExecution's name and input, as the API reference has them: the lengths are constraints of
+ * the API's model (name 1-80 characters, input at most 262,144 bytes of UTF-8), which the service
+ * refuses with a ValidationException before it looks at the state machine; the characters a name
+ * must not contain are refused with InvalidName.
+ */
+const NAME_CHARACTERS = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]*$/;
+const MAX_NAME_LENGTH = 80;
 const MAX_INPUT_BYTES = 256 * 1024;
 /** How long after it ended an execution may be redriven (RedriveExecution). */
 const REDRIVABLE_MS = 14 * 86_400_000;
@@ -70,6 +77,27 @@ class TaskError extends Error {
     this.name = name;
     this.isRetryable = retryable;
     this.isCatchable = catchable;
+  }
+}
+
+/**
+ * The model's constraints on StartExecution's name and input, which AWS checks first and answers
+ * as it answers any model constraint: "1 validation error detected: Value '<name>' at 'name'
+ * failed to satisfy constraint: Member must have length less than or equal to 80", and for the
+ * input (sensitive, so its value is left out) "Value at 'input' failed to satisfy constraint:
+ * Member must have size less than or equal to 262144 bytes in UTF-8 encoding".
+ */
+function checkStartRequest(name, input) {
+  const problems = [];
+  if (name.length > MAX_NAME_LENGTH || name.length < 1) {
+    problems.push(`Value '${name}' at 'name' failed to satisfy constraint: Member must have length `
+      + (name.length < 1 ? 'greater than or equal to 1' : `less than or equal to ${MAX_NAME_LENGTH}`));
+  }
+  if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
+    problems.push(`Value at 'input' failed to satisfy constraint: Member must have size less than or equal to ${MAX_INPUT_BYTES} bytes in UTF-8 encoding`);
+  }
+  if (problems.length > 0) {
+    throw new AwsError('ValidationException', `${problems.length} validation error${problems.length > 1 ? 's' : ''} detected: ${problems.join('; ')}`);
   }
 }
 
@@ -325,8 +353,10 @@ export class StepFunctions {
   /**
    * An aws-sdk integration task, as the state machine's role: the API call with the Parameters as
    * its request and the response, with the SDK's member names, as its result; an error is named
-   * <Service>.<Exception> (DynamoDb.ConditionalCheckFailedException, Sfn.ExecutionDoesNotExistException),
-   * and one without an exception of its own <Service>.<Service>Exception.
+   * <Service>.<Exception> (DynamoDb.ConditionalCheckFailedException, Sfn.ExecutionDoesNotExistException;
+   * a modelled error whose code lacks the suffix gets it, as DynamoDB's InternalServerError is
+   * DynamoDb.InternalServerErrorException), and one without an exception of its own
+   * <Service>.<Service>Exception.
    */
   async awsSdk(machine, service, action, parameters) {
     const operation = action[0].toUpperCase() + action.slice(1);
@@ -334,7 +364,8 @@ export class StepFunctions {
     const named = (error) => {
       if (error instanceof TaskError) return error;
       const code = String(error.code ?? '');
-      const modelled = service === 'sfn' ? SFN_EXCEPTIONS.has(code) : code.endsWith('Exception') && code !== 'AccessDeniedException';
+      const modelled = service === 'sfn' ? SFN_EXCEPTIONS.has(code)
+        : (code.endsWith('Exception') && code !== 'AccessDeniedException') || (service === 'dynamodb' && sdkExceptionName(code) !== undefined);
       return new TaskError(`${prefix}.${modelled ? (code.endsWith('Exception') ? code : `${code}Exception`) : `${prefix}Exception`}`, error.message);
     };
     try {
@@ -413,15 +444,13 @@ export class StepFunctions {
   }
 
   async startExecution({ stateMachineArn, name = randomUUID(), input = '{}' }, { sync = false } = {}) {
+    checkStartRequest(name, input);
     const machine = this.machine(stateMachineArn);
     if (machine.kmsKey) {
       // The execution's data is encrypted with the key as its role: without that, it cannot start.
       await this.iam.authorizeAll(machine.principal, ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => this.keyRequest(machine, action)));
     }
-    if (!NAME.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
-    if (Buffer.byteLength(input, 'utf8') > MAX_INPUT_BYTES) {
-      throw new AwsError('InvalidExecutionInput', `Input exceeds the maximum size of ${MAX_INPUT_BYTES} bytes`);
-    }
+    if (!NAME_CHARACTERS.test(name)) throw new AwsError('InvalidName', `Invalid Name: '${name}'`);
     let parsed;
     try { parsed = JSON.parse(input); } catch (e) { throw new AwsError('InvalidExecutionInput', `Invalid State Machine Execution Input: '${e.message}'`); }
     // An Express execution's ARN has one more part than a Standard one's: arn:...:express:<machine>:<name>:<id>.

@@ -54,6 +54,21 @@ record TaskStatusSweeper(StateMachine stateMachine, Rule schedule) {
   /** Pages a sweep reads at most. */
   static final int PAGES = 10;
 
+  /**
+   * What a query retries: throttling and server errors as an AWS SDK integration names them, {@code
+   * DynamoDb.} plus the error's name with the {@code Exception} suffix Step Functions adds where
+   * the service's own name lacks it (developer guide, "AWS SDK service integrations"): the Query
+   * errors of DynamoDB's API reference that a retry can fix, and {@code DynamoDb.DynamoDbException}
+   * for an error the SDK models no exception for. Never a validation or access error.
+   */
+  static final List<String> QUERY_TRANSIENT_ERRORS =
+      List.of(
+          "DynamoDb.DynamoDbException",
+          "DynamoDb.ProvisionedThroughputExceededException",
+          "DynamoDb.RequestLimitExceededException",
+          "DynamoDb.ThrottlingException",
+          "DynamoDb.InternalServerErrorException");
+
   static TaskStatusSweeper create(
       Construct scope,
       ITable table,
@@ -196,12 +211,7 @@ record TaskStatusSweeper(StateMachine stateMachine, Rule schedule) {
             .build();
     query.addRetry(
         RetryProps.builder()
-            .errors(
-                List.of(
-                    "DynamoDb.DynamoDbException",
-                    "DynamoDb.ProvisionedThroughputExceededException",
-                    "DynamoDb.RequestLimitExceededException",
-                    "DynamoDb.InternalServerErrorException"))
+            .errors(QUERY_TRANSIENT_ERRORS)
             .interval(Duration.seconds(1))
             .backoffRate(2)
             .maxAttempts(5)

@@ -23,8 +23,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.InvalidExecutionInputException;
+import software.amazon.awssdk.services.sfn.model.InvalidNameException;
+import software.amazon.awssdk.services.sfn.model.SfnException;
+import software.amazon.awssdk.services.sfn.model.ValidationException;
 
 /**
  * The synthesized workflow, run for real in the local cloud: the embedded starter jar in AWS's
@@ -131,6 +136,67 @@ class EndToEndIT {
     assertThat(invocation.output().get("errorMessage").asText())
         .isEqualTo("taskId must be a string, got a number");
     assertThat(snapStart.allItems()).hasSize(before);
+  }
+
+  /**
+   * StartExecution's documented refusals, as AWS answers them: a name over 80 characters (or an
+   * input over 262,144 bytes of UTF-8) breaks the API model's length constraint, a
+   * ValidationException checked before anything else; a name with a character AWS forbids is
+   * InvalidName; input that is not JSON is InvalidExecutionInput. Nothing starts.
+   */
+  @Test
+  void startExecutionRefusesNamesAndInputsAsTheServiceDoes() {
+    SfnClient sfn = snapStart.stepFunctions;
+    String arn = snapStart.stateMachineArn();
+    String missing = arn.replaceAll(":stateMachine:.*$", ":stateMachine:NoSuchMachine");
+    final int before = sfn.listExecutions(b -> b.stateMachineArn(arn)).executions().size();
+    final String longest = "n".repeat(80);
+    String tooLong = "n".repeat(81);
+    // 262,146 bytes in UTF-8, yet only 131,074 characters.
+    String tooLarge = "\"" + "é".repeat(131_072) + "\"";
+    // Exactly 262,144 bytes, and not JSON.
+    final String largestNotJson = "{" + "x".repeat(262_143);
+
+    assertRefused(
+        () -> sfn.startExecution(b -> b.stateMachineArn(arn).name(tooLong).input("{}")),
+        ValidationException.class,
+        "1 validation error detected: Value '"
+            + tooLong
+            + "' at 'name' failed to satisfy constraint: Member must have length less than or"
+            + " equal to 80");
+    assertRefused(
+        () -> sfn.startExecution(b -> b.stateMachineArn(missing).name(tooLong).input("{}")),
+        ValidationException.class,
+        "at 'name' failed to satisfy constraint");
+    assertRefused(
+        () -> sfn.startExecution(b -> b.stateMachineArn(arn).name("n").input(tooLarge)),
+        ValidationException.class,
+        "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must"
+            + " have size less than or equal to 262144 bytes in UTF-8 encoding");
+    for (String name : List.of("a b", "task:1", "a/b", "x{y}", "tab\there", "bell\u0007")) {
+      assertRefused(
+          () -> sfn.startExecution(b -> b.stateMachineArn(arn).name(name).input("{}")),
+          InvalidNameException.class,
+          "Invalid Name: '" + name + "'");
+    }
+    assertRefused(
+        () -> sfn.startExecution(b -> b.stateMachineArn(arn).name(longest).input(largestNotJson)),
+        InvalidExecutionInputException.class,
+        "Invalid State Machine Execution Input");
+    assertThat(sfn.listExecutions(b -> b.stateMachineArn(arn)).executions())
+        .as("nothing started")
+        .hasSize(before);
+  }
+
+  private static void assertRefused(
+      Runnable call, Class<? extends SfnException> type, String message) {
+    assertThatThrownBy(call::run)
+        .isInstanceOfSatisfying(
+            type,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(400);
+              assertThat(e.awsErrorDetails().errorMessage()).contains(message);
+            });
   }
 
   @Test

@@ -17,6 +17,7 @@ import software.amazon.awscdk.Stack;
 import software.amazon.awscdk.services.stepfunctions.Fail;
 import software.amazon.awscdk.services.stepfunctions.JsonPath;
 import software.amazon.awscdk.services.stepfunctions.Pass;
+import software.amazon.awscdk.services.stepfunctions.Result;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
@@ -131,6 +132,37 @@ class FailureEndToEndIT {
     assertThat(item.get("Cause").s()).contains("$.no.such.path");
   }
 
+  /**
+   * A state's output over 256 KiB is {@code States.DataLimitExceeded} (Step Functions quotas), a
+   * terminal error that the work's Catch on {@code States.ALL} does not see: the execution fails
+   * with it, and the reconciler records it on the item.
+   */
+  @Test
+  void workWhoseOutputPassesTheDataLimitFailsTheExecutionAndTheItemWithStatesDataLimitExceeded() {
+    start(
+        Synth.workflowWith(
+            stack ->
+                TaskStatusWorkflowProps.builder()
+                    .work(
+                        Pass.Builder.create(stack, "Grow")
+                            .result(Result.fromString("x".repeat(270_000)))
+                            .build())));
+
+    LocalCloud.Invocation started = startTask("Oversized");
+
+    DescribeExecutionResponse execution = cloud.awaitExecution(started.executionArn());
+    assertThat(execution.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(execution.error()).isEqualTo("States.DataLimitExceeded");
+    assertThat(execution.cause())
+        .contains(
+            "The state/task 'Grow' returned a result with a size exceeding the maximum number of"
+                + " bytes service limit");
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.DataLimitExceeded");
+    assertThat(item.get("Cause").s()).contains("'Grow'");
+  }
+
   @Test
   void withoutErrorAndCauseInTheEventTheReconcilerReadsThemFromTheExecution() {
     start(Synth.workflowWith(stack -> misconfigured(stack)), "--status-events", "minimal");
@@ -187,6 +219,37 @@ class FailureEndToEndIT {
     assertThat(finalItem(started).get("Status").s()).isEqualTo("DONE");
     assertThat(cloud.execution(started.executionArn()).get("retries").toString())
         .isEqualTo("[\"RecordStarted\",\"RecordStarted\",\"RecordDone\"]");
+  }
+
+  @Test
+  void aThrottledReconcilerWriteIsRetriedAndStillMarksTheItemFailed() {
+    // DynamoDB's ThrottlingException, which the optimized integration names
+    // DynamoDB.AmazonDynamoDBException: the reconciler's MarkFailed meets it three times.
+    start(
+        Synth.workflowWith(stack -> misconfigured(stack)),
+        "--fault",
+        "MarkFailed=ThrottlingException:3",
+        "--retry-ms",
+        "MarkFailed=10");
+
+    LocalCloud.Invocation started = startTask("ThrottledReconciler");
+
+    Map<String, AttributeValue> item = finalItem(started);
+    assertThat(item.get("Status").s()).isEqualTo("FAILED");
+    assertThat(item.get("Error").s()).isEqualTo("States.Runtime");
+    List<JsonNode> reconciled = new ArrayList<>();
+    cloud
+        .inspect("executions")
+        .forEach(
+            e -> {
+              if (e.path("stateMachineArn").asText().equals(cloud.reconcilerArn())) {
+                reconciled.add(e);
+              }
+            });
+    assertThat(reconciled).hasSize(1);
+    assertThat(reconciled.get(0).get("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(reconciled.get(0).get("retries").toString())
+        .isEqualTo("[\"MarkFailed\",\"MarkFailed\",\"MarkFailed\"]");
   }
 
   @Test

@@ -93,11 +93,46 @@ class SecurityTest {
   }
 
   @Test
+  void theSweeperMayOnlyQueryTheOpenTaskIndexAndStartTheReconciler() {
+    assertThat(statements(DEFAULT, "TasksSweeperRole"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"Action": "dynamodb:Query", "Effect": "Allow",
+          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
+            "/index/OpenTasks"]]}},
+         {"Action": "states:StartExecution", "Effect": "Allow",
+          "Resource": {"Ref": "TasksReconcilerDCFA3312"}}]"""));
+    assertThat(ownPolicyStatements(DEFAULT, "TasksSweeperLogsAndTracesPolicy"))
+        .isEqualTo(Synth.parse("[%s, %s]".formatted(LOG_DELIVERY, TRACING)));
+  }
+
+  @Test
+  void withAKeyTheSweeperMayAlsoDecryptWhatTheIndexGivesIt() {
+    Synth synth =
+        Synth.workflowWith(
+            stack -> TaskStatusWorkflowProps.builder().encryptionKey(Synth.key(stack)));
+
+    assertThat(statements(synth, "TasksSweeperRole"))
+        .isEqualTo(
+            Synth.parse(
+                """
+        [{"Action": "dynamodb:Query", "Effect": "Allow",
+          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
+            "/index/OpenTasks"]]}},
+         {"Action": "states:StartExecution", "Effect": "Allow",
+          "Resource": {"Ref": "TasksReconcilerDCFA3312"}},
+         {"Action": "kms:Decrypt", "Effect": "Allow",
+          "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}]"""));
+  }
+
+  @Test
   void logDeliveryAndTracesAreInPoliciesOfTheirOwnThatTheStateMachinesDependOn() {
     for (String[] machine :
         new String[][] {
           {"TasksStateMachine", "TasksStateMachineRole7BFD82C3"},
-          {"TasksReconciler", "TasksReconcilerRoleB91B1727"}
+          {"TasksReconciler", "TasksReconcilerRoleB91B1727"},
+          {"TasksSweeper", "TasksSweeperRole5B11F51F"}
         }) {
       String id = DEFAULT.logicalId("AWS::IAM::Policy", machine[0] + "LogsAndTracesPolicy");
       JsonNode policy = DEFAULT.resources().get(id);

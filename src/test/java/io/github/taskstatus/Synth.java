@@ -170,6 +170,34 @@ final class Synth {
     return definitionOf("TasksReconciler", Map.of());
   }
 
+  /** The sweeper's definition, references rendered as {@code ${LogicalId}}. */
+  JsonNode sweeperDefinition() {
+    return definitionOf("TasksSweeper", Map.of());
+  }
+
+  /**
+   * Every Task state of a definition with its name, those inside {@code Parallel} branches and
+   * {@code Map} item processors included.
+   */
+  static Map<String, JsonNode> taskStates(JsonNode definition) {
+    Map<String, JsonNode> found = new java.util.LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : definition.get("States").properties()) {
+      JsonNode state = e.getValue();
+      if (state.path("Type").asText().equals("Task")) {
+        found.put(e.getKey(), state);
+      }
+      for (JsonNode branch : state.path("Branches")) {
+        found.putAll(taskStates(branch));
+      }
+      for (String processor : new String[] {"ItemProcessor", "Iterator"}) {
+        if (state.has(processor)) {
+          found.putAll(taskStates(state.get(processor)));
+        }
+      }
+    }
+    return found;
+  }
+
   private JsonNode definitionOf(String logicalIdPrefix, Map<String, String> values) {
     JsonNode body =
         only("AWS::StepFunctions::StateMachine", logicalIdPrefix)
