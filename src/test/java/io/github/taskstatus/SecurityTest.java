@@ -92,17 +92,19 @@ class SecurityTest {
         .isEqualTo(Synth.parse("[%s, %s]".formatted(LOG_DELIVERY, TRACING)));
   }
 
+  /** The sweeper's: a Query of the open-task index, and starting the reconciler. */
+  private static final String SWEEPER_STATEMENTS =
+      """
+      {"Action": "dynamodb:Query", "Effect": "Allow",
+       "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
+         "/index/OpenTasks"]]}},
+      {"Action": "states:StartExecution", "Effect": "Allow",
+       "Resource": {"Ref": "TasksReconcilerDCFA3312"}}""";
+
   @Test
   void theSweeperMayOnlyQueryTheOpenTaskIndexAndStartTheReconciler() {
     assertThat(statements(DEFAULT, "TasksSweeperRole"))
-        .isEqualTo(
-            Synth.parse(
-                """
-        [{"Action": "dynamodb:Query", "Effect": "Allow",
-          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
-            "/index/OpenTasks"]]}},
-         {"Action": "states:StartExecution", "Effect": "Allow",
-          "Resource": {"Ref": "TasksReconcilerDCFA3312"}}]"""));
+        .isEqualTo(Synth.parse("[" + SWEEPER_STATEMENTS + "]"));
     assertThat(ownPolicyStatements(DEFAULT, "TasksSweeperLogsAndTracesPolicy"))
         .isEqualTo(Synth.parse("[%s, %s]".formatted(LOG_DELIVERY, TRACING)));
   }
@@ -116,14 +118,11 @@ class SecurityTest {
     assertThat(statements(synth, "TasksSweeperRole"))
         .isEqualTo(
             Synth.parse(
-                """
-        [{"Action": "dynamodb:Query", "Effect": "Allow",
-          "Resource": {"Fn::Join": ["", [{"Fn::GetAtt": ["TasksTable45D1B62D", "Arn"]},
-            "/index/OpenTasks"]]}},
-         {"Action": "states:StartExecution", "Effect": "Allow",
-          "Resource": {"Ref": "TasksReconcilerDCFA3312"}},
-         {"Action": "kms:Decrypt", "Effect": "Allow",
-          "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}]"""));
+                "["
+                    + SWEEPER_STATEMENTS
+                    + """
+        , {"Action": "kms:Decrypt", "Effect": "Allow",
+           "Resource": {"Fn::GetAtt": ["Key961B73FD", "Arn"]}}]"""));
   }
 
   @Test
