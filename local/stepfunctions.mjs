@@ -163,14 +163,22 @@ async function probeCallback() {
   return undefined;
 }
 
+/** Whether an injected fault is for this call: every call, or a DynamoDB call for its task ids. */
+function faultApplies(fault, dynamodb) {
+  if (fault.task === undefined) return true;
+  const taskId = (dynamodb?.Item ?? dynamodb?.Key)?.taskId?.S;
+  return typeof taskId === 'string' && taskId.startsWith(fault.task);
+}
+
 export class StepFunctions {
   /**
    * @param {import('./template.mjs').Template} template
    * @param {object} options waitOverrides (state -> ms), retryOverrides (state -> ms),
    *   heartbeatOverrides and taskTimeoutOverrides (state -> ms, for HeartbeatSeconds and
    *   TimeoutSeconds),
-   *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
-   *   like a write that commits and then answers 500
+   *   faults (state -> { error, times, after, task }): 'after' lets the call take effect first,
+   *   like a write that commits and then answers 500; 'task' limits it to DynamoDB calls for the
+   *   task ids that begin with it
    */
   constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, heartbeatOverrides = {}, taskTimeoutOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0, chaos = new Chaos() } = {}) {
     Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, heartbeatOverrides, taskTimeoutOverrides, minimalEvents, expressReruns, chaos });
@@ -384,11 +392,13 @@ export class StepFunctions {
    * and named as Step Functions names it, so a test injects what AWS sends, not the name it hopes
    * for; other tasks' faults are the error name itself. `AnotherStart` is a collision, as when
    * two environments choose the same timestamp: another start's STARTED item appears under the
-   * key just before the call, which then meets it as it would on AWS.
+   * key just before the call, which then meets it as it would on AWS. A fault with a `task`
+   * prefix fails only DynamoDB calls whose key's taskId begins with it, so that one cloud can
+   * serve tests with and without the fault.
    */
   async withFaults(state, call, { dynamodb } = {}) {
     const fault = this.faults[state];
-    if (!fault || fault.times <= 0) return call();
+    if (!fault || fault.times <= 0 || !faultApplies(fault, dynamodb)) return call();
     fault.times -= 1;
     if (dynamodb && fault.error === 'AnotherStart') {
       const { taskId, timestamp } = dynamodb.Item ?? dynamodb.Key;
