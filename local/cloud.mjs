@@ -17,7 +17,7 @@
 //     [--code <LogicalId|*>=<jar>]... [--assembly <cdk.out>]
 //     [--wait-ms <State>=<ms>]... [--retry-ms <State>=<ms>]...
 //     [--heartbeat-ms <State>=<ms>]... [--task-timeout-ms <State>=<ms>]...
-//     [--fault <State>=<Error>[:<times>][:after]]... [--fault-api <Operation>=<Error>[:<times>]]...
+//     [--fault <State>=<Error>[:<times>][:after][:task=<taskId prefix>]]... [--fault-api <Operation>=<Error>[:<times>]]...
 //     [--fail-target <RuleLogicalId>=<times>] [--event-retry-ms <ms>] [--status-events full|minimal]
 //     [--schedule-ms <RuleLogicalId>=<ms>] [--chaos <setting>=<value>,...] (chaos.mjs)
 //     [--function-env <FunctionLogicalId>:<NAME>=<value>]...
@@ -206,8 +206,9 @@ export function parseArgs(argv) {
       case '--task-timeout-ms': { const [state, ms] = pair(value); options.taskTimeoutOverrides[state] = Number(ms); break; }
       case '--fault': {
         const [state, spec] = pair(value);
-        const [error, times = '1', when] = spec.split(':');
-        options.faults[state] = { error, times: Number(times), after: when === 'after' };
+        const [error, times = '1', ...rest] = spec.split(':');
+        const task = rest.find((part) => part.startsWith('task='))?.slice('task='.length);
+        options.faults[state] = { error, times: Number(times), after: rest.includes('after'), ...(task ? { task } : {}) };
         break;
       }
       case '--fault-api': {

@@ -191,14 +191,85 @@ async function probeCallback() {
   return undefined;
 }
 
+/** Whether an injected fault is for this call: every call, or a DynamoDB call for its task ids. */
+function faultApplies(fault, dynamodb) {
+  if (fault.task === undefined) return true;
+  const taskId = (dynamodb?.Item ?? dynamodb?.Key)?.taskId?.S;
+  return typeof taskId === 'string' && taskId.startsWith(fault.task);
+}
+
+/** The scope of the top-level states, in an execution's progress. */
+const ROOT_SCOPE = '';
+/** How the states a redrive adds to a resumed Parallel's branches begin (never a user's state). */
+const REDRIVE_STAND_IN = 'redrive:';
+
+/** The scope of every state (any depth): the top level, `<Parallel>#<branch index>` or `<Map>[]`. */
+function scopes(definition, found = new Map(), scope = ROOT_SCOPE) {
+  for (const [name, state] of Object.entries(definition.States)) {
+    found.set(name, scope);
+    (state.Branches ?? []).forEach((branch, index) => scopes(branch, found, `${name}#${index}`));
+    // A Map's iterations share a scope, which no redrive resumes in (the Map runs again whole).
+    const processor = state.ItemProcessor ?? state.Iterator;
+    if (processor) scopes(processor, found, `${name}[]`);
+  }
+  return found;
+}
+
+/**
+ * Keeps, across an execution's runs, where it stands: each state's last entry (its input, and its
+ * output once it exited) and the last state entered in each scope (the top level, each branch).
+ */
+function recordProgress(machine, execution, event) {
+  machine.scopes ??= scopes(machine.definition);
+  const progress = (execution.progress ??= { states: new Map(), last: new Map() });
+  const { name, input, output } = event.state ?? {};
+  if (event.type === 'StateEntered') {
+    progress.states.set(name, { input });
+    progress.last.set(machine.scopes.get(name), name);
+  } else if (event.type === 'StateExited') {
+    Object.assign(progress.states.get(name) ?? {}, { exited: true, output });
+  } else if (event.type === 'StateFailed') {
+    Object.assign(progress.states.get(name) ?? {}, { error: event.Error });
+  }
+}
+
+/**
+ * A Parallel that did not finish, as a redrive runs it: each branch that succeeded replaced by a
+ * Pass giving its output, each other one started where it stood (recursively); undefined when
+ * the whole state runs again (not a Parallel, it finished, or it failed with
+ * States.DataLimitExceeded).
+ */
+function resumeParallel(state, name, execution) {
+  const reached = execution.progress?.states.get(name);
+  if (state?.Type !== 'Parallel' || !reached || reached.exited || reached.error === 'States.DataLimitExceeded') return undefined;
+  const Branches = state.Branches.map((branch, index) => {
+    const last = execution.progress.last.get(`${name}#${index}`);
+    const where = last && execution.progress.states.get(last);
+    if (!where) return branch;
+    const lastState = branch.States[last];
+    if (where.exited && (lastState.End || lastState.Type === 'Succeed')) {
+      const kept = `${REDRIVE_STAND_IN}${name}#${index} succeeded`;
+      return { StartAt: kept, States: { [kept]: { Type: 'Pass', Result: where.output, End: true } } };
+    }
+    // Stopped between two states: the next one had not started.
+    const [from, input] = where.exited && lastState.Next ? [lastState.Next, where.output] : [last, where.input];
+    const resumed = resumeParallel(branch.States[from], from, execution);
+    const start = `${REDRIVE_STAND_IN}${name}#${index} resumes at ${from}`;
+    return { ...branch, StartAt: start, States: { ...branch.States, ...(resumed ? { [from]: resumed } : {}),
+      [start]: { Type: 'Pass', Result: input, Next: from } } };
+  });
+  return { ...state, Branches };
+}
+
 export class StepFunctions {
   /**
    * @param {import('./template.mjs').Template} template
    * @param {object} options waitOverrides (state -> ms), retryOverrides (state -> ms),
    *   heartbeatOverrides and taskTimeoutOverrides (state -> ms, for HeartbeatSeconds and
    *   TimeoutSeconds),
-   *   faults (state -> { error, times, after }): 'after' lets the call take effect first,
-   *   like a write that commits and then answers 500
+   *   faults (state -> { error, times, after, task }): 'after' lets the call take effect first,
+   *   like a write that commits and then answers 500; 'task' limits it to DynamoDB calls for the
+   *   task ids that begin with it
    */
   constructor(template, { iam, dynamodb, sqs, lambda, waitOverrides = {}, retryOverrides = {}, heartbeatOverrides = {}, taskTimeoutOverrides = {}, faults = {}, apiFaults = {}, minimalEvents = false, expressReruns = 0, chaos = new Chaos() } = {}) {
     Object.assign(this, { template, iam, dynamodb, sqs, lambda, waitOverrides, retryOverrides, heartbeatOverrides, taskTimeoutOverrides, minimalEvents, expressReruns, chaos });
@@ -415,11 +486,13 @@ export class StepFunctions {
    * and named as Step Functions names it, so a test injects what AWS sends, not the name it hopes
    * for; other tasks' faults are the error name itself. `AnotherStart` is a collision, as when
    * two environments choose the same timestamp: another start's STARTED item appears under the
-   * key just before the call, which then meets it as it would on AWS.
+   * key just before the call, which then meets it as it would on AWS. A fault with a `task`
+   * prefix fails only DynamoDB calls whose key's taskId begins with it, so that one cloud can
+   * serve tests with and without the fault.
    */
   async withFaults(state, call, { dynamodb } = {}) {
     const fault = this.faults[state];
-    if (!fault || fault.times <= 0) return call();
+    if (!fault || fault.times <= 0 || !faultApplies(fault, dynamodb)) return call();
     fault.times -= 1;
     if (dynamodb && fault.error === 'AnotherStart') {
       const { taskId, timestamp } = dynamodb.Item ?? dynamodb.Key;
@@ -536,12 +609,12 @@ export class StepFunctions {
     execution.abort = () => run.abort();
     (async () => {
       for await (const event of run.eventLogs) {
-        if (event.type === 'StateEntered') {
-          execution.transitions.push(event.state.name);
-          // State names are unique in a definition: a top-level one is where a redrive resumes.
-          if (event.state.name in machine.definition.States) execution.resume = { name: event.state.name, input: event.state.input };
-        }
+        // A state a redrive stands in for a branch that needs no rerun is no transition of the
+        // user's machine (interpreterFrom).
+        if (event.state?.name.startsWith(REDRIVE_STAND_IN)) continue;
+        if (event.type === 'StateEntered') execution.transitions.push(event.state.name);
         if (event.type === 'StateRetried') execution.retries.push(event.state.name);
+        recordProgress(machine, execution, event);
       }
     })().catch(() => {});
     // Each run's outcome, for inspection: an Express execution may run twice, each run its own way.
@@ -570,7 +643,7 @@ export class StepFunctions {
 
   /** The interpreter's run of an execution, from StartAt or (a redrive) from another state. */
   interpret(machine, execution, parsed, from) {
-    const interpreter = from ? this.interpreterFrom(machine, from.name) : machine.interpreter;
+    const interpreter = from ? this.interpreterFrom(machine, execution, from.name) : machine.interpreter;
     return interpreter.run(from ? from.input : parsed, {
       overrides: {
         taskResourceLocalHandlers: machine.handlers, waitTimeOverrides: this.waitOverrides, retryIntervalOverrides: this.retryOverrides,
@@ -589,14 +662,25 @@ export class StepFunctions {
     });
   }
 
-  /** The machine's definition started at another state, for redrives (one interpreter per state). */
-  interpreterFrom(machine, state) {
-    machine.resumers ??= new Map();
-    if (!machine.resumers.has(state)) {
-      // The definition was validated when the machine was created; only StartAt differs, and the
-      // validator would call the states before it unreachable.
-      machine.resumers.set(state, new StateMachine({ ...machine.definition, StartAt: state }, { validationOptions: { noValidate: true } }));
+  /**
+   * The machine's definition started at another state, for redrives. A Parallel that failed or
+   * was aborted there runs again with only its failed or aborted branches, each from the state it
+   * had reached, with that state's input; a branch that succeeded gives the output it gave
+   * (developer guide, "Redrive behavior of individual states": the Parallel state "reschedules and
+   * redrives only those branches that failed or aborted"; successful steps are not rerun), and
+   * the same holds for a Parallel inside a branch. After States.DataLimitExceeded the Parallel
+   * runs again whole, as the guide says.
+   */
+  interpreterFrom(machine, execution, state) {
+    // The definition was validated when the machine was created; only where it starts differs,
+    // and the validator would call the states before it unreachable.
+    const options = { validationOptions: { noValidate: true } };
+    const resumed = resumeParallel(machine.definition.States[state], state, execution);
+    if (resumed) {
+      return new StateMachine({ ...machine.definition, StartAt: state, States: { ...machine.definition.States, [state]: resumed } }, options);
     }
+    machine.resumers ??= new Map();
+    if (!machine.resumers.has(state)) machine.resumers.set(state, new StateMachine({ ...machine.definition, StartAt: state }, options));
     return machine.resumers.get(state);
   }
 
@@ -605,8 +689,9 @@ export class StepFunctions {
    * or was ABORTED in the last 14 days continues from the unsuccessful step with the same input
    * and ARN; the successful states before it are not run again; $$.Execution.RedriveCount counts
    * the redrives. Status change events: PENDING_REDRIVE, RUNNING, then how the attempt ended.
-   * ExecutionNotRedrivable otherwise. (Where a Parallel failed, the redrive runs it again from its
-   * branches' start: the failed branch, since our Parallels have one.)
+   * ExecutionNotRedrivable otherwise. A Parallel that failed runs again with only its failed or
+   * aborted branches, each from where it stood (interpreterFrom); an inline Map runs again whole
+   * (not as AWS does: its successful iterations would not rerun there).
    */
   async redriveExecution({ executionArn }) {
     const execution = this.execution(executionArn);
@@ -620,7 +705,11 @@ export class StepFunctions {
     if (machine.kmsKey) {
       await this.iam.authorizeAll(machine.principal, ['kms:GenerateDataKey', 'kms:Decrypt'].map((action) => this.keyRequest(machine, action)));
     }
-    const resume = execution.resume ?? { name: machine.definition.StartAt, input: JSON.parse(execution.input) };
+    // State names are unique in a definition: the last top-level one entered is where a redrive
+    // resumes, with the input it had.
+    const top = execution.progress?.last.get(ROOT_SCOPE);
+    const resume = top ? { name: top, input: execution.progress.states.get(top).input }
+      : { name: machine.definition.StartAt, input: JSON.parse(execution.input) };
     execution.redriveDate = Date.now();
     Object.assign(execution, { status: 'PENDING_REDRIVE', stopDate: undefined });
     this.emit(execution);
