@@ -102,14 +102,12 @@ final class TaskItems {
         && percent.stripTrailingZeros().scale() <= 0) {
       return percent.intValueExact();
     }
-    throw new TaskStatusException(
-        "the item ("
-            + where
-            + ") has "
-            + PROGRESS
-            + " "
-            + percent.toPlainString()
-            + ", which is not a percentage (a whole number from 0 to 100)");
+    throw notA(
+        where,
+        PROGRESS,
+        percent.toPlainString(),
+        "a percentage (a whole number from 0 to 100)",
+        null);
   }
 
   /**
@@ -156,14 +154,7 @@ final class TaskItems {
         return status;
       }
     }
-    throw new TaskStatusException(
-        "the item ("
-            + where
-            + ") has "
-            + name
-            + " '"
-            + value
-            + "', which is not how an attempt ends (DONE, FAILED or CANCELLED)");
+    throw notA(where, name, quoted(value), "how an attempt ends (DONE, FAILED or CANCELLED)", null);
   }
 
   /** A redrive count: a whole number, 0 or more, as Step Functions counts redrives. */
@@ -175,28 +166,19 @@ final class TaskItems {
     } catch (ArithmeticException e) {
       // Not a whole number an int holds: reported below.
     }
-    throw new TaskStatusException(
-        "the item ("
-            + where
-            + ") has "
-            + name
-            + " "
-            + count.toPlainString()
-            + ", which is not a redrive count (a whole number, 0 or more)");
+    throw notA(
+        where, name, count.toPlainString(), "a redrive count (a whole number, 0 or more)", null);
   }
 
   private static Instant utcMillis(String value, String name, String where) {
     try {
       return Instant.from(UTC_MILLIS.parse(value));
     } catch (DateTimeParseException e) {
-      throw new TaskStatusException(
-          "the item ("
-              + where
-              + ") has "
-              + name
-              + " '"
-              + value
-              + "', which is not a UTC time with milliseconds such as 2026-01-01T12:00:00.123Z",
+      throw notA(
+          where,
+          name,
+          quoted(value),
+          "a UTC time with milliseconds such as 2026-01-01T12:00:00.123Z",
           e);
     }
   }
@@ -223,15 +205,8 @@ final class TaskItems {
     try {
       return Instant.parse(value);
     } catch (DateTimeParseException e) {
-      throw new TaskStatusException(
-          "the item ("
-              + where
-              + ") has "
-              + name
-              + " '"
-              + value
-              + "', which is not an ISO-8601 instant such as 2026-01-01T12:00:00.123Z",
-          e);
+      throw notA(
+          where, name, quoted(value), "an ISO-8601 instant such as 2026-01-01T12:00:00.123Z", e);
     }
   }
 
@@ -239,15 +214,7 @@ final class TaskItems {
     try {
       return EpochSeconds.toInstant(seconds);
     } catch (ArithmeticException e) {
-      throw new TaskStatusException(
-          "the item ("
-              + where
-              + ") has "
-              + name
-              + " "
-              + seconds.toPlainString()
-              + ", which is not a time in Unix seconds",
-          e);
+      throw notA(where, name, seconds.toPlainString(), "a time in Unix seconds", e);
     }
   }
 
@@ -311,10 +278,22 @@ final class TaskItems {
     try {
       return Optional.of(new BigDecimal(value.n()));
     } catch (NumberFormatException e) {
-      throw new TaskStatusException(
-          "the item (" + where + ") has " + name + " '" + value.n() + "', which is not a number",
-          e);
+      throw notA(where, name, quoted(value.n()), "a number", e);
     }
+  }
+
+  /**
+   * The item's attribute {@code name} holds {@code shown} (as the message shows it), which is not
+   * {@code what} the workflow writes there.
+   */
+  private static TaskStatusException notA(
+      String where, String name, String shown, String what, Throwable cause) {
+    return new TaskStatusException(
+        "the item (" + where + ") has " + name + " " + shown + ", which is not " + what, cause);
+  }
+
+  private static String quoted(String value) {
+    return "'" + value + "'";
   }
 
   private static TaskStatusException missing(String name, String type, String where) {
