@@ -175,15 +175,7 @@ class EncryptionTest {
 
   @Test
   void anImportedKeysWarningAsksForTheLogDeliveryStatementToo() {
-    Synth synth =
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .encryptionKey(
-                        Key.fromKeyArn(
-                            stack,
-                            "Imported",
-                            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")));
+    Synth synth = Synth.workflowWithImportedKey();
 
     Annotations.fromStack(synth.stack)
         .hasWarning(
@@ -284,7 +276,7 @@ class EncryptionTest {
 
   @Test
   void anAlarmTopicWithAnImportedKeyGetsTheWarningWithTheKeysArn() {
-    String arn = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    String arn = Synth.IMPORTED_KEY_ARN;
     Synth synth =
         Synth.stack(
             stack ->

@@ -8,7 +8,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awscdk.assertions.Annotations;
 import software.amazon.awscdk.assertions.Match;
-import software.amazon.awscdk.services.kms.Key;
 
 /** IAM statement by statement, KMS, and the cdk-nag suppressions. */
 class SecurityTest {
@@ -358,15 +357,7 @@ class SecurityTest {
 
   @Test
   void anImportedKeyGetsAWarningAboutItsKeyPolicy() {
-    Synth synth =
-        Synth.workflowWith(
-            stack ->
-                TaskStatusWorkflowProps.builder()
-                    .encryptionKey(
-                        Key.fromKeyArn(
-                            stack,
-                            "Imported",
-                            "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")));
+    Synth synth = Synth.workflowWithImportedKey();
 
     Annotations.fromStack(synth.stack)
         .hasWarning(

@@ -55,6 +55,18 @@ final class Synth {
     return Key.Builder.create(stack, "Key").enableKeyRotation(true).build();
   }
 
+  /** The ARN of a key from another stack, in eu-west-1. */
+  static final String IMPORTED_KEY_ARN =
+      "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  /** A workflow encrypted with a key imported by ARN ({@link #IMPORTED_KEY_ARN}). */
+  static Synth workflowWithImportedKey() {
+    return workflowWith(
+        stack ->
+            TaskStatusWorkflowProps.builder()
+                .encryptionKey(Key.fromKeyArn(stack, "Imported", IMPORTED_KEY_ARN)));
+  }
+
   /**
    * Props whose work outlasts any test (a five-minute {@code Wait}, {@code Cook}) under a timeout
    * of a few seconds, so the execution times out.
