@@ -291,19 +291,14 @@ record TaskItems(
     }
     // A worker of the new attempt reports from 0 again: an earlier attempt's progress goes.
     set.append(" REMOVE " + PROGRESS + ", " + PROGRESS_MESSAGE + ", " + PROGRESS_AT);
-    DynamoUpdateItem update =
-        DynamoUpdateItem.Builder.create(scope, id)
-            .comment(comment)
-            .table(table)
-            .key(key())
-            .updateExpression(set.toString())
-            .conditionExpression(OWN_FINISHED_BY_EARLIER_ATTEMPT)
-            .expressionAttributeNames(ordered("#Status", "Status"))
-            .expressionAttributeValues(values)
-            .resultPath(JsonPath.DISCARD)
-            .build();
-    update.addRetry(TRANSIENT_RETRY);
-    return update;
+    return update(
+        scope,
+        id,
+        comment,
+        set.toString(),
+        OWN_FINISHED_BY_EARLIER_ATTEMPT,
+        ordered("#Status", "Status"),
+        values);
   }
 
   /**
@@ -370,12 +365,24 @@ record TaskItems(
       // Out of the open-task index: a finished item is no sweep's business.
       set.append(" REMOVE " + OPEN_INDEX_KEY);
     }
+    return update(scope, id, comment, set.toString(), condition, names, values);
+  }
+
+  /** An update of the item under the key, when the condition holds, retried as every write is. */
+  private DynamoUpdateItem update(
+      Construct scope,
+      String id,
+      String comment,
+      String expression,
+      String condition,
+      Map<String, String> names,
+      Map<String, DynamoAttributeValue> values) {
     DynamoUpdateItem update =
         DynamoUpdateItem.Builder.create(scope, id)
             .comment(comment)
             .table(table)
             .key(key())
-            .updateExpression(set.toString())
+            .updateExpression(expression)
             .conditionExpression(condition)
             .expressionAttributeNames(names)
             .expressionAttributeValues(values)
